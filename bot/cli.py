@@ -1,0 +1,229 @@
+"""The command line: chat in the terminal, ask, validate, eval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot import audit
+from bot.config import ConfigError, Settings, knowledge_dir
+from bot.evaluation import evaluate, load_questions, unknown_ids
+from bot.knowledge import EVAL_DIR, FactBase, KnowledgeError, load
+from bot.replies import Answerer, Reply
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _load_or_report(directory: Path, err: TextIO) -> FactBase | None:
+    try:
+        return load(directory)
+    except KnowledgeError as error:
+        for problem in error.problems:
+            print(problem, file=err)
+        print(f"The fact base in {directory} has {len(error.problems)} problem(s).", file=err)
+        return None
+
+
+def _answerer(err: TextIO) -> Answerer | None:
+    base = _load_or_report(knowledge_dir(), err)
+    return None if base is None else Answerer(base)
+
+
+# --- chat -----------------------------------------------------------------------------------
+
+
+def chat(answerer: Answerer, lines: TextIO, out: TextIO, interactive: bool) -> None:
+    """Answer one message a line until the input ends, as the bot would in a private chat."""
+    if interactive:
+        print(answerer.help_text(), file=out)
+        print("\n(Type a question; 'timeline', 'sources' or 'help'; Ctrl-D to leave.)", file=out)
+    while True:
+        if interactive:
+            print("\n> ", end="", file=out, flush=True)
+        line = lines.readline()
+        if not line:
+            break
+        message = line.strip()
+        if not message:
+            continue
+        print(_chat_reply(answerer, message), file=out)
+        if not interactive:
+            print(file=out)
+        out.flush()
+
+
+def _chat_reply(answerer: Answerer, message: str) -> str:
+    command = message.lower().lstrip("/")
+    if command == "timeline":
+        return answerer.timeline_text()
+    if command == "sources":
+        return answerer.sources_text()
+    if command in ("help", "start"):
+        return answerer.help_text()
+    return answerer.ask(message).text()
+
+
+# --- ask ------------------------------------------------------------------------------------
+
+
+def _print_reply(reply: Reply, as_json: bool, out: TextIO) -> None:
+    if as_json:
+        print(json.dumps(reply.to_json(), ensure_ascii=False), file=out, flush=True)
+    else:
+        print(reply.text(), file=out, flush=True)
+
+
+def ask(answerer: Answerer, question: str, as_json: bool, stdin: TextIO, out: TextIO) -> None:
+    """One reply; with '-', one reply a line of standard input (JSON Lines with --json)."""
+    if question != "-":
+        _print_reply(answerer.ask(question), as_json, out)
+        return
+    for line in stdin:
+        text = line.rstrip("\n")
+        if as_json:
+            _print_reply(answerer.ask(text), True, out)
+        elif text.strip():
+            _print_reply(answerer.ask(text), False, out)
+            print(file=out, flush=True)
+
+
+# --- validate and eval ----------------------------------------------------------------------
+
+
+def validate(directory: Path, coverage: bool, strict: bool, out: TextIO, err: TextIO) -> int:
+    """Load and check a fact base; with --coverage list unquoted sentences."""
+    base = _load_or_report(directory, err)
+    if base is None:
+        return EXIT_FAILED
+    answerer = Answerer(base)
+    warnings = audit.collisions(base, answerer.matcher)
+    gaps = audit.uncovered(base)
+    for problem in warnings:
+        print(f"{problem} [warning]", file=err)
+    if coverage:
+        for problem in gaps:
+            print(problem, file=out)
+    phrasings = sum(len(fact.questions) for fact in base.facts.values())
+    print(
+        f"OK: {len(base.facts)} facts ({phrasings} phrasings), {len(base.entities)} entities, "
+        f"{len(base.sources)} sources in {len(base.files)} files; "
+        f"{len(warnings)} collision warning(s); {len(gaps)} source sentence(s) not quoted.",
+        file=out,
+    )
+    if strict and warnings:
+        print("Failing: --strict and there are warnings.", file=err)
+        return EXIT_FAILED
+    if coverage and gaps:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def run_eval(path: Path, verbose: bool, out: TextIO, err: TextIO) -> int:
+    """Run a question set and print the result table; fail below its floors."""
+    answerer = _answerer(err)
+    if answerer is None:
+        return EXIT_FAILED
+    try:
+        questions = load_questions(path)
+    except KnowledgeError as error:
+        print(error, file=err)
+        return EXIT_FAILED
+    known = set(answerer.base.facts) | set(answerer.base.entities)
+    missing = unknown_ids(questions, known)
+    if missing:
+        for problem in missing:
+            print(f"{path}:{problem.line}: {problem.message}", file=err)
+        return EXIT_FAILED
+    result = evaluate(questions, answerer.ask)
+    print(result.table(), file=out)
+    if verbose:
+        print("\nMisses:", file=out)
+        for case, reply in result.misses:
+            got = reply.fact if reply.fact else reply.outcome
+            expected = case.expect or "none"
+            print(
+                f"  {path.name}:{case.line}: {case.question!r}: expected {expected}, "
+                f"got {got} ({reply.score:.0f})",
+                file=out,
+            )
+    failures = result.failures()
+    for failure in failures:
+        print(f"Below floor: {failure}", file=err)
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+# --- entry ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Answers questions about the November 2017 diplomacy on Syria, with sources.",
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser(
+        "run", help="start the bot: on Telegram with TELEGRAM_BOT_TOKEN, else in the terminal"
+    )
+    commands.add_parser("chat", help="talk to the bot in the terminal")
+    ask_parser = commands.add_parser("ask", help="print the reply to one question")
+    ask_parser.add_argument("question", help="the question, or - to read one a line from stdin")
+    ask_parser.add_argument("--json", action="store_true", help="print JSON (JSON Lines for -)")
+    validate_parser = commands.add_parser("validate", help="load and check the fact base")
+    validate_parser.add_argument("directory", nargs="?", type=Path, help="default: the base in use")
+    validate_parser.add_argument(
+        "--coverage", action="store_true", help="list source sentences no fact quotes"
+    )
+    validate_parser.add_argument(
+        "--strict", action="store_true", help="fail on warnings (phrasing collisions) too"
+    )
+    eval_parser = commands.add_parser("eval", help="run a question set against the bot")
+    eval_parser.add_argument("file", nargs="?", type=Path, help="default: knowledge/eval/")
+    eval_parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    command = args.command or "run"
+    if command in ("run", "chat"):
+        try:
+            settings = Settings.from_env()
+        except ConfigError as error:
+            print(error, file=err)
+            return EXIT_USAGE
+        if command == "run" and settings.token is not None:
+            print(
+                "TELEGRAM_BOT_TOKEN is set, but this build has no Telegram front end yet; "
+                "chatting in the terminal instead.",
+                file=err,
+            )
+        elif command == "run":
+            print("No TELEGRAM_BOT_TOKEN set: chatting in the terminal.", file=err)
+        answerer = _answerer(err)
+        if answerer is None:
+            return EXIT_FAILED
+        try:
+            chat(answerer, sys.stdin, out, interactive=sys.stdin.isatty())
+        except KeyboardInterrupt:
+            print(file=out)
+        return EXIT_OK
+    if command == "ask":
+        answerer = _answerer(err)
+        if answerer is None:
+            return EXIT_FAILED
+        ask(answerer, args.question, args.json, sys.stdin, out)
+        return EXIT_OK
+    if command == "validate":
+        directory = args.directory or knowledge_dir()
+        return validate(directory, args.coverage, args.strict, out, err)
+    path = args.file or knowledge_dir() / EVAL_DIR / "questions.yaml"
+    return run_eval(path, args.verbose, out, err)

@@ -1,0 +1,119 @@
+"""Settings, read once from the environment and checked, so a bad one stops the bot at start."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+# Telegram allows 1-256 of these characters in a webhook secret token.
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one sentence saying which and how."""
+
+
+def knowledge_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The fact base folder: BOT_KNOWLEDGE_DIR when set, else the project's knowledge/."""
+    env = os.environ if environ is None else environ
+    configured = env.get("BOT_KNOWLEDGE_DIR", "").strip()
+    return Path(configured).expanduser() if configured else PROJECT_KNOWLEDGE
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where the webhook server listens and the address Telegram posts to."""
+
+    url: str
+    secret: str
+    listen: str
+    port: int
+    path: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the bot is configured with."""
+
+    knowledge: Path
+    token: str | None = None
+    api_url: str = TELEGRAM_API_URL
+    moderators: frozenset[int] = frozenset()
+    webhook: Webhook | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and check the settings; raise ConfigError naming the first bad one."""
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str:
+            return env.get(name, "").strip()
+
+        token = get("TELEGRAM_BOT_TOKEN") or None
+        if token is not None and not _TOKEN.match(token):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then "
+                "letters); copy it again from @BotFather."
+            )
+        api_url = get("TELEGRAM_API_URL") or TELEGRAM_API_URL
+        if urlsplit(api_url).scheme not in ("http", "https") or not urlsplit(api_url).netloc:
+            raise ConfigError(
+                f"TELEGRAM_API_URL must be an http(s) address such as {TELEGRAM_API_URL}."
+            )
+        return cls(
+            knowledge=knowledge_dir(env),
+            token=token,
+            api_url=api_url,
+            moderators=_moderators(get("BOT_MODERATORS")),
+            webhook=_webhook(get) if get("BOT_WEBHOOK_URL") else None,
+        )
+
+    def require_webhook(self) -> Webhook:
+        """The webhook settings, which `run --webhook` needs."""
+        if self.webhook is None:
+            raise ConfigError("run --webhook needs BOT_WEBHOOK_URL, the public https address.")
+        return self.webhook
+
+
+def _moderators(raw: str) -> frozenset[int]:
+    ids = set()
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(
+                f"BOT_MODERATORS must be Telegram user ids separated by commas; {part!r} is not."
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _webhook(get: Callable[[str], str]) -> Webhook:
+    url = get("BOT_WEBHOOK_URL")
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        raise ConfigError("BOT_WEBHOOK_URL must be the public https address Telegram posts to.")
+    secret = get("BOT_WEBHOOK_SECRET")
+    if not _SECRET.match(secret):
+        raise ConfigError(
+            "BOT_WEBHOOK_SECRET must be set to 1-256 letters, digits, '_' or '-', so that only "
+            "Telegram can post updates."
+        )
+    port_text = get("BOT_WEBHOOK_PORT") or "8443"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigError(f"BOT_WEBHOOK_PORT must be a port number, not {port_text!r}.")
+    path = get("BOT_WEBHOOK_PATH") or urlsplit(url).path.strip("/") or "telegram"
+    return Webhook(
+        url=url,
+        secret=secret,
+        listen=get("BOT_WEBHOOK_LISTEN") or "0.0.0.0",  # noqa: S104 - a server in a container
+        port=int(port_text),
+        path=path.strip("/"),
+    )

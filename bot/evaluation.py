@@ -1,0 +1,198 @@
+"""The question set: questions with the fact they should get, scored against the bot."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.knowledge import KnowledgeError, Problem, read_yaml
+from bot.matching import Outcome
+from bot.replies import Reply
+
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class Floors:
+    """The least share of right answers, the most of wrong ones, a set must reach."""
+
+    answered_correctly: float = 0.9
+    answered_wrongly: float = 0.03
+    out_of_scope_declined: float = 0.95
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question of the set and the id it should be answered with (None: out of scope)."""
+
+    question: str
+    expect: str | None
+    tags: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    """A question set read from YAML."""
+
+    cases: tuple[Case, ...]
+    floors: Floors
+
+
+@dataclass
+class Result:
+    """How the bot did on a question set."""
+
+    floors: Floors
+    in_scope: Counter[str] = field(default_factory=Counter)
+    out_of_scope: Counter[str] = field(default_factory=Counter)
+    misses: list[tuple[Case, Reply]] = field(default_factory=list)
+
+    def share(self, counter: Counter[str], key: str) -> float:
+        """The share of `counter`'s questions that ended as `key`."""
+        total = sum(counter.values())
+        return counter[key] / total if total else 0.0
+
+    @property
+    def correct(self) -> float:
+        """In-scope questions answered with the expected fact."""
+        return self.share(self.in_scope, "correct")
+
+    @property
+    def wrong(self) -> float:
+        """In-scope questions answered with another fact."""
+        return self.share(self.in_scope, "wrong")
+
+    @property
+    def declined(self) -> float:
+        """Out-of-scope questions not answered."""
+        return 1.0 - self.share(self.out_of_scope, "answered") if self.out_of_scope else 1.0
+
+    def failures(self) -> list[str]:
+        """The floors this result does not reach, as sentences."""
+        found = []
+        floors = self.floors
+        if self.in_scope and self.correct < floors.answered_correctly:
+            found.append(
+                f"answered correctly {self.correct:.1%} < floor {floors.answered_correctly:.0%}"
+            )
+        if self.in_scope and self.wrong > self.floors.answered_wrongly:
+            found.append(
+                f"answered wrongly {self.wrong:.1%} > floor {self.floors.answered_wrongly:.0%}"
+            )
+        if self.out_of_scope and self.declined < self.floors.out_of_scope_declined:
+            found.append(
+                f"out of scope declined {self.declined:.1%} < floor "
+                f"{self.floors.out_of_scope_declined:.0%}"
+            )
+        return found
+
+    def table(self) -> str:
+        """The result as a small table."""
+        inside = sum(self.in_scope.values())
+        outside = sum(self.out_of_scope.values())
+        rows = [
+            ("in scope", inside, ""),
+            ("  answered correctly", self.in_scope["correct"], f"{self.correct:.1%}"),
+            (
+                "  clarified",
+                self.in_scope["clarify"],
+                f"{self.share(self.in_scope, 'clarify'):.1%}",
+            ),
+            ("  answered wrongly", self.in_scope["wrong"], f"{self.wrong:.1%}"),
+            (
+                "  fell back",
+                self.in_scope["fallback"],
+                f"{self.share(self.in_scope, 'fallback'):.1%}",
+            ),
+            ("out of scope", outside, ""),
+            ("  declined", outside - self.out_of_scope["answered"], f"{self.declined:.1%}"),
+            (
+                "  wrongly answered",
+                self.out_of_scope["answered"],
+                f"{self.share(self.out_of_scope, 'answered'):.1%}",
+            ),
+        ]
+        return "\n".join(f"{name:<24}{count:>6}  {share:>7}" for name, count, share in rows)
+
+
+def load_questions(path: Path) -> QuestionSet:
+    """Read a question set; raise KnowledgeError with file:line problems if it is malformed."""
+    shown = str(path)
+    document, problems = read_yaml(path, shown)
+    if problems:
+        raise KnowledgeError(problems)
+    if not isinstance(document, dict) or not isinstance(document.get("questions"), list):
+        raise KnowledgeError([Problem(shown, 1, "a question set needs a 'questions' list")])
+    floors = Floors(**_floors(document.get("floors") or {}, shown))
+    cases = []
+    for item, line in zip(document["questions"], document["questions"].item_lines, strict=True):
+        if not isinstance(item, dict) or not str(item.get("q", "")).strip():
+            problems.append(Problem(shown, line, "each question needs a non-empty 'q'"))
+            continue
+        raw_expect = item.get("expect")
+        expect = NONE if raw_expect is None else str(raw_expect).strip() or NONE
+        tags = item.get("tags") or []
+        cases.append(
+            Case(
+                question=str(item["q"]),
+                expect=None if expect == NONE else expect,
+                tags=tuple(str(tag) for tag in tags),
+                line=line,
+            )
+        )
+    if problems:
+        raise KnowledgeError(problems)
+    return QuestionSet(tuple(cases), floors)
+
+
+def _floors(raw: object, shown: str) -> dict[str, float]:
+    if not isinstance(raw, dict):
+        raise KnowledgeError([Problem(shown, 1, "'floors' must be a mapping")])
+    known = set(Floors.__dataclass_fields__)
+    unknown = set(raw) - known
+    if unknown:
+        raise KnowledgeError(
+            [Problem(shown, 1, f"unknown floors {sorted(unknown)} (known: {sorted(known)})")]
+        )
+    floors = {}
+    for key, value in raw.items():
+        try:
+            floors[key] = float(value)
+        except (TypeError, ValueError):
+            raise KnowledgeError(
+                [Problem(shown, 1, f"floor {key!r} must be a share such as 0.9, not {value!r}")]
+            ) from None
+    return floors
+
+
+def unknown_ids(questions: QuestionSet, known: set[str]) -> list[Problem]:
+    """Questions expecting an id the fact base does not have."""
+    return [
+        Problem("questions", case.line, f"expected id {case.expect!r} is not in the fact base")
+        for case in questions.cases
+        if case.expect is not None and case.expect not in known
+    ]
+
+
+def evaluate(questions: QuestionSet, ask: Callable[[str], Reply]) -> Result:
+    """Ask every question and count how each ended."""
+    result = Result(floors=questions.floors)
+    for case in questions.cases:
+        reply = ask(case.question)
+        if case.expect is None:
+            answered = reply.outcome is Outcome.ANSWER
+            result.out_of_scope["answered" if answered else "declined"] += 1
+            if answered:
+                result.misses.append((case, reply))
+            continue
+        if reply.outcome is Outcome.ANSWER:
+            verdict = "correct" if reply.fact == case.expect else "wrong"
+        else:
+            verdict = str(reply.outcome)
+        result.in_scope[verdict] += 1
+        if verdict != "correct":
+            result.misses.append((case, reply))
+    return result

@@ -1,0 +1,511 @@
+"""Match a question to the fact that answers it: answer, clarify or fall back.
+
+The index is built once per fact base. A question is normalised, its misspelt words corrected
+against the base's own vocabulary, the names of entities folded to one token per entity
+(Rohani, Rouhani, "the Iranian president" -> one token), synonyms folded, and the rest stemmed.
+Candidates come from an inverted index over those terms; each is scored by how much of the
+question it explains (terms weighted by rarity) and by fuzzy similarity to its phrasings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+from spellchecker import SpellChecker
+
+from bot.knowledge import Entity, Fact, FactBase
+from bot.normalization import normalize
+
+
+class Outcome(StrEnum):
+    """What the bot decided to do with a question."""
+
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    FALLBACK = "fallback"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the decisions fall, on the 0-100 score."""
+
+    answer: float = 62.0
+    clarify: float = 45.0
+    margin: float = 7.0
+    suggest: float = 30.0
+
+
+# Words that carry no topic: function words, question words and what people type around a
+# question ("pls tell me about"). They still count in the fuzzy comparison of whole phrasings.
+STOPWORDS = frozenset(
+    """
+    a an the and or but if of at by for with about against between into through during before
+    after above below to from up down in out on off over under again further then once here there
+    all any both each few more most other some such no nor not only own same so than too very
+    can will just should now is are was were be been being have has had having do does did doing
+    i me my we our you your he him his she her it its they them their what which who whom whose
+    this that these those am would could shall may might must
+    tell know please pls plz explain something anything thing things info
+    information give show let us like u ur im hey hi hello ok okay yes yeah well also really
+    actually exactly happen happened happening go going get got bot question answer want wanted
+    need does dont didnt isnt wasnt any many much kind sort as one ones way ask asked
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+# Question words tell "when did Assad visit Sochi" from "why did Assad visit Sochi", but they are
+# too common to find candidates with: they count with a small fixed weight.
+QUESTION_WORDS = {
+    "who": "who",
+    "whos": "who",
+    "whom": "who",
+    "whose": "who",
+    "what": "what",
+    "whats": "what",
+    "which": "what",
+    "when": "when",
+    "where": "where",
+    "wheres": "where",
+    "why": "why",
+    "how": "how",
+    "hows": "how",
+}
+_QUESTION_WEIGHT = 0.5
+_QUESTION_TERMS = frozenset(QUESTION_WORDS.values())
+
+# How often a word occurs in English (pyspellchecker's word counts): a word seen this often is a
+# word in its own right, not a typo to correct.
+_ENGLISH = SpellChecker(language="en", distance=1).word_frequency
+_ENGLISH_WORD = 1000
+
+
+def english_frequency(word: str) -> int:
+    """How often `word` occurs in pyspellchecker's English corpus (0 when never)."""
+    return int(_ENGLISH[word]) if word in _ENGLISH else 0
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+# The same few thousand words recur in every phrasing; stemming each once keeps loading fast.
+_stem = lru_cache(maxsize=65536)(_STEMMER.stemWord)
+# How strongly a word the base has never seen counts against a candidate: nearly as much as the
+# rarest known word, so "weather in Sochi" is not taken for a question about Sochi.
+_UNKNOWN_WEIGHT = 0.9
+# Words found only in an answer or quote count for less than words people ask with.
+_ANSWER_WEIGHT = 0.6
+_IMPLIED_WEIGHT = 0.5
+_CANDIDATES = 40
+# How a candidate's score is made (see Matcher.rank).
+_W_OVERLAP = 0.55
+_W_EXPLAINED = 0.3
+_W_SIMILARITY = 0.15
+_MISSING_ENTITY = 12.0
+_CARD_HANDICAP = 0.0
+
+
+@dataclass(frozen=True)
+class Answerable:
+    """Something the bot can answer with: a fact, or an entity's own description."""
+
+    id: str
+    question: str
+    fact: Fact | None = None
+    entity: Entity | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An answerable with its score for one question."""
+
+    item: Answerable
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """The decision for one question."""
+
+    outcome: Outcome
+    score: float
+    best: Answerable | None = None
+    candidates: tuple[Candidate, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    smalltalk: str | None = None
+    suggestions: tuple[Answerable, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    item: int
+    text: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A text read the way the matcher reads it."""
+
+    terms: tuple[str, ...]
+    content: tuple[str, ...]
+    entities: tuple[str, ...]
+
+
+class _PhraseFolder:
+    """Replaces known phrases (entity aliases, synonyms) with one token, longest match first.
+
+    Phrases are compared word by word in stemmed form, so "Turkish presidents" finds the alias
+    "Turkish president".
+    """
+
+    def __init__(self) -> None:
+        self.phrases: dict[tuple[str, ...], str] = {}
+        self.longest = 1
+
+    def add(self, phrase: str, token: str) -> None:
+        """Fold `phrase` to `token`; the first token given for a phrase wins."""
+        words = tuple(_stem(word) for word in normalize(phrase).split())
+        if words and words not in self.phrases:
+            self.phrases[words] = token
+            self.longest = max(self.longest, len(words))
+
+    def fold(self, stems: Sequence[str]) -> list[tuple[str, int]]:
+        """Each folded phrase as (token, -1); each other word as (stem, its index)."""
+        out: list[tuple[str, int]] = []
+        i = 0
+        while i < len(stems):
+            for size in range(min(self.longest, len(stems) - i), 0, -1):
+                token = self.phrases.get(tuple(stems[i : i + size]))
+                if token is not None:
+                    out.append((token, -1))
+                    i += size
+                    break
+            else:
+                out.append((stems[i], i))
+                i += 1
+        return out
+
+
+def entity_token(entity_id: str) -> str:
+    """The single token that every name of an entity is folded to."""
+    return "ent_" + entity_id.replace("-", "_")
+
+
+class Matcher:
+    """An index over one fact base, built once; `match` answers questions against it."""
+
+    def __init__(self, base: FactBase, thresholds: Thresholds | None = None) -> None:
+        self.base = base
+        self.thresholds = thresholds or Thresholds()
+        self.entity_by_token = {entity_token(e.id): e for e in base.entities.values()}
+        # Entity names and synonyms, folded in one pass; names are added first and so win.
+        self.phrases = _PhraseFolder()
+        self.vocabulary: set[str] = set()
+        self._build_folders()
+        self.items: list[Answerable] = []
+        self.item_index: dict[str, int] = {}
+        self.phrasings: list[_Phrasing] = []
+        self._build_items()
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        self.idf: dict[str, float] = {}
+        self.item_entities: list[frozenset[str]] = []
+        self._build_postings()
+        self.unknown_weight = _UNKNOWN_WEIGHT * max(self.idf.values(), default=1.0)
+        self.phrasings_of: list[list[_Phrasing]] = [[] for _ in self.items]
+        for phrasing in self.phrasings:
+            self.phrasings_of[phrasing.item].append(phrasing)
+        self.smalltalk = _PhraseFolder()
+        for kind, texts in base.smalltalk.items():
+            for text in texts:
+                self.smalltalk.add(text, "smalltalk_" + kind)
+        self._vocabulary_list = sorted(self.vocabulary)
+        self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+
+    # --- building ---
+
+    def _build_folders(self) -> None:
+        for entity in self.base.entities.values():
+            token = entity_token(entity.id)
+            for name in (entity.name, *entity.aliases):
+                self.phrases.add(name, token)
+                self.vocabulary.update(normalize(name).split())
+        for word, variants in self.base.synonyms.items():
+            canonical = "_".join(_stem(part) for part in normalize(word).split())
+            self.phrases.add(word, canonical)
+            for variant in variants:
+                self.phrases.add(variant, canonical)
+                self.vocabulary.update(normalize(variant).split())
+            self.vocabulary.update(normalize(word).split())
+
+    def _add_item(self, item: Answerable) -> int:
+        self.item_index[item.id] = len(self.items)
+        self.items.append(item)
+        return len(self.items) - 1
+
+    def _build_items(self) -> None:
+        extra: dict[str, list[str]] = defaultdict(list)
+        for entity in self.base.entities.values():
+            asks = _entity_phrasings(entity)
+            if entity.fact is not None:
+                extra[entity.fact].extend(asks)
+                continue
+            index = self._add_item(
+                Answerable(id=entity.id, question=_entity_question(entity), entity=entity)
+            )
+            for text in asks:
+                self._add_phrasing(index, text)
+        for fact in self.base.facts.values():
+            index = self._add_item(Answerable(id=fact.id, question=fact.questions[0], fact=fact))
+            for text in (*fact.questions, *extra[fact.id]):
+                self._add_phrasing(index, text)
+
+    def _add_phrasing(self, index: int, text: str) -> None:
+        self.vocabulary.update(normalize(text).split())
+        analysis = self.analyse(text)
+        phrasing = _Phrasing(index, " ".join(analysis.terms), " ".join(analysis.content))
+        self.phrasings.append(phrasing)
+
+    def _build_postings(self) -> None:
+        weights: list[dict[str, float]] = [{} for _ in self.items]
+        for phrasing in self.phrasings:
+            for term in phrasing.content.split():
+                if term not in _QUESTION_TERMS:
+                    weights[phrasing.item][term] = 1.0
+        for index, item in enumerate(self.items):
+            for text in _answer_texts(item):
+                self.vocabulary.update(normalize(text).split())
+                for term in self.analyse(text).content:
+                    weights[index].setdefault(term, _ANSWER_WEIGHT)
+            if item.fact is not None:
+                for ident in item.fact.entities:
+                    weights[index][entity_token(ident)] = 1.0
+        # A question about "the Russian side" is also answered by a fact that names only Putin.
+        implied = {
+            entity_token(e.id): entity_token(e.country)
+            for e in self.base.entities.values()
+            if e.country is not None
+        }
+        for item_weights in weights:
+            for term in [t for t in item_weights if t in implied]:
+                item_weights.setdefault(implied[term], _IMPLIED_WEIGHT)
+        count = len(self.items)
+        document_frequency: dict[str, int] = defaultdict(int)
+        for item_weights in weights:
+            for term in item_weights:
+                document_frequency[term] += 1
+        self.idf = {
+            term: math.log(1 + count / frequency) for term, frequency in document_frequency.items()
+        }
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, item_weights in enumerate(weights):
+            for term, weight in item_weights.items():
+                postings[term].append((index, weight))
+        self.postings = dict(postings)
+        self.item_entities = [
+            frozenset(term for term in item_weights if term in self.entity_by_token)
+            for item_weights in weights
+        ]
+        for term in _QUESTION_TERMS:
+            self.idf[term] = _QUESTION_WEIGHT
+        self.phrasing_terms: list[list[tuple[frozenset[str], float]]] = [[] for _ in self.items]
+        for phrasing in self.phrasings:
+            terms = frozenset(phrasing.content.split())
+            weight = sum(self.idf.get(term, 0.0) for term in terms)
+            self.phrasing_terms[phrasing.item].append((terms, weight))
+
+    # --- reading text ---
+
+    def analyse(self, text: str, correct: bool = False) -> Analysis:
+        """Normalise, correct (for questions), stem, and fold names and synonyms in `text`."""
+        words = normalize(text).split()
+        if correct:
+            words = [self._correct(word) for word in words]
+        terms: list[str] = []
+        content: list[str] = []
+        for token, index in self.phrases.fold([_stem(word) for word in words]):
+            word = words[index] if index >= 0 else ""
+            if word in QUESTION_WORDS:
+                token = QUESTION_WORDS[word]
+            elif word in STOPWORDS:
+                terms.append(token)
+                continue
+            terms.append(token)
+            content.append(token)
+        entities = tuple(term for term in content if term in self.entity_by_token)
+        return Analysis(terms=tuple(terms), content=tuple(content), entities=entities)
+
+    def _correct_uncached(self, word: str) -> str:
+        """The vocabulary word `word` is most likely a misspelling of, or `word` itself.
+
+        A word the base does not know is corrected only if it is not itself an English word:
+        "join" stays "join" rather than becoming "joint", while "erdogn" becomes "erdogan".
+        """
+        if word in self.vocabulary or word in STOPWORDS or len(word) < 4 or word.isdigit():
+            return word
+        if english_frequency(word) >= _ENGLISH_WORD:
+            return word
+        allowed = 1 if len(word) < 7 else 2
+        found = process.extractOne(
+            word,
+            self._vocabulary_list,
+            scorer=Levenshtein.distance,
+            score_cutoff=allowed,
+        )
+        if found is None:
+            return word
+        candidate = found[0]
+        # People rarely get the first letter wrong; requiring it keeps corrections honest.
+        return candidate if candidate[0] == word[0] else word
+
+    # --- matching ---
+
+    def match(self, question: str) -> Match:
+        """Decide how to answer `question`."""
+        words = normalize(question).split()
+        folded = self.smalltalk.fold([_stem(word) for word in words])
+        smalltalk = [token for token, index in folded if index < 0]
+        rest = " ".join(words[index] for _, index in folded if index >= 0)
+        analysis = self.analyse(rest, correct=True)
+        entities = tuple(dict.fromkeys(self.entity_by_token[t] for t in analysis.entities))
+        if not analysis.content:
+            kind = smalltalk[0].removeprefix("smalltalk_") if smalltalk else None
+            return Match(
+                outcome=Outcome.FALLBACK,
+                score=0.0,
+                smalltalk=kind,
+                entities=entities,
+                suggestions=self._suggest(entities, ()),
+            )
+        ranked = self.rank(analysis)
+        return self._decide(ranked, entities)
+
+    def rank(self, analysis: Analysis) -> list[Candidate]:
+        """Score the candidates for an analysed question, best first."""
+        content = list(dict.fromkeys(analysis.content))
+        weights = {term: self.idf.get(term, self.unknown_weight) for term in content}
+        total = sum(weights.values())
+        coverage: dict[int, float] = defaultdict(float)
+        for term in content:
+            if term in _QUESTION_TERMS:
+                continue
+            for index, weight in self.postings.get(term, ()):
+                coverage[index] += weights[term] * weight
+        if not coverage:
+            return []
+        shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[:_CANDIDATES]
+        asked_terms = frozenset(content)
+        query = " ".join(analysis.terms)
+        asked = set(analysis.entities)
+        ranked = []
+        for index in shortlist:
+            # How well the closest phrasing and the question overlap, rare words counting most
+            # (a weighted Dice coefficient): 1.0 when they share every word.
+            overlap = max(
+                2 * sum(weights[t] for t in terms & asked_terms) / (total + weight)
+                for terms, weight in self.phrasing_terms[index]
+            )
+            # How much of the question the candidate explains anywhere, answer text included.
+            explained = coverage[index] / total
+            similarity = max(fuzz.token_sort_ratio(query, p.text) for p in self.phrasings_of[index])
+            score = 100 * (_W_OVERLAP * overlap + _W_EXPLAINED * explained)
+            score += _W_SIMILARITY * similarity
+            # An entity the question names that the candidate never mentions is a strong sign
+            # the candidate is about something else.
+            score -= _MISSING_ENTITY * len(asked - self.item_entities[index])
+            if self.items[index].fact is None:
+                score -= _CARD_HANDICAP
+            ranked.append(Candidate(self.items[index], max(0.0, min(100.0, score))))
+        ranked.sort(key=lambda c: c.score, reverse=True)
+        return ranked
+
+    def _decide(self, ranked: list[Candidate], entities: tuple[Entity, ...]) -> Match:
+        limits = self.thresholds
+        if not ranked or ranked[0].score < limits.clarify:
+            best = ranked[0].score if ranked else 0.0
+            near = tuple(c.item for c in ranked[:3] if c.score >= limits.suggest)
+            return Match(
+                outcome=Outcome.FALLBACK,
+                score=round(best, 1),
+                entities=entities,
+                candidates=tuple(ranked[:3]),
+                suggestions=self._suggest(entities, near),
+            )
+        top = ranked[0]
+        floor = max(limits.clarify, top.score - limits.margin)
+        close = [c for c in ranked[1:3] if c.score >= floor]
+        if top.score >= limits.answer and not close:
+            return Match(
+                outcome=Outcome.ANSWER,
+                score=round(top.score, 1),
+                best=top.item,
+                candidates=tuple(ranked[:3]),
+                entities=entities,
+            )
+        options = (top, *close)
+        return Match(
+            outcome=Outcome.CLARIFY,
+            score=round(top.score, 1),
+            candidates=options,
+            entities=entities,
+            suggestions=tuple(c.item for c in options),
+        )
+
+    def _suggest(
+        self, entities: Iterable[Entity], near: Iterable[Answerable], limit: int = 3
+    ) -> tuple[Answerable, ...]:
+        """Questions to offer: near misses, then about the entities named, then the timeline."""
+        chosen: dict[str, Answerable] = {item.id: item for item in near}
+        for entity in entities:
+            own = self.answerable(entity.id)
+            if own is not None:
+                chosen.setdefault(own.id, own)
+            for item in self.suggest_for(entity, limit):
+                chosen.setdefault(item.id, item)
+        if not chosen:
+            for fact in timeline(self.base)[:limit]:
+                chosen.setdefault(fact.id, self.items[self.item_index[fact.id]])
+        return tuple(chosen.values())[:limit]
+
+    def suggest_for(self, entity: Entity, limit: int = 3) -> list[Answerable]:
+        """Facts that are about `entity`, those that people ask about it with first."""
+        postings = self.postings.get(entity_token(entity.id), ())
+        ordered = sorted(postings, key=lambda posting: (-posting[1], posting[0]))
+        facts = [self.items[index] for index, _ in ordered if self.items[index].fact is not None]
+        return facts[:limit]
+
+    def answerable(self, ident: str) -> Answerable | None:
+        """The fact or entity with id `ident`, if the base has it."""
+        index = self.item_index.get(ident)
+        return None if index is None else self.items[index]
+
+
+def timeline(base: FactBase) -> list[Fact]:
+    """The dated facts in date order."""
+    dated = [fact for fact in base.facts.values() if fact.date is not None]
+    return sorted(dated, key=lambda fact: fact.date.sort_key() if fact.date else (0, 0, 0))
+
+
+def _entity_question(entity: Entity) -> str:
+    return f"Who is {entity.name}?" if entity.kind == "person" else f"What is {entity.name}?"
+
+
+def _entity_phrasings(entity: Entity) -> list[str]:
+    name = entity.name
+    if entity.kind == "person":
+        return [f"who is {name}", name, f"tell me about {name}", f"who was {name}"]
+    return [f"what is {name}", name, f"tell me about {name}", f"where is {name}"][
+        : 4 if entity.kind == "place" else 3
+    ]
+
+
+def _answer_texts(item: Answerable) -> list[str]:
+    if item.fact is not None:
+        return [item.fact.answer, item.fact.quote]
+    if item.entity is not None and item.entity.description is not None:
+        return [item.entity.description, item.entity.quote or ""]
+    return []

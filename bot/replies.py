@@ -1,0 +1,268 @@
+"""Replies: what the bot says to a question, as plain text, HTML or JSON, from a Match."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from bot.knowledge import Entity, EventDate, Fact, FactBase, Source
+from bot.matching import Answerable, Match, Matcher, Outcome, timeline
+
+DEFAULT_FALLBACK = "I don't have a sourced answer to that."
+DEFAULT_CLARIFY = "Did you mean one of these?"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source behind an answer, with the words quoted from it."""
+
+    source: Source
+    quote: str
+    quoted_in: Source | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The citation as the JSON contract spells it."""
+        source = self.source
+        return {
+            "id": source.id,
+            "title": source.title,
+            "publisher": source.publisher,
+            "date": _iso(source.date),
+            "url": source.url,
+            "quote": self.quote,
+        }
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A question the bot can answer, offered to the user."""
+
+    id: str
+    question: str
+
+    def to_json(self) -> dict[str, str]:
+        """The suggestion as the JSON contract spells it."""
+        return {"fact": self.id, "question": self.question}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Everything the bot says in answer to one message."""
+
+    question: str
+    outcome: Outcome
+    score: float
+    intro: str
+    fact: str | None = None
+    quote: str | None = None
+    citations: tuple[Citation, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    related: tuple[Suggestion, ...] = ()
+    smalltalk: str | None = None
+
+    def source_line(self) -> str:
+        """One line naming the sources, the primary one first, then the document quoting it."""
+        if not self.citations:
+            return ""
+        primary = self.citations[0]
+        line = "Source: " + _describe(primary.source)
+        if primary.quoted_in is not None:
+            line += ", as quoted in " + _describe(primary.quoted_in)
+        return line
+
+    def text(self) -> str:
+        """The reply as a user reads it, in plain text."""
+        parts = [self.intro]
+        if self.quote:
+            parts.append(f"“{self.quote}”")
+            parts.append(self.source_line())
+        if self.suggestions:
+            parts.append("\n".join(f"{n}. {s.question}" for n, s in enumerate(self.suggestions, 1)))
+        return "\n\n".join(part for part in parts if part)
+
+    def html(self) -> str:
+        """The reply in Telegram's HTML, every piece from users or YAML escaped."""
+        parts = [html.escape(self.intro)]
+        if self.quote:
+            parts.append(f"<blockquote>{html.escape(self.quote)}</blockquote>")
+            parts.append(_source_html(self.citations))
+        return "\n\n".join(part for part in parts if part)
+
+    def to_json(self) -> dict[str, Any]:
+        """The reply as one JSON object: the public contract of `ask --json`."""
+        return {
+            "question": self.question,
+            "outcome": str(self.outcome),
+            "fact": self.fact,
+            "text": self.text(),
+            "sources": [citation.to_json() for citation in self.citations],
+            "suggestions": [suggestion.to_json() for suggestion in self.suggestions],
+            "related": [suggestion.to_json() for suggestion in self.related],
+            "score": self.score,
+            "smalltalk": self.smalltalk,
+        }
+
+
+class Answerer:
+    """The core of the bot: a fact base and its matcher, turning messages into replies."""
+
+    def __init__(self, base: FactBase, matcher: Matcher | None = None) -> None:
+        self.base = base
+        self.matcher = matcher or Matcher(base)
+
+    def ask(self, question: str) -> Reply:
+        """Answer a question typed by a user."""
+        match = self.matcher.match(question)
+        if match.outcome is Outcome.ANSWER and match.best is not None:
+            return self._answer(question, match.best, match.score)
+        if match.outcome is Outcome.CLARIFY:
+            return Reply(
+                question=question,
+                outcome=Outcome.CLARIFY,
+                score=match.score,
+                intro=self.base.reply("clarify", DEFAULT_CLARIFY),
+                suggestions=_suggestions(match.suggestions),
+            )
+        return self._fallback(question, match)
+
+    def answer_with(self, ident: str, question: str | None = None) -> Reply | None:
+        """The answer of one fact or entity, as when a user picks a suggestion."""
+        item = self.matcher.answerable(ident)
+        if item is None:
+            return None
+        return self._answer(question if question is not None else item.question, item, 100.0)
+
+    def _answer(self, question: str, item: Answerable, score: float) -> Reply:
+        if item.fact is not None:
+            fact = item.fact
+            return Reply(
+                question=question,
+                outcome=Outcome.ANSWER,
+                score=score,
+                intro=fact.answer,
+                fact=fact.id,
+                quote=fact.quote,
+                citations=self._citations(fact.source, fact.quote),
+                related=self._related(fact),
+            )
+        entity = item.entity
+        assert entity is not None  # noqa: S101 - an answerable is a fact or an entity
+        description = entity.description or ""
+        return Reply(
+            question=question,
+            outcome=Outcome.ANSWER,
+            score=score,
+            intro=f"{entity.name}: {description}",
+            fact=entity.id,
+            quote=entity.quote,
+            citations=self._citations(entity.source or "", entity.quote or ""),
+            related=self._entity_related(entity),
+        )
+
+    def _fallback(self, question: str, match: Match) -> Reply:
+        if match.smalltalk is not None:
+            intro = self.base.reply(match.smalltalk, self.base.reply("greeting"))
+            return Reply(
+                question=question,
+                outcome=Outcome.FALLBACK,
+                score=0.0,
+                intro=intro,
+                smalltalk=match.smalltalk,
+            )
+        intro = self.base.reply("fallback", DEFAULT_FALLBACK)
+        if match.suggestions:
+            names = " and ".join(entity.name for entity in match.entities[:2])
+            offer = (
+                f"Here is what I can tell you about {names}:"
+                if names
+                else self.base.reply("fallback_suggest", "Here is what I can answer:")
+            )
+            intro = f"{intro} {offer}"
+        return Reply(
+            question=question,
+            outcome=Outcome.FALLBACK,
+            score=match.score,
+            intro=intro,
+            suggestions=_suggestions(match.suggestions),
+        )
+
+    def _citations(self, source_id: str, quote: str) -> tuple[Citation, ...]:
+        source = self.base.sources.get(source_id)
+        if source is None:
+            return ()
+        if source.quoted_in is None:
+            return (Citation(source, quote),)
+        document = self.base.document_of(source)
+        return (Citation(source, quote, quoted_in=document), Citation(document, quote))
+
+    def _related(self, fact: Fact) -> tuple[Suggestion, ...]:
+        found = (self.matcher.answerable(ident) for ident in fact.related)
+        return _suggestions(item for item in found if item is not None)
+
+    def _entity_related(self, entity: Entity) -> tuple[Suggestion, ...]:
+        items = self.matcher.suggest_for(entity)
+        return _suggestions(item for item in items if item.id != entity.id)
+
+    def timeline(self) -> list[tuple[EventDate, Fact]]:
+        """The dated facts in date order."""
+        return [(fact.date, fact) for fact in timeline(self.base) if fact.date is not None]
+
+    def timeline_text(self) -> str:
+        """The timeline as plain text, one event a line."""
+        return "\n".join(f"{date}: {fact.answer}" for date, fact in self.timeline())
+
+    def sources_text(self) -> str:
+        """The documents the base quotes, as plain text."""
+        lines = []
+        for source in self.base.sources.values():
+            line = "- " + _describe(source)
+            if source.quoted_in is not None:
+                line += ", as quoted in " + _describe(self.base.sources[source.quoted_in])
+            lines.append(line)
+        return "\n".join(lines)
+
+    def help_text(self) -> str:
+        """What the bot answers and how to ask."""
+        return self.base.reply("help", self.base.reply("greeting", DEFAULT_FALLBACK))
+
+
+def _suggestions(items: Any) -> tuple[Suggestion, ...]:
+    return tuple(Suggestion(item.id, item.question) for item in items)
+
+
+def _iso(date: EventDate | None) -> str | None:
+    if date is None:
+        return None
+    if date.day is None:
+        return f"{date.year:04d}-{date.month:02d}"
+    return f"{date.year:04d}-{date.month:02d}-{date.day:02d}"
+
+
+def _describe(source: Source) -> str:
+    """A source in one line: title, publisher, date and link."""
+    parts = [f"“{source.title}”" if source.url else source.title, source.publisher]
+    if source.date is not None:
+        parts.append(str(source.date))
+    line = ", ".join(parts)
+    return f"{line} — {source.url}" if source.url else line
+
+
+def _source_html(citations: tuple[Citation, ...]) -> str:
+    if not citations:
+        return ""
+    primary = citations[0]
+    line = "Source: " + _describe_html(primary.source)
+    if primary.quoted_in is not None:
+        line += ", as quoted in " + _describe_html(primary.quoted_in)
+    return line
+
+
+def _describe_html(source: Source) -> str:
+    title = html.escape(source.title)
+    if source.url:
+        title = f'<a href="{html.escape(source.url, quote=True)}">{title}</a>'
+    parts = [title, html.escape(source.publisher)]
+    if source.date is not None:
+        parts.append(str(source.date))
+    return ", ".join(parts)

@@ -1,0 +1,613 @@
+"""The command line, run in-process through bot.cli.main and as a real `python -m bot`."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import audit
+from bot.cli import main
+from bot.config import PROJECT_KNOWLEDGE, knowledge_dir
+from bot.knowledge import load
+from tests.conftest import WriteFiles
+
+Run = Callable[..., tuple[int, str, str]]
+
+ASSAD_QUOTE = (
+    "On November 20, Syrian President Bashar al Assad visited the Russian resort city of Sochi, "
+    "where he met with President Vladimir Putin."
+)
+PRIMER_LINE = (
+    "“Russia, Iran and Turkey Hold Syria Summit”, The Iran Primer, United States Institute of "
+    "Peace, 22 Nov 2017 — https://iranprimer.usip.org/blog/2017/nov/22/"
+    "russia-iran-and-turkey-hold-syria-summit"
+)
+SUMMARY = re.compile(
+    r"^OK: (\d+) facts \((\d+) phrasings\), (\d+) entities, (\d+) sources in (\d+) files; "
+    r"(\d+) collision warning\(s\); (\d+) source sentence\(s\) not quoted\.$"
+)
+PROBLEM_LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<message>.+)$")
+# Settings that would change what `chat` does; tests run without them.
+_SETTINGS = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "BOT_MODERATORS",
+    "BOT_WEBHOOK_URL",
+    "BOT_WEBHOOK_SECRET",
+    "BOT_WEBHOOK_PORT",
+    "BOT_WEBHOOK_PATH",
+    "BOT_WEBHOOK_LISTEN",
+)
+
+
+@pytest.fixture
+def kb(mini_base_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The mini base, made the base in use through BOT_KNOWLEDGE_DIR."""
+    for name in _SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(mini_base_dir))
+    return mini_base_dir
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Run the CLI in-process: run("ask", "...", stdin="...") -> (exit code, stdout, stderr)."""
+
+    def call(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()  # drop anything printed before
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return call
+
+
+def _subprocess_env(knowledge: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in _SETTINGS}
+    env["BOT_KNOWLEDGE_DIR"] = str(knowledge)
+    env["PYTHONUTF8"] = "1"
+    return env
+
+
+def run_module(
+    knowledge: Path, cwd: Path, *argv: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGV` in a fresh interpreter, from the folder `cwd`."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        env=_subprocess_env(knowledge),
+        timeout=60,
+        check=False,
+    )
+
+
+# --- validate -----------------------------------------------------------------------------
+
+
+def test_validate_ok_prints_a_one_line_summary(kb: Path, run: Run) -> None:
+    code, out, err = run("validate")
+    assert code == 0
+    assert err == ""
+    [line] = out.splitlines()
+    found = SUMMARY.match(line)
+    assert found is not None, line
+    facts, phrasings, entities, sources, files, collisions, gaps = map(int, found.groups())
+    assert (facts, phrasings, entities, sources, files, collisions) == (2, 4, 3, 2, 3, 0)
+    assert gaps == len(audit.uncovered(load(kb))) > 0
+
+
+def test_validate_takes_a_folder_argument(
+    mini_base_dir: Path,
+    run: Run,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # The base in use points at an empty folder; the argument wins.
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(tmp_path_factory.mktemp("empty")))
+    code, out, _ = run("validate", str(mini_base_dir))
+    assert code == 0
+    assert out.startswith("OK: 2 facts")
+    code, _, err = run("validate")
+    assert code == 1
+    assert "no .yaml files in this folder" in err
+
+
+def test_validate_broken_base_lists_file_line_problems(
+    kb: Path, run: Run, write_tree: WriteFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(
+        kb,
+        {
+            "facts/wrong.yaml": textwrap.dedent("""\
+                facts:
+                  - id: x
+                    answer: y
+                    questions: [q]
+                    source: iran-primer
+                    quote: President Vladimir Poutine
+                    colour: red
+            """)
+        },
+    )
+    monkeypatch.chdir(kb)
+    code, out, err = run("validate")
+    assert code == 1
+    assert "OK:" not in out
+    *problems, summary = err.splitlines()
+    assert problems == [
+        "facts/wrong.yaml:6: fact \"x\": quote not found in source 'iran-primer': "
+        "'President Vladimir Poutine' (copy it word for word; curly quotes and dashes count)",
+        "facts/wrong.yaml:7: fact x: unknown key 'colour' (known: id, answer, questions, "
+        "source, quote, date, entities, related)",
+    ]
+    assert summary == f"The fact base in {kb} has 2 problem(s)."
+
+
+def test_validate_missing_folder(run: Run, tmp_path: Path) -> None:
+    code, out, err = run("validate", str(tmp_path / "nowhere"))
+    assert code == 1
+    assert out == ""
+    assert re.search(r":1: no such knowledge folder$", err.splitlines()[0])
+
+
+def test_validate_coverage_lists_unquoted_sentences(kb: Path, run: Run) -> None:
+    code, out, _ = run("validate", "--coverage")
+    assert code == 1  # the mini base quotes little of its source
+    *gaps, summary = out.splitlines()
+    assert SUMMARY.match(summary)
+    assert len(gaps) == len(audit.uncovered(load(kb))) > 0
+    for gap in gaps:
+        found = PROBLEM_LINE.match(gap)
+        assert found is not None, gap
+        assert found["path"].endswith(".txt")
+        assert found["message"].startswith("no fact quotes this sentence of 'iran-primer'")
+    assert not any("Syrian President Bashar al Assad visited" in gap for gap in gaps)
+
+
+def test_validate_coverage_passes_when_every_sentence_is_quoted(
+    tmp_path: Path, write_tree: WriteFiles, run: Run
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "sources/doc.txt": "Alpha met Beta. Beta left.\n",
+            "base.yaml": textwrap.dedent("""\
+                sources:
+                  - id: doc
+                    title: A document
+                    publisher: A publisher
+                    text: sources/doc.txt
+                    skip:
+                      - sentence: Beta left.
+                        reason: nothing to say
+                facts:
+                  - id: alpha-met-beta
+                    answer: Alpha met Beta.
+                    questions: [Who did Alpha meet?]
+                    source: doc
+                    quote: Alpha met Beta.
+            """),
+        },
+    )
+    code, out, _ = run("validate", "--coverage", str(tmp_path))
+    assert code == 0
+    [line] = out.splitlines()
+    assert line.endswith("; 0 source sentence(s) not quoted.")
+
+
+def _add_collision(kb: Path, write_tree: WriteFiles) -> None:
+    write_tree(
+        kb,
+        {
+            "facts/more.yaml": textwrap.dedent("""\
+                facts:
+                  - id: assad-meets-putin
+                    answer: Assad met Putin in Sochi.
+                    questions:
+                      - When did Assad visit Sochi?
+                    source: iran-primer
+                    quote: where he met with President Vladimir Putin.
+            """)
+        },
+    )
+
+
+def test_validate_strict_fails_on_a_collision(
+    kb: Path, run: Run, write_tree: WriteFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_collision(kb, write_tree)
+    monkeypatch.chdir(kb)
+    code, out, err = run("validate")
+    assert code == 0  # a collision is only a warning...
+    warnings = [line for line in err.splitlines() if line.endswith("[warning]")]
+    assert "facts/more.yaml:5: " in "\n".join(warnings)
+    assert all(PROBLEM_LINE.match(line) for line in warnings)
+    found = SUMMARY.match(out.strip())
+    assert found is not None
+    assert int(found[6]) == len(warnings) > 0
+    code, out, err = run("validate", "--strict")
+    assert code == 1  # ...that --strict fails on
+    assert "Failing: --strict" in err
+    assert out.startswith("OK: 3 facts")
+
+
+def test_validate_strict_passes_without_collisions(kb: Path, run: Run) -> None:
+    code, _, err = run("validate", "--strict")
+    assert code == 0
+    assert err == ""
+
+
+# --- ask ----------------------------------------------------------------------------------
+
+
+def test_ask_prints_answer_quote_and_source(kb: Path, run: Run) -> None:
+    code, out, err = run("ask", "When did Assad visit Sochi?")
+    assert code == 0
+    assert err == ""
+    answer, quote, source = out.strip().split("\n\n")
+    assert answer == "On 20 November 2017 Assad visited Sochi and met Putin."
+    assert quote == f"“{ASSAD_QUOTE}”"
+    assert source == f"Source: {PRIMER_LINE}"
+
+
+def test_ask_names_the_document_a_primary_source_is_quoted_in(kb: Path, run: Run) -> None:
+    code, out, _ = run("ask", "Will the presidents meet again?")
+    assert code == 0
+    source = out.strip().splitlines()[-1]
+    assert source == (
+        "Source: Joint Statement by the Presidents of Iran, Russia and Turkey, "
+        f"President Rouhani's website, 22 Nov 2017, as quoted in {PRIMER_LINE}"
+    )
+
+
+def test_ask_on_a_broken_base_fails(
+    kb: Path, run: Run, write_tree: WriteFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(kb, {"facts/wrong.yaml": "fatcs: []\n"})
+    monkeypatch.chdir(kb)
+    code, out, err = run("ask", "When did Assad visit Sochi?")
+    assert code == 1
+    assert out == ""
+    assert err.splitlines()[0] == "facts/wrong.yaml:1: unknown section 'fatcs' " + (
+        "(known: sources, entities, facts, smalltalk, replies, synonyms)"
+    )
+
+
+def _check_reply_json(reply: dict[str, Any], question: str) -> None:
+    """The JSON contract of `ask --json`."""
+    assert {"question", "outcome", "fact", "text", "sources", "suggestions", "score"} <= set(reply)
+    assert reply["question"] == question
+    assert reply["outcome"] in ("answer", "clarify", "fallback")
+    assert isinstance(reply["text"], str) and reply["text"]
+    assert isinstance(reply["score"], int | float)
+    assert 0 <= reply["score"] <= 100
+    assert isinstance(reply["sources"], list)
+    for source in reply["sources"]:
+        assert set(source) == {"id", "title", "publisher", "date", "url", "quote"}
+    assert isinstance(reply["suggestions"], list)
+    for suggestion in reply["suggestions"]:
+        assert set(suggestion) == {"fact", "question"}
+    if reply["outcome"] == "answer":
+        assert isinstance(reply["fact"], str)
+        assert reply["sources"]
+    else:
+        assert reply["fact"] is None
+        assert reply["sources"] == []
+
+
+def test_ask_json_answer(kb: Path, run: Run) -> None:
+    question = "When did Assad visit Sochi?"
+    code, out, _ = run("ask", "--json", question)
+    assert code == 0
+    [line] = out.splitlines()  # one JSON object on one line
+    reply = json.loads(line)
+    _check_reply_json(reply, question)
+    assert reply["outcome"] == "answer"
+    assert reply["fact"] == "assad-visits-sochi"
+    assert reply["sources"] == [
+        {
+            "id": "iran-primer",
+            "title": "Russia, Iran and Turkey Hold Syria Summit",
+            "publisher": "The Iran Primer, United States Institute of Peace",
+            "date": "2017-11-22",
+            "url": "https://iranprimer.usip.org/blog/2017/nov/22/russia-iran-and-turkey-hold-syria-summit",
+            "quote": ASSAD_QUOTE,
+        }
+    ]
+    assert reply["score"] >= 62  # an answer is at least the answer threshold
+    assert "“" in line  # printed as UTF-8, not as \u escapes
+
+
+def test_ask_json_primary_source_then_its_document(kb: Path, run: Run) -> None:
+    _, out, _ = run("ask", "--json", "Will the presidents meet again?")
+    reply = json.loads(out)
+    assert [source["id"] for source in reply["sources"]] == ["joint-statement", "iran-primer"]
+    assert reply["sources"][0]["url"] is None
+    assert {source["quote"] for source in reply["sources"]} == {
+        "The presidents decided to meet again if necessary."
+    }
+
+
+def test_ask_json_fallback_offers_suggestions(kb: Path, run: Run) -> None:
+    question = "What is the weather like in Paris?"
+    code, out, _ = run("ask", "--json", question)
+    assert code == 0
+    reply = json.loads(out)
+    _check_reply_json(reply, question)
+    assert reply["outcome"] == "fallback"
+    assert reply["suggestions"]
+    base = load(kb)
+    for suggestion in reply["suggestions"]:
+        assert suggestion["fact"] in base.facts or suggestion["fact"] in base.entities
+
+
+def test_ask_json_smalltalk(kb: Path, run: Run) -> None:
+    _, out, _ = run("ask", "--json", "hello")
+    reply = json.loads(out)
+    _check_reply_json(reply, "hello")
+    assert reply["outcome"] == "fallback"
+    assert reply["text"] == load(kb).reply("greeting")
+
+
+def test_ask_stdin_without_json_answers_each_non_empty_line(kb: Path, run: Run) -> None:
+    code, out, _ = run(
+        "ask", "-", stdin="When did Assad visit Sochi?\n\nWill the presidents meet again?\n"
+    )
+    assert code == 0
+    first = out.index("On 20 November 2017 Assad visited Sochi")
+    second = out.index("The presidents decided to meet again if necessary.")
+    assert first < second
+    assert out.count("Source: ") == 2
+
+
+def test_ask_json_stdin_gives_json_lines_in_order(
+    mini_base_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    questions = ["Will the presidents meet again?", "hello", "When did Assad visit Sochi?"]
+    elsewhere = tmp_path_factory.mktemp("cwd")  # the working directory does not matter
+    done = run_module(
+        mini_base_dir, elsewhere, "ask", "--json", "-", stdin="\n".join(questions) + "\n"
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 3
+    replies = [json.loads(line) for line in lines]
+    assert [reply["question"] for reply in replies] == questions
+    for reply, question in zip(replies, questions, strict=True):
+        _check_reply_json(reply, question)
+    assert [reply["fact"] for reply in replies] == ["js-meet-again", None, "assad-visits-sochi"]
+
+
+# --- chat ---------------------------------------------------------------------------------
+
+
+def test_chat_answers_each_line_until_eof(kb: Path, run: Run) -> None:
+    messages = [
+        "When did Assad visit Sochi?",
+        "",
+        "timeline",
+        "/sources",
+        "HELP",
+        "hello",
+    ]
+    code, out, _ = run("chat", stdin="\n".join(messages) + "\n")
+    assert code == 0
+    assert "> " not in out  # no prompts when the input is not a terminal
+    base = load(kb)
+    answer = out.index("On 20 November 2017 Assad visited Sochi and met Putin.")
+    timeline = out.index(
+        "20 Nov 2017: On 20 November 2017 Assad visited Sochi and met Putin.\n"
+        "Nov 2017: The presidents decided to meet again if necessary."
+    )
+    sources = out.index(
+        f"- {PRIMER_LINE}\n"
+        "- Joint Statement by the Presidents of Iran, Russia and Turkey, President Rouhani's "
+        f"website, 22 Nov 2017, as quoted in {PRIMER_LINE}"
+    )
+    help_text = out.index(base.reply("help"))
+    greeting = out.index(base.reply("greeting"))
+    assert answer < timeline < sources < help_text < greeting
+    # One reply a message, each followed by a blank line; the empty line got none.
+    assert out.endswith(base.reply("greeting") + "\n\n")
+    assert out.count("\n\n\n") == 0
+
+
+def test_chat_as_a_real_process(
+    mini_base_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("cwd")
+    done = run_module(
+        mini_base_dir, elsewhere, "chat", stdin="Will the presidents meet again?\ntimeline\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.index("“The presidents decided to meet again if necessary.”") < (
+        done.stdout.index("20 Nov 2017: ")
+    )
+
+
+def test_chat_on_a_broken_base_fails(kb: Path, run: Run, write_tree: WriteFiles) -> None:
+    write_tree(kb, {"facts/wrong.yaml": "facts: [\n"})
+    code, out, err = run("chat", stdin="hello\n")
+    assert code == 1
+    assert out == ""
+    assert "wrong.yaml:" in err
+
+
+# --- eval ---------------------------------------------------------------------------------
+
+GOOD_SET = """\
+questions:
+  - q: When did Assad visit Sochi?
+    expect: assad-visits-sochi
+  - q: Will the presidents meet again?
+    expect: js-meet-again
+  - q: who is putin
+    expect: putin
+  - q: What is the capital of France?
+    expect: none
+"""
+
+
+def _table_counts(out: str) -> dict[str, int]:
+    rows = {}
+    for line in out.splitlines():
+        found = re.match(r"^\s*(\S.*?)\s+(\d+)\s", line + " ")
+        if found:
+            rows[found[1]] = int(found[2])
+    return rows
+
+
+def test_eval_passes_when_floors_are_met(kb: Path, run: Run, write_tree: WriteFiles) -> None:
+    write_tree(kb, {"eval/questions.yaml": GOOD_SET})
+    code, out, err = run("eval", str(kb / "eval" / "questions.yaml"))
+    assert code == 0, err
+    rows = _table_counts(out)
+    assert rows["in scope"] == 3
+    assert rows["answered correctly"] == 3
+    assert rows["answered wrongly"] == 0
+    assert rows["out of scope"] == 1
+    assert rows["declined"] == 1
+    assert "Below floor" not in err
+
+
+def test_eval_reads_the_bases_own_question_set_by_default(
+    kb: Path, run: Run, write_tree: WriteFiles
+) -> None:
+    write_tree(kb, {"eval/questions.yaml": GOOD_SET})
+    code, out, _ = run("eval")
+    assert code == 0
+    assert _table_counts(out)["answered correctly"] == 3
+
+
+def test_eval_fails_below_the_floors(kb: Path, run: Run, write_tree: WriteFiles) -> None:
+    path = kb / "eval" / "wrong.yaml"
+    write_tree(
+        kb,
+        {
+            "eval/wrong.yaml": (
+                "questions:\n"
+                "  - q: When did Assad visit Sochi?\n"
+                "    expect: js-meet-again\n"
+                "  - q: Will the presidents meet again?\n"
+                "    expect: js-meet-again\n"
+            )
+        },
+    )
+    code, out, err = run("eval", "-v", str(path))
+    assert code == 1
+    rows = _table_counts(out)
+    assert (rows["answered correctly"], rows["answered wrongly"]) == (1, 1)
+    assert "Below floor: answered correctly 50.0% < floor 90%" in err
+    assert "Below floor: answered wrongly 50.0% > floor 3%" in err
+    # -v names each miss at its line in the set.
+    assert (
+        "  wrong.yaml:2: 'When did Assad visit Sochi?': expected js-meet-again, "
+        "got assad-visits-sochi"
+    ) in out
+
+
+def test_eval_floors_come_from_the_set(kb: Path, run: Run, write_tree: WriteFiles) -> None:
+    write_tree(
+        kb,
+        {
+            "eval/lenient.yaml": (
+                "floors:\n"
+                "  answered_correctly: 0.5\n"
+                "  answered_wrongly: 0.5\n"
+                "questions:\n"
+                "  - q: When did Assad visit Sochi?\n"
+                "    expect: js-meet-again\n"
+                "  - q: Will the presidents meet again?\n"
+                "    expect: js-meet-again\n"
+            )
+        },
+    )
+    code, _, err = run("eval", str(kb / "eval" / "lenient.yaml"))
+    assert code == 0, err
+
+
+def test_eval_names_an_id_missing_from_the_base(kb: Path, run: Run, write_tree: WriteFiles) -> None:
+    path = kb / "eval" / "questions.yaml"
+    write_tree(
+        kb,
+        {
+            "eval/questions.yaml": (
+                "questions:\n"
+                "  - q: When did Assad visit Sochi?\n"
+                "    expect: assad-visits-sochi\n"
+                "  - q: Who is Lavrov?\n"
+                "    expect: lavrov\n"
+            )
+        },
+    )
+    code, out, err = run("eval", str(path))
+    assert code == 1
+    assert out == ""  # nothing is asked when the set does not fit the base
+    assert err.splitlines() == [f"{path}:4: expected id 'lavrov' is not in the fact base"]
+
+
+def test_eval_malformed_set(kb: Path, run: Run, write_tree: WriteFiles) -> None:
+    path = kb / "eval" / "questions.yaml"
+    write_tree(kb, {"eval/questions.yaml": "questions:\n  - q: ''\n    expect: putin\n"})
+    code, _, err = run("eval", str(path))
+    assert code == 1
+    assert f"{path}:2: each question needs a non-empty 'q'" in err
+
+
+def test_eval_missing_set(kb: Path, run: Run) -> None:
+    code, _, err = run("eval", str(kb / "eval" / "missing.yaml"))
+    assert code == 1
+    assert "cannot read the file" in err
+
+
+def test_eval_floor_that_is_not_a_number(kb: Path, run: Run, write_tree: WriteFiles) -> None:
+    path = kb / "eval" / "questions.yaml"
+    write_tree(
+        kb,
+        {
+            "eval/questions.yaml": (
+                "floors:\n"
+                "  answered_correctly: high\n"
+                "questions:\n"
+                "  - q: When did Assad visit Sochi?\n"
+                "    expect: assad-visits-sochi\n"
+            )
+        },
+    )
+    code, _, err = run("eval", str(path))
+    assert code == 1
+    assert str(path) in err
+
+
+# --- configuration and usage --------------------------------------------------------------
+
+
+def test_knowledge_dir_from_the_environment(tmp_path: Path) -> None:
+    assert knowledge_dir({"BOT_KNOWLEDGE_DIR": str(tmp_path)}) == tmp_path
+    assert knowledge_dir({"BOT_KNOWLEDGE_DIR": "  "}) == PROJECT_KNOWLEDGE
+    assert knowledge_dir({}) == PROJECT_KNOWLEDGE
+    home = knowledge_dir({"BOT_KNOWLEDGE_DIR": "~/kb"})
+    assert home.is_absolute()
+    assert home.name == "kb"
+
+
+def test_unknown_command_is_a_usage_error(run: Run) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run("frobnicate")
+    assert exited.value.code == 2
