@@ -13,9 +13,7 @@ from bot.normalization import squeeze_space
 # A sentence ends at . ! or ? (perhaps followed by a closing quote) before a capital, a quote, a
 # hash or a dash, but not after an initial ("M. Vladimir Putin"). Good enough for news prose;
 # the source keeps one paragraph a line.
-_SENTENCE_END = re.compile(
-    r"(?<!\s[A-Z]\.)(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z“\"#—])"
-)
+_SENTENCE_END = re.compile(r"(?<!\s[A-Z]\.)(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z“\"#—])")
 COVERED_SHARE = 0.5
 
 

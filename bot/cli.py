@@ -168,8 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Answers questions about the November 2017 diplomacy on Syria, with sources.",
     )
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser(
+    run_parser = commands.add_parser(
         "run", help="start the bot: on Telegram with TELEGRAM_BOT_TOKEN, else in the terminal"
+    )
+    run_parser.add_argument(
+        "--webhook", action="store_true", help="serve a webhook instead of long polling"
     )
     commands.add_parser("chat", help="talk to the bot in the terminal")
     ask_parser = commands.add_parser("ask", help="print the reply to one question")
@@ -189,33 +192,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def serve(webhook: bool, command: str, err: TextIO) -> int:
+    """`run` and `chat`: on Telegram when a token is set (for `run`), else in the terminal."""
+    try:
+        settings = Settings.from_env()
+        if command == "run" and webhook:
+            if settings.token is None:
+                raise ConfigError("run --webhook needs TELEGRAM_BOT_TOKEN.")
+            settings.require_webhook()
+    except ConfigError as error:
+        print(error, file=err)
+        return EXIT_USAGE
+    answerer = _answerer(err)
+    if answerer is None:
+        return EXIT_FAILED
+    if command == "run" and settings.token is not None:
+        # Imported here: the terminal commands need no Telegram library loaded.
+        from bot import telegram_app
+
+        telegram_app.run(settings, answerer, webhook=webhook)
+        return EXIT_OK
+    if command == "run":
+        print("No TELEGRAM_BOT_TOKEN set: chatting in the terminal.", file=err)
+    try:
+        chat(answerer, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+    except KeyboardInterrupt:
+        print(file=sys.stdout)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
     out, err = sys.stdout, sys.stderr
     command = args.command or "run"
     if command in ("run", "chat"):
-        try:
-            settings = Settings.from_env()
-        except ConfigError as error:
-            print(error, file=err)
-            return EXIT_USAGE
-        if command == "run" and settings.token is not None:
-            print(
-                "TELEGRAM_BOT_TOKEN is set, but this build has no Telegram front end yet; "
-                "chatting in the terminal instead.",
-                file=err,
-            )
-        elif command == "run":
-            print("No TELEGRAM_BOT_TOKEN set: chatting in the terminal.", file=err)
-        answerer = _answerer(err)
-        if answerer is None:
-            return EXIT_FAILED
-        try:
-            chat(answerer, sys.stdin, out, interactive=sys.stdin.isatty())
-        except KeyboardInterrupt:
-            print(file=out)
-        return EXIT_OK
+        return serve(getattr(args, "webhook", False), command, err)
     if command == "ask":
         answerer = _answerer(err)
         if answerer is None:

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 PROJECT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
+# Telegram lets a bot send about 30 messages a second; more are refused with 429 RetryAfter.
+TELEGRAM_RATE_LIMIT = 30.0
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 # Telegram allows 1-256 of these characters in a webhook secret token.
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -47,6 +49,8 @@ class Settings:
     api_url: str = TELEGRAM_API_URL
     moderators: frozenset[int] = frozenset()
     webhook: Webhook | None = None
+    rate_limit: float = TELEGRAM_RATE_LIMIT
+    concurrent_updates: int = 16
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -73,6 +77,8 @@ class Settings:
             api_url=api_url,
             moderators=_moderators(get("BOT_MODERATORS")),
             webhook=_webhook(get) if get("BOT_WEBHOOK_URL") else None,
+            rate_limit=_number(get, "BOT_RATE_LIMIT", TELEGRAM_RATE_LIMIT),
+            concurrent_updates=int(_number(get, "BOT_CONCURRENT_UPDATES", 16, whole=True)),
         )
 
     def require_webhook(self) -> Webhook:
@@ -117,3 +123,17 @@ def _webhook(get: Callable[[str], str]) -> Webhook:
         port=int(port_text),
         path=path.strip("/"),
     )
+
+
+def _number(get: Callable[[str], str], name: str, default: float, whole: bool = False) -> float:
+    raw = get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw) if whole else float(raw)
+    except ValueError:
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(f"{name} must be {kind}, not {raw!r}.") from None
+    if value < 0 or (whole and value < 1):
+        raise ConfigError(f"{name} must be {'at least 1' if whole else '0 or more'}, not {raw!r}.")
+    return value

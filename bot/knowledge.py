@@ -19,6 +19,7 @@ from bot.normalization import squeeze_space
 
 EVAL_DIR = "eval"
 MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_ID = 60  # an id travels in Telegram's 64-byte callback data
 ENTITY_KINDS = ("person", "country", "organisation", "place", "event", "document")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -143,6 +144,7 @@ class FactBase:
     replies: Mapping[str, str]
     synonyms: Mapping[str, tuple[str, ...]]
     files: tuple[str, ...] = field(default=())
+    examples: tuple[str, ...] = ()
 
     def document_of(self, source: Source) -> Source:
         """The source whose text holds `source`'s quotes (itself, or the one it is quoted in)."""
@@ -326,6 +328,9 @@ class _Reader:
 
     def ident(self, node: _Node, what: str) -> str | None:
         value = self.text(node, "id", what)
+        if value is not None and len(value) > MAX_ID:
+            self.problem(self.line_of(node, "id"), f"{what}: id is longer than {MAX_ID} characters")
+            return None
         if value is not None and not _ID.match(value):
             self.problem(
                 self.line_of(node, "id"),
@@ -359,7 +364,7 @@ class _Reader:
 
 # --- the loader -----------------------------------------------------------------------------
 
-_SECTIONS = ("sources", "entities", "facts", "smalltalk", "replies", "synonyms")
+_SECTIONS = ("sources", "entities", "facts", "smalltalk", "replies", "synonyms", "examples")
 
 
 def _shown(path: Path) -> str:
@@ -411,6 +416,7 @@ def load(directory: Path) -> FactBase:
         replies=dict(builder.replies),
         synonyms={word: tuple(words) for word, words in builder.synonyms.items()},
         files=tuple(_shown(path) for path in files),
+        examples=tuple(builder.examples),
     )
 
 
@@ -426,6 +432,8 @@ class _Builder:
         self.smalltalk: dict[str, list[str]] = {}
         self.replies: dict[str, str] = {}
         self.synonyms: dict[str, list[str]] = {}
+        self.examples: list[str] = []
+        self.example_lines: list[Where] = []
         self.first_seen: dict[str, Where] = {}
 
     def add_file(self, document: Any, shown: str) -> None:
@@ -452,6 +460,10 @@ class _Builder:
                 self.add_lists(reader, value, line, key, self.smalltalk)
             elif key == "synonyms":
                 self.add_lists(reader, value, line, key, self.synonyms)
+            elif key == "examples":
+                texts, lines = reader.texts(node, key, "examples")
+                self.examples.extend(texts)
+                self.example_lines.extend(Where(shown, number) for number in lines)
             else:
                 self.add_replies(reader, value, line)
 
@@ -660,6 +672,9 @@ class _Builder:
             self.check_entity(entity)
         for fact in self.facts.values():
             self.check_fact(fact)
+        for ident, where in zip(self.examples, self.example_lines, strict=True):
+            if ident not in self.facts and ident not in self.entities:
+                self.problem(where, f"examples: {ident!r} is not a fact or entity")
 
     def problem(self, where: Where, message: str) -> None:
         self.problems.append(Problem(where.path, where.line, message))

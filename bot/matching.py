@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from spellchecker import SpellChecker
 
 from bot.knowledge import Entity, Fact, FactBase
@@ -37,18 +37,19 @@ class Outcome(StrEnum):
 class Thresholds:
     """Where the decisions fall, on the 0-100 score."""
 
-    answer: float = 62.0
-    clarify: float = 45.0
-    margin: float = 7.0
+    answer: float = 46.0
+    clarify: float = 40.0
+    margin: float = 6.0
     suggest: float = 30.0
+    explained: float = 0.0
 
 
 # Words that carry no topic: function words, question words and what people type around a
 # question ("pls tell me about"). They still count in the fuzzy comparison of whole phrasings.
 STOPWORDS = frozenset(
     """
-    a an the and or but if of at by for with about against between into through during before
-    after above below to from up down in out on off over under again further then once here there
+    a an the and or but if of at by for with about against between into through during
+    above below to from up down in out on off over under again further then once here there
     all any both each few more most other some such no nor not only own same so than too very
     can will just should now is are was were be been being have has had having do does did doing
     i me my we our you your he him his she her it its they them their what which who whom whose
@@ -57,6 +58,9 @@ STOPWORDS = frozenset(
     information give show let us like u ur im hey hi hello ok okay yes yeah well also really
     actually exactly happen happened happening go going get got bot question answer want wanted
     need does dont didnt isnt wasnt any many much kind sort as one ones way ask asked
+    right correct true anyone anybody someone somebody guys wondering wonder curious quick
+    quickly remind mean meant lol btw um uh hmm kindly heard hear remember recall briefly
+    detail details exact basically wanna gonna gotta dunno youre whats
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
@@ -77,7 +81,33 @@ QUESTION_WORDS = {
     "how": "how",
     "hows": "how",
 }
-_QUESTION_WEIGHT = 0.5
+_QUESTION_WEIGHT = 1.0
+# How people spell in chats; too short or too far from the word for the spelling correction.
+CHAT_SPELLINGS = {
+    "wat": "what",
+    "wut": "what",
+    "wht": "what",
+    "wen": "when",
+    "whn": "when",
+    "wer": "where",
+    "hw": "how",
+    "y": "why",
+    "abt": "about",
+    "bout": "about",
+    "foto": "photo",
+    "fotos": "photos",
+    "pic": "photo",
+    "pics": "photos",
+    "govt": "government",
+    "prez": "president",
+    "pres": "president",
+    "mtg": "meeting",
+    "convo": "conversation",
+    "thru": "through",
+    "breakthru": "breakthrough",
+    "nov": "november",
+    "dec": "december",
+}
 _QUESTION_TERMS = frozenset(QUESTION_WORDS.values())
 
 # How often a word occurs in English (pyspellchecker's word counts): a word seen this often is a
@@ -96,17 +126,18 @@ _STEMMER = snowballstemmer.stemmer("english")
 _stem = lru_cache(maxsize=65536)(_STEMMER.stemWord)
 # How strongly a word the base has never seen counts against a candidate: nearly as much as the
 # rarest known word, so "weather in Sochi" is not taken for a question about Sochi.
-_UNKNOWN_WEIGHT = 0.9
+_UNKNOWN_WEIGHT = 1.3
 # Words found only in an answer or quote count for less than words people ask with.
 _ANSWER_WEIGHT = 0.6
 _IMPLIED_WEIGHT = 0.5
+_ANSWER_DICE = 0.7
 _CANDIDATES = 40
 # How a candidate's score is made (see Matcher.rank).
-_W_OVERLAP = 0.55
-_W_EXPLAINED = 0.3
-_W_SIMILARITY = 0.15
-_MISSING_ENTITY = 12.0
-_CARD_HANDICAP = 0.0
+_W_OVERLAP = 0.45
+_W_EXPLAINED = 0.15
+_W_SIMILARITY = 0.1
+_MISSING_ENTITY = 8.0
+_CARD_HANDICAP = 5.0
 
 
 @dataclass(frozen=True)
@@ -121,10 +152,11 @@ class Answerable:
 
 @dataclass(frozen=True)
 class Candidate:
-    """An answerable with its score for one question."""
+    """An answerable with its score for one question, and how much of the question it explains."""
 
     item: Answerable
     score: float
+    explained: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -163,19 +195,20 @@ class _PhraseFolder:
     "Turkish president".
     """
 
-    def __init__(self) -> None:
+    def __init__(self, stemmed: bool = True) -> None:
         self.phrases: dict[tuple[str, ...], str] = {}
         self.longest = 1
+        self.stemmed = stemmed
 
     def add(self, phrase: str, token: str) -> None:
         """Fold `phrase` to `token`; the first token given for a phrase wins."""
-        words = tuple(_stem(word) for word in normalize(phrase).split())
+        words = tuple(_stem(word) if self.stemmed else word for word in normalize(phrase).split())
         if words and words not in self.phrases:
             self.phrases[words] = token
             self.longest = max(self.longest, len(words))
 
     def fold(self, stems: Sequence[str]) -> list[tuple[str, int]]:
-        """Each folded phrase as (token, -1); each other word as (stem, its index)."""
+        """Each folded phrase as (token, -1); each other word as (itself, its index)."""
         out: list[tuple[str, int]] = []
         i = 0
         while i < len(stems):
@@ -219,7 +252,7 @@ class Matcher:
         self.phrasings_of: list[list[_Phrasing]] = [[] for _ in self.items]
         for phrasing in self.phrasings:
             self.phrasings_of[phrasing.item].append(phrasing)
-        self.smalltalk = _PhraseFolder()
+        self.smalltalk = _PhraseFolder(stemmed=False)
         for kind, texts in base.smalltalk.items():
             for text in texts:
                 self.smalltalk.add(text, "smalltalk_" + kind)
@@ -312,11 +345,22 @@ class Matcher:
         ]
         for term in _QUESTION_TERMS:
             self.idf[term] = _QUESTION_WEIGHT
-        self.phrasing_terms: list[list[tuple[frozenset[str], float]]] = [[] for _ in self.items]
+        # Each phrasing as a set of terms with its total weight, for the Dice overlap; the
+        # answer and the quote count too, at a discount, as phrasings no one wrote down.
+        self.phrasing_terms: list[list[tuple[frozenset[str], float, float]]] = [
+            [] for _ in self.items
+        ]
         for phrasing in self.phrasings:
-            terms = frozenset(phrasing.content.split())
-            weight = sum(self.idf.get(term, 0.0) for term in terms)
-            self.phrasing_terms[phrasing.item].append((terms, weight))
+            self._add_terms(phrasing.item, phrasing.content.split(), 1.0)
+        for index, item in enumerate(self.items):
+            for text in _answer_texts(item):
+                self._add_terms(index, self.analyse(text).content, _ANSWER_DICE)
+
+    def _add_terms(self, index: int, terms: Sequence[str], discount: float) -> None:
+        unique = frozenset(terms)
+        weight = sum(self.idf.get(term, 0.0) for term in unique)
+        if unique:
+            self.phrasing_terms[index].append((unique, weight, discount))
 
     # --- reading text ---
 
@@ -342,9 +386,13 @@ class Matcher:
     def _correct_uncached(self, word: str) -> str:
         """The vocabulary word `word` is most likely a misspelling of, or `word` itself.
 
+        Distances count a swap of two letters as one slip ("cheifs" -> "chiefs").
+
         A word the base does not know is corrected only if it is not itself an English word:
         "join" stays "join" rather than becoming "joint", while "erdogn" becomes "erdogan".
         """
+        if word in CHAT_SPELLINGS:
+            return CHAT_SPELLINGS[word]
         if word in self.vocabulary or word in STOPWORDS or len(word) < 4 or word.isdigit():
             return word
         if english_frequency(word) >= _ENGLISH_WORD:
@@ -353,7 +401,7 @@ class Matcher:
         found = process.extractOne(
             word,
             self._vocabulary_list,
-            scorer=Levenshtein.distance,
+            scorer=OSA.distance,
             score_cutoff=allowed,
         )
         if found is None:
@@ -367,7 +415,8 @@ class Matcher:
     def match(self, question: str) -> Match:
         """Decide how to answer `question`."""
         words = normalize(question).split()
-        folded = self.smalltalk.fold([_stem(word) for word in words])
+        # Small talk is matched word for word: "thanks" is small talk, "thanked" is not.
+        folded = self.smalltalk.fold(words)
         smalltalk = [token for token, index in folded if index < 0]
         rest = " ".join(words[index] for _, index in folded if index >= 0)
         analysis = self.analyse(rest, correct=True)
@@ -406,8 +455,8 @@ class Matcher:
             # How well the closest phrasing and the question overlap, rare words counting most
             # (a weighted Dice coefficient): 1.0 when they share every word.
             overlap = max(
-                2 * sum(weights[t] for t in terms & asked_terms) / (total + weight)
-                for terms, weight in self.phrasing_terms[index]
+                discount * 2 * sum(weights[t] for t in terms & asked_terms) / (total + weight)
+                for terms, weight, discount in self.phrasing_terms[index]
             )
             # How much of the question the candidate explains anywhere, answer text included.
             explained = coverage[index] / total
@@ -419,7 +468,9 @@ class Matcher:
             score -= _MISSING_ENTITY * len(asked - self.item_entities[index])
             if self.items[index].fact is None:
                 score -= _CARD_HANDICAP
-            ranked.append(Candidate(self.items[index], max(0.0, min(100.0, score))))
+            ranked.append(
+                Candidate(self.items[index], max(0.0, min(100.0, score)), round(explained, 3))
+            )
         ranked.sort(key=lambda c: c.score, reverse=True)
         return ranked
 
@@ -438,7 +489,7 @@ class Matcher:
         top = ranked[0]
         floor = max(limits.clarify, top.score - limits.margin)
         close = [c for c in ranked[1:3] if c.score >= floor]
-        if top.score >= limits.answer and not close:
+        if top.score >= limits.answer and not close and top.explained >= limits.explained:
             return Match(
                 outcome=Outcome.ANSWER,
                 score=round(top.score, 1),
@@ -485,9 +536,16 @@ class Matcher:
 
 
 def timeline(base: FactBase) -> list[Fact]:
-    """The dated facts in date order."""
-    dated = [fact for fact in base.facts.values() if fact.date is not None]
-    return sorted(dated, key=lambda fact: fact.date.sort_key() if fact.date else (0, 0, 0))
+    """The dated facts in date order; facts of one day in the order the source tells them."""
+
+    def order(fact: Fact) -> tuple[tuple[int, int, int], int]:
+        source = base.sources.get(fact.source)
+        text = base.document_of(source).text if source is not None else None
+        where = text.find(fact.quote) if text else -1
+        assert fact.date is not None  # noqa: S101 - only dated facts are ordered
+        return fact.date.sort_key(), where
+
+    return sorted((fact for fact in base.facts.values() if fact.date is not None), key=order)
 
 
 def _entity_question(entity: Entity) -> str:

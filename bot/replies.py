@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from bot.knowledge import Entity, EventDate, Fact, FactBase, Source
 from bot.matching import Answerable, Match, Matcher, Outcome, timeline
 
 DEFAULT_FALLBACK = "I don't have a sourced answer to that."
+MESSAGE_LIMIT = 4096
 DEFAULT_CLARIFY = "Did you mean one of these?"
 
 
@@ -226,6 +228,40 @@ class Answerer:
         """What the bot answers and how to ask."""
         return self.base.reply("help", self.base.reply("greeting", DEFAULT_FALLBACK))
 
+    def greeting_text(self) -> str:
+        """The first words to a new user."""
+        return self.base.reply("greeting", self.help_text())
+
+    def examples(self, limit: int = 3) -> tuple[Suggestion, ...]:
+        """Example questions: the base's chosen examples, else the first events."""
+        chosen = [self.matcher.answerable(ident) for ident in self.base.examples]
+        items = [item for item in chosen if item is not None]
+        if not items:
+            items = [
+                item for fact in timeline(self.base) if (item := self.matcher.answerable(fact.id))
+            ]
+        return _suggestions(items[:limit])
+
+    def search(self, query: str, limit: int) -> list[Reply]:
+        """Up to `limit` answers for a query, best first (inline mode); none typed: the timeline."""
+        analysis = self.matcher.analyse(query, correct=True)
+        if not analysis.content:
+            items = [self.matcher.answerable(fact.id) for fact in timeline(self.base)]
+            return [self._answer(item.question, item, 0.0) for item in items[:limit] if item]
+        floor = self.matcher.thresholds.suggest
+        ranked = [c for c in self.matcher.rank(analysis) if c.score >= floor][:limit]
+        return [self._answer(c.item.question, c.item, round(c.score, 1)) for c in ranked]
+
+    def sources_html(self) -> str:
+        """The documents the base quotes, as Telegram HTML with links."""
+        lines = []
+        for source in self.base.sources.values():
+            line = "• " + _describe_html(source)
+            if source.quoted_in is not None:
+                line += ", as quoted in " + _describe_html(self.base.sources[source.quoted_in])
+            lines.append(line)
+        return "\n".join(lines)
+
 
 def _suggestions(items: Any) -> tuple[Suggestion, ...]:
     return tuple(Suggestion(item.id, item.question) for item in items)
@@ -266,3 +302,79 @@ def _describe_html(source: Source) -> str:
     if source.date is not None:
         parts.append(str(source.date))
     return ", ".join(parts)
+
+
+# Tags, and words (character references included) with the space after them.
+_UNITS = re.compile(r"<[^>]*>|[^<\s]+\s*|\s+|<")
+_CHARACTERS = re.compile(r"&#?\w+;|.", re.DOTALL)
+_TAG = re.compile(r"<(/?)([a-zA-Z0-9-]+)")
+
+
+def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split Telegram HTML into messages of at most `limit` characters, tags kept balanced.
+
+    Paragraphs are kept whole where they fit; a longer one is cut between words, closing the
+    tags open at the cut and opening them again in the next message.
+    """
+    if len(text) <= limit:
+        return [text]
+    messages: list[str] = []
+    current = ""
+    for paragraph in text.split("\n\n"):
+        joined = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(joined) <= limit:
+            current = joined
+            continue
+        if current:
+            messages.append(current)
+        if len(paragraph) <= limit:
+            current = paragraph
+            continue
+        pieces = _split_paragraph(paragraph, limit)
+        messages.extend(pieces[:-1])
+        current = pieces[-1]
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _split_paragraph(text: str, limit: int) -> list[str]:
+    pieces: list[str] = []
+    opened: list[tuple[str, str]] = []  # (name, the opening tag as written)
+    current = ""
+
+    def closing() -> str:
+        return "".join(f"</{name}>" for name, _ in reversed(opened))
+
+    for unit in _units(text, limit // 4):
+        if len(current) + len(unit) + len(closing()) + 16 > limit and current.strip():
+            pieces.append(current + closing())
+            current = "".join(tag for _, tag in opened)
+        current += unit
+        tag = _TAG.match(unit)
+        if tag and unit.startswith("<"):
+            closing_tag, name = tag.groups()
+            if closing_tag:
+                if opened and opened[-1][0] == name:
+                    opened.pop()
+            elif not unit.endswith("/>"):
+                opened.append((name, unit))
+    pieces.append(current + closing())
+    return pieces
+
+
+def _units(text: str, longest: int) -> list[str]:
+    units: list[str] = []
+    for unit in _UNITS.findall(text):
+        if len(unit) <= longest or unit.startswith("<"):
+            units.append(unit)
+            continue
+        # A very long word is cut, but never inside a character reference such as &amp;.
+        piece = ""
+        for character in _CHARACTERS.findall(unit):
+            if len(piece) + len(character) > longest:
+                units.append(piece)
+                piece = ""
+            piece += character
+        units.append(piece)
+    return units

@@ -1,0 +1,219 @@
+"""The matcher: reading questions, the three decisions, and quality over the real fact base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import bot.matching
+from bot.config import PROJECT_KNOWLEDGE
+from bot.evaluation import evaluate, load_questions
+from bot.knowledge import EVAL_DIR, FactBase, load
+from bot.matching import Matcher, Outcome, entity_token, timeline
+from bot.replies import Answerer
+from tests.conftest import WriteFiles
+
+
+@pytest.fixture(scope="module")
+def real_base() -> FactBase:
+    return load(PROJECT_KNOWLEDGE)
+
+
+@pytest.fixture(scope="module")
+def matcher(real_base: FactBase) -> Matcher:
+    return Matcher(real_base)
+
+
+# --- reading a question ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spelling", "entity"),
+    [
+        ("Rouhani", "rouhani"),
+        ("Rohani", "rouhani"),
+        ("the Iranian president", "rouhani"),
+        ("Erdoğan", "erdogan"),
+        ("ERDOGAN", "erdogan"),
+        ("the Turkish presidents", "erdogan"),
+        ("Bashar al-Assad", "assad"),
+        ("al Assad", "assad"),
+        ("the Russian president", "putin"),
+        ("Putin's", "putin"),
+        ("Putin’s", "putin"),
+        ("Daesh", "isis"),
+        ("ISIL", "isis"),
+        ("el-Sissi", "sisi"),
+        ("erdogn", "erdogan"),
+        ("rouhanni", "rouhani"),
+    ],
+)
+def test_names_and_their_spellings_fold_to_one_entity(
+    matcher: Matcher, spelling: str, entity: str
+) -> None:
+    analysis = matcher.analyse(f"what did {spelling} say", correct=True)
+    assert entity_token(entity) in analysis.entities
+
+
+def test_the_longest_alias_wins(matcher: Matcher) -> None:
+    # "the Russian president" is Putin; "Russian" alone is the country.
+    assert matcher.analyse("the Russian president").entities == (entity_token("putin"),)
+    assert matcher.analyse("Russian troops").entities == (entity_token("russia"),)
+
+
+def test_english_words_are_not_corrected_into_the_base_vocabulary(matcher: Matcher) -> None:
+    assert "join" in matcher.analyse("join", correct=True).terms
+    assert "weather" in " ".join(matcher.analyse("weather", correct=True).terms)
+
+
+def test_a_swapped_pair_of_letters_is_one_slip(matcher: Matcher) -> None:
+    corrected = matcher.analyse("militray cheifs", correct=True)
+    expected = matcher.analyse("military chiefs")
+    assert corrected.content == expected.content
+
+
+def test_answering_does_not_rescan_the_base(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = 0
+    original = bot.matching.normalize
+
+    def counting(text: str) -> str:
+        nonlocal calls
+        calls += 1
+        return original(text)
+
+    monkeypatch.setattr(bot.matching, "normalize", counting)
+    matcher.match("When did Assad visit Sochi?")
+    # The question itself is normalised; no phrasing or answer of the base is.
+    assert calls <= 3
+
+
+# --- decisions on the real base ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("When did Assad visit Sochi?", "assad-visits-sochi"),
+        ("when did asad go to sochi", "assad-visits-sochi"),
+        ("How long did Assad and Putin meet?", "assad-meeting-secrecy"),
+        ("what did lavrov say about the talks", "lavrov-on-talks"),
+        ("How long did Putin speak with Trump?", "putin-trump-call"),
+        ("who is the russian president", "putin"),
+        ("who is Rohani?", "rouhani"),
+        ("33 delegations", "congress-invitations"),
+        ("Riyad Hijab resignation", "hijab-resignation"),
+        ("will the presidents meet again", "js-meet-again"),
+        ("what is ISIL's last stronghold in syria", "abu-kamal"),
+    ],
+)
+def test_clear_questions_are_answered_with_their_fact(
+    matcher: Matcher, question: str, fact: str
+) -> None:
+    match = matcher.match(question)
+    assert match.outcome is Outcome.ANSWER, match
+    assert match.best is not None and match.best.id == fact
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "weather in Sochi",
+        "Where is Abu Dhabi?",
+        "When was Putin born?",
+        "what's the capital of France",
+        "bitcoin price",
+        "asdfghjkl",
+        "",
+        "   ",
+        "???",
+        "🙂🙂🙂",
+    ],
+)
+def test_questions_outside_the_base_are_never_answered(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).outcome is not Outcome.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [("hi", "greeting"), ("Hello!", "greeting"), ("thanks", "thanks"), ("thank you!!", "thanks")],
+)
+def test_small_talk_gets_no_fact(matcher: Matcher, message: str, kind: str) -> None:
+    match = matcher.match(message)
+    assert match.outcome is Outcome.FALLBACK
+    assert match.smalltalk == kind
+    assert match.best is None
+
+
+def test_a_greeting_with_a_question_answers_the_question(matcher: Matcher) -> None:
+    match = matcher.match("hi, when did Assad visit Sochi?")
+    assert match.outcome is Outcome.ANSWER
+    assert match.best is not None and match.best.id == "assad-visits-sochi"
+
+
+def test_thanking_inside_a_question_is_not_small_talk(matcher: Matcher) -> None:
+    assert matcher.match("did assad thank russia").smalltalk is None
+
+
+def test_fallback_suggests_what_it_knows_about_the_entities_named(matcher: Matcher) -> None:
+    match = matcher.match("what is the population of Sochi")
+    assert match.outcome is not Outcome.ANSWER
+    assert match.suggestions
+    sochi = entity_token("sochi")
+    for item in match.suggestions:
+        assert sochi in matcher.item_entities[matcher.item_index[item.id]]
+
+
+def test_timeline_is_in_date_order_and_same_day_events_in_source_order(
+    real_base: FactBase,
+) -> None:
+    events = timeline(real_base)
+    keys = [fact.date.sort_key() for fact in events if fact.date]
+    assert keys == sorted(keys)
+    same_day = [fact.id for fact in events if str(fact.date) == "22 Nov 2017"]
+    assert same_day.index("sochi-summit") < same_day.index("riyadh-opposition-meeting")
+
+
+# --- decisions on a small base where the answer is known -----------------------------------
+
+
+def test_two_facts_asked_the_same_way_are_clarified(
+    mini_base_dir: Path, write_tree: WriteFiles
+) -> None:
+    write_tree(
+        mini_base_dir,
+        {
+            "facts/twin.yaml": """\
+facts:
+  - id: assad-sochi-twin
+    answer: Assad was in Sochi on 20 November 2017.
+    questions:
+      - When did Assad visit Sochi?
+    source: iran-primer
+    quote: Syrian President Bashar al Assad visited the Russian resort city of Sochi
+""",
+        },
+    )
+    match = Matcher(load(mini_base_dir)).match("When did Assad visit Sochi?")
+    assert match.outcome is Outcome.CLARIFY
+    assert {item.id for item in match.suggestions} >= {"assad-visits-sochi", "assad-sochi-twin"}
+
+
+def test_the_mini_base_answers_fuzzy_questions(mini_base: FactBase) -> None:
+    match = Matcher(mini_base).match("when did asad go to sochy")
+    assert match.outcome is Outcome.ANSWER
+    assert match.best is not None and match.best.id == "assad-visits-sochi"
+
+
+# --- quality over the real base: the moderators' gate -------------------------------------
+
+
+def test_the_question_set_meets_its_floors(real_base: FactBase) -> None:
+    questions = load_questions(PROJECT_KNOWLEDGE / EVAL_DIR / "questions.yaml")
+    in_scope = [case for case in questions.cases if case.expect is not None]
+    assert len(in_scope) >= 250
+    assert len(questions.cases) - len(in_scope) >= 60
+    result = evaluate(questions, Answerer(real_base).ask)
+    assert result.failures() == [], result.table()

@@ -1,0 +1,185 @@
+"""Replies: what a user reads, as plain text, Telegram HTML and JSON; long messages split."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.knowledge import FactBase
+from bot.matching import Outcome
+from bot.replies import MESSAGE_LIMIT, Answerer, split_html
+
+ARTICLE_URL = (
+    "https://iranprimer.usip.org/blog/2017/nov/22/russia-iran-and-turkey-hold-syria-summit"
+)
+
+
+@pytest.fixture
+def answerer(mini_base: FactBase) -> Answerer:
+    return Answerer(mini_base)
+
+
+def test_an_answer_reads_answer_then_quote_then_source(answerer: Answerer) -> None:
+    reply = answerer.ask("when did assad visit sochi")
+    assert reply.outcome is Outcome.ANSWER
+    answer, quote, source = reply.text().split("\n\n")
+    assert answer == "On 20 November 2017 Assad visited Sochi and met Putin."
+    assert quote.startswith("“On November 20, Syrian President Bashar al Assad")
+    assert quote.endswith("”")
+    assert source == (
+        "Source: “Russia, Iran and Turkey Hold Syria Summit”, The Iran Primer, United States "
+        f"Institute of Peace, 22 Nov 2017 — {ARTICLE_URL}"
+    )
+
+
+def test_a_primary_source_is_named_as_quoted_in_the_article(answerer: Answerer) -> None:
+    reply = answerer.ask("will the presidents meet again")
+    assert reply.fact == "js-meet-again"
+    line = reply.source_line()
+    assert line.startswith("Source: Joint Statement by the Presidents of Iran, Russia and Turkey")
+    assert ", as quoted in “Russia, Iran and Turkey Hold Syria Summit”" in line
+    ids = [citation["id"] for citation in reply.to_json()["sources"]]
+    assert ids == ["joint-statement", "iran-primer"]
+
+
+def test_json_follows_the_contract(answerer: Answerer) -> None:
+    data = answerer.ask("when did assad visit sochi").to_json()
+    assert set(data) >= {
+        "question",
+        "outcome",
+        "fact",
+        "text",
+        "sources",
+        "suggestions",
+        "score",
+    }
+    assert data["outcome"] == "answer"
+    assert data["fact"] == "assad-visits-sochi"
+    assert 0 <= data["score"] <= 100
+    source = data["sources"][0]
+    assert set(source) == {"id", "title", "publisher", "date", "url", "quote"}
+    assert source["date"] == "2017-11-22"
+    assert source["quote"] in data["text"]
+
+
+def test_a_fallback_is_honest_and_offers_what_it_knows(answerer: Answerer) -> None:
+    reply = answerer.ask("what is the population of Sochi")
+    assert reply.outcome is Outcome.FALLBACK
+    assert reply.fact is None and reply.quote is None
+    assert reply.text().startswith("I don't have a sourced answer to that.")
+    assert "Sochi" in reply.intro
+    assert reply.suggestions
+    for number, suggestion in enumerate(reply.suggestions, 1):
+        assert f"{number}. {suggestion.question}" in reply.text()
+
+
+def test_small_talk_is_answered_kindly_without_a_fact(answerer: Answerer) -> None:
+    reply = answerer.ask("hello")
+    assert reply.outcome is Outcome.FALLBACK
+    assert reply.smalltalk == "greeting"
+    assert reply.fact is None
+    assert reply.to_json()["smalltalk"] == "greeting"
+
+
+def test_picking_a_suggestion_answers_that_fact(answerer: Answerer) -> None:
+    reply = answerer.answer_with("js-meet-again")
+    assert reply is not None and reply.fact == "js-meet-again"
+    assert answerer.answer_with("no-such-fact") is None
+
+
+def test_html_keeps_only_its_own_tags_and_links_the_source(answerer: Answerer) -> None:
+    markup = answerer.ask("when did assad visit sochi").html()
+    assert set(re.findall(r"</?([a-z]+)", markup)) == {"blockquote", "a"}
+    assert f'<a href="{ARTICLE_URL}">' in markup
+    assert balanced(markup)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["<b>hi</b> & who is <script>alert(1)</script>", "</blockquote><a href='x'>", "*_[`&amp;"],
+)
+def test_a_hostile_question_cannot_inject_markup(answerer: Answerer, question: str) -> None:
+    markup = answerer.ask(question).html()
+    assert set(re.findall(r"</?([a-z]+)", markup)) <= {"blockquote", "a"}
+    assert "<script" not in markup and "href='x'" not in markup
+    assert balanced(markup)
+
+
+def test_timeline_text_is_one_line_an_event_in_date_order(answerer: Answerer) -> None:
+    lines = answerer.timeline_text().splitlines()
+    assert lines[0].startswith("20 Nov 2017: ")
+    assert lines[1].startswith("Nov 2017: ")  # known to the month only: after its days
+
+
+# --- splitting long messages ----------------------------------------------------------------
+
+
+class _Balance(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.ok = True
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            self.ok = False
+
+
+def balanced(markup: str) -> bool:
+    """Every tag closed in order, nothing left open."""
+    parser = _Balance()
+    parser.feed(markup)
+    parser.close()
+    return parser.ok and not parser.open
+
+
+def visible(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", "", markup))
+
+
+def letters(text: str) -> str:
+    """The text without its white space: splitting may drop or add spaces, nothing else."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_a_short_message_is_not_split() -> None:
+    assert split_html("<b>short</b>") == ["<b>short</b>"]
+
+
+def test_a_long_reply_is_split_into_balanced_parts() -> None:
+    quote = html.escape("a word & <another> " * 800)
+    markup = f"Intro.\n\n<blockquote>{quote}</blockquote>\n\nSource: <a href='https://x'>t</a>"
+    parts = split_html(markup)
+    assert len(parts) > 1
+    assert all(len(part) <= MESSAGE_LIMIT for part in parts)
+    assert all(balanced(part) for part in parts)
+    assert letters("".join(visible(part) for part in parts)) == letters(visible(markup))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["", "b", "i", "blockquote"]), st.text(min_size=0, max_size=900)),
+        max_size=12,
+    ),
+    st.integers(min_value=200, max_value=MESSAGE_LIMIT),
+)
+def test_split_parts_are_balanced_and_within_the_limit(
+    paragraphs: list[tuple[str, str]], limit: int
+) -> None:
+    markup = "\n\n".join(
+        f"<{tag}>{html.escape(text)}</{tag}>" if tag else html.escape(text)
+        for tag, text in paragraphs
+    )
+    parts = split_html(markup, limit)
+    assert all(len(part) <= limit for part in parts)
+    assert all(balanced(part) for part in parts)
+    assert letters("".join(visible(part) for part in parts)) == letters(visible(markup))
