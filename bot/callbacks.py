@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 MAX_BYTES = 64
-_FACT = re.compile(r"^f:([a-z0-9]+(?:-[a-z0-9]+)*)$")
+_FACT = re.compile(r"f:([a-z0-9]+(?:-[a-z0-9]+)*)")
 NONE_OF_THESE = "x"
 
 
@@ -39,5 +39,5 @@ def parse(data: str | None) -> Action | None:
         return None
     if data == NONE_OF_THESE:
         return NoneOfThese()
-    found = _FACT.match(data)
+    found = _FACT.fullmatch(data)
     return Pick(found.group(1)) if found else None

@@ -210,8 +210,7 @@ def serve(webhook: bool, command: str, err: TextIO) -> int:
         # Imported here: the terminal commands need no Telegram library loaded.
         from bot import telegram_app
 
-        telegram_app.run(settings, answerer, webhook=webhook)
-        return EXIT_OK
+        return telegram_app.run(settings, answerer, webhook=webhook)
     if command == "run":
         print("No TELEGRAM_BOT_TOKEN set: chatting in the terminal.", file=err)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -134,6 +135,6 @@ def _number(get: Callable[[str], str], name: str, default: float, whole: bool = 
     except ValueError:
         kind = "a whole number" if whole else "a number"
         raise ConfigError(f"{name} must be {kind}, not {raw!r}.") from None
-    if value < 0 or (whole and value < 1):
+    if not math.isfinite(value) or value < 0 or (whole and value < 1):
         raise ConfigError(f"{name} must be {'at least 1' if whole else '0 or more'}, not {raw!r}.")
     return value

@@ -10,6 +10,7 @@ question it explains (terms weighted by rarity) and by fuzzy similarity to its p
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,11 +38,12 @@ class Outcome(StrEnum):
 class Thresholds:
     """Where the decisions fall, on the 0-100 score."""
 
-    answer: float = 46.0
+    answer: float = 64.0
     clarify: float = 40.0
-    margin: float = 6.0
+    margin: float = 20.0
     suggest: float = 30.0
-    explained: float = 0.0
+    dominant_margin: float = 4.0
+    clarify_explained: float = 0.7
 
 
 # Words that carry no topic: function words, question words and what people type around a
@@ -61,7 +63,7 @@ STOPWORDS = frozenset(
     right correct true anyone anybody someone somebody guys wondering wonder curious quick
     quickly remind mean meant lol btw um uh hmm kindly heard hear remember recall briefly
     detail details exact basically wanna gonna gotta dunno youre whats
-    """.split()  # noqa: SIM905 - a word list reads better as text
+    """.split()
 )
 
 # Question words tell "when did Assad visit Sochi" from "why did Assad visit Sochi", but they are
@@ -81,7 +83,7 @@ QUESTION_WORDS = {
     "how": "how",
     "hows": "how",
 }
-_QUESTION_WEIGHT = 1.0
+_QUESTION_WEIGHT = 1.4
 # How people spell in chats; too short or too far from the word for the spelling correction.
 CHAT_SPELLINGS = {
     "wat": "what",
@@ -110,10 +112,12 @@ CHAT_SPELLINGS = {
 }
 _QUESTION_TERMS = frozenset(QUESTION_WORDS.values())
 
-# How often a word occurs in English (pyspellchecker's word counts): a word seen this often is a
-# word in its own right, not a typo to correct.
+# How often a word occurs in English (pyspellchecker's word counts). A word it knows at all
+# ("join", "douma") is a word in its own right, not a typo to correct; one it knows well ("us")
+# is an ordinary word even where an alias spells it in capitals ("US").
 _ENGLISH = SpellChecker(language="en", distance=1).word_frequency
-_ENGLISH_WORD = 1000
+_KNOWN_WORD = 1
+_COMMON_WORD = 1000
 
 
 def english_frequency(word: str) -> int:
@@ -130,14 +134,27 @@ _UNKNOWN_WEIGHT = 1.3
 # Words found only in an answer or quote count for less than words people ask with.
 _ANSWER_WEIGHT = 0.6
 _IMPLIED_WEIGHT = 0.5
-_ANSWER_DICE = 0.7
+# A question that asks "how many", "how long" or "where" is not answered by a fact that has no
+# number, no length of time, no place to give.
+NUMBER, DURATION, PLACE = "number", "duration", "place"
+_NUMBER_WORDS = frozenset(
+    "two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
+    "thousand thousands twice once several some".split()
+)
+_TIME_WORDS = frozenset(
+    "hour hours day days week weeks month months year years since minute minutes long".split()
+)
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_PLACE_BEFORE = ("in", "at", "to", "from", "of", "southern", "northern", "eastern", "western")
+_WRONG_KIND = 20.0
+_ANSWER_DICE = 0.85
 _CANDIDATES = 40
 # How a candidate's score is made (see Matcher.rank).
 _W_OVERLAP = 0.45
-_W_EXPLAINED = 0.15
-_W_SIMILARITY = 0.1
-_MISSING_ENTITY = 8.0
-_CARD_HANDICAP = 5.0
+_W_EXPLAINED = 0.3
+_W_SIMILARITY = 0.2
+_MISSING_ENTITY = 15.0
+_CARD_HANDICAP = 6.0
 
 
 @dataclass(frozen=True)
@@ -152,10 +169,11 @@ class Answerable:
 
 @dataclass(frozen=True)
 class Candidate:
-    """An answerable with its score for one question, and how much of the question it explains."""
+    """An answerable with its score for one question, and the question's terms it explains."""
 
     item: Answerable
     score: float
+    matched: frozenset[str] = frozenset()
     explained: float = 1.0
 
 
@@ -186,6 +204,7 @@ class Analysis:
     terms: tuple[str, ...]
     content: tuple[str, ...]
     entities: tuple[str, ...]
+    wants: frozenset[str] = frozenset()
 
 
 class _PhraseFolder:
@@ -262,9 +281,15 @@ class Matcher:
     # --- building ---
 
     def _build_folders(self) -> None:
+        self.capitals: list[tuple[re.Pattern[str], str]] = []
         for entity in self.base.entities.values():
             token = entity_token(entity.id)
             for name in (entity.name, *entity.aliases):
+                if _is_capital_word(name):
+                    # "US" names the country; "us" is a pronoun.
+                    pattern = re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w])")
+                    self.capitals.append((pattern, f" {token} "))
+                    continue
                 self.phrases.add(name, token)
                 self.vocabulary.update(normalize(name).split())
         for word, variants in self.base.synonyms.items():
@@ -339,12 +364,23 @@ class Matcher:
             for term, weight in item_weights.items():
                 postings[term].append((index, weight))
         self.postings = dict(postings)
+        self.item_terms = [frozenset(item_weights) for item_weights in weights]
         self.item_entities = [
             frozenset(term for term in item_weights if term in self.entity_by_token)
             for item_weights in weights
         ]
         for term in _QUESTION_TERMS:
             self.idf[term] = _QUESTION_WEIGHT
+        places = [
+            word
+            for entity in self.base.entities.values()
+            if entity.kind in ("place", "country")
+            for name in (entity.name, *entity.aliases)
+            for word in [normalize(name)]
+        ]
+        self.answer_kinds = [
+            _kinds_of_answer(_words_of(_answer_texts(item)), places) for item in self.items
+        ]
         # Each phrasing as a set of terms with its total weight, for the Dice overlap; the
         # answer and the quote count too, at a discount, as phrasings no one wrote down.
         self.phrasing_terms: list[list[tuple[frozenset[str], float, float]]] = [
@@ -366,12 +402,16 @@ class Matcher:
 
     def analyse(self, text: str, correct: bool = False) -> Analysis:
         """Normalise, correct (for questions), stem, and fold names and synonyms in `text`."""
+        if self.capitals and not _shouting(text):
+            for pattern, token in self.capitals:
+                text = pattern.sub(token, text)
         words = normalize(text).split()
         if correct:
             words = [self._correct(word) for word in words]
         terms: list[str] = []
         content: list[str] = []
-        for token, index in self.phrases.fold([_stem(word) for word in words]):
+        stems = [word if word in self.entity_by_token else _stem(word) for word in words]
+        for token, index in self.phrases.fold(stems):
             word = words[index] if index >= 0 else ""
             if word in QUESTION_WORDS:
                 token = QUESTION_WORDS[word]
@@ -381,7 +421,9 @@ class Matcher:
             terms.append(token)
             content.append(token)
         entities = tuple(term for term in content if term in self.entity_by_token)
-        return Analysis(terms=tuple(terms), content=tuple(content), entities=entities)
+        return Analysis(
+            terms=tuple(terms), content=tuple(content), entities=entities, wants=wants(words)
+        )
 
     def _correct_uncached(self, word: str) -> str:
         """The vocabulary word `word` is most likely a misspelling of, or `word` itself.
@@ -395,7 +437,9 @@ class Matcher:
             return CHAT_SPELLINGS[word]
         if word in self.vocabulary or word in STOPWORDS or len(word) < 4 or word.isdigit():
             return word
-        if english_frequency(word) >= _ENGLISH_WORD:
+        if word in self.entity_by_token:
+            return word
+        if english_frequency(word) >= _KNOWN_WORD:
             return word
         allowed = 1 if len(word) < 7 else 2
         found = process.extractOne(
@@ -454,8 +498,11 @@ class Matcher:
         for index in shortlist:
             # How well the closest phrasing and the question overlap, rare words counting most
             # (a weighted Dice coefficient): 1.0 when they share every word.
-            overlap = max(
-                discount * 2 * sum(weights[t] for t in terms & asked_terms) / (total + weight)
+            overlap, closest = max(
+                (
+                    discount * 2 * sum(weights[t] for t in terms & asked_terms) / (total + weight),
+                    terms,
+                )
                 for terms, weight, discount in self.phrasing_terms[index]
             )
             # How much of the question the candidate explains anywhere, answer text included.
@@ -466,11 +513,12 @@ class Matcher:
             # An entity the question names that the candidate never mentions is a strong sign
             # the candidate is about something else.
             score -= _MISSING_ENTITY * len(asked - self.item_entities[index])
+            score -= _WRONG_KIND * len(analysis.wants - self.answer_kinds[index])
             if self.items[index].fact is None:
                 score -= _CARD_HANDICAP
-            ranked.append(
-                Candidate(self.items[index], max(0.0, min(100.0, score)), round(explained, 3))
-            )
+            matched = (closest | self.item_terms[index]) & asked_terms
+            share = sum(weights[term] for term in matched) / total
+            ranked.append(Candidate(self.items[index], max(0.0, min(100.0, score)), matched, share))
         ranked.sort(key=lambda c: c.score, reverse=True)
         return ranked
 
@@ -487,15 +535,30 @@ class Matcher:
                 suggestions=self._suggest(entities, near),
             )
         top = ranked[0]
-        floor = max(limits.clarify, top.score - limits.margin)
-        close = [c for c in ranked[1:3] if c.score >= floor]
-        if top.score >= limits.answer and not close and top.explained >= limits.explained:
+        # A runner-up that explains nothing the best one does not is no rival, unless it is
+        # nearly as good; one that explains something else is a rival within the margin.
+        close = [
+            c
+            for c in ranked[1:3]
+            if c.score >= max(limits.clarify, top.score - limits.margin)
+            and (not c.matched <= top.matched or c.score >= top.score - limits.dominant_margin)
+        ]
+        if top.score >= limits.answer and not close:
             return Match(
                 outcome=Outcome.ANSWER,
                 score=round(top.score, 1),
                 best=top.item,
                 candidates=tuple(ranked[:3]),
                 entities=entities,
+            )
+        if top.explained < limits.clarify_explained:
+            # Much of the question is about something the base does not know: say so.
+            return Match(
+                outcome=Outcome.FALLBACK,
+                score=round(top.score, 1),
+                entities=entities,
+                candidates=tuple(ranked[:3]),
+                suggestions=self._suggest(entities, (top.item,)),
             )
         options = (top, *close)
         return Match(
@@ -535,6 +598,43 @@ class Matcher:
         return None if index is None else self.items[index]
 
 
+def _is_capital_word(name: str) -> bool:
+    """An alias in capitals that is also an ordinary English word, such as US or IS."""
+    return name.isupper() and name.isalpha() and english_frequency(name.lower()) >= _COMMON_WORD
+
+
+def _shouting(text: str) -> bool:
+    """A message typed in capitals, where capitals tell nothing."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) > 3 and sum(ch.isupper() for ch in letters) > 0.6 * len(letters)
+
+
+def wants(words: Sequence[str]) -> frozenset[str]:
+    """What kind of answer a question asks for: a number, a length of time, a place."""
+    found = set()
+    for first, second in zip(words, [*words[1:], ""], strict=False):
+        if first == "how" and second in ("many", "much"):
+            found.add(NUMBER)
+        elif first == "how" and second == "long":
+            found.add(DURATION)
+        elif first in ("where", "wheres"):
+            found.add(PLACE)
+    return frozenset(found)
+
+
+def _kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[str]:
+    """The kinds of answer a fact's text can give (see `wants`)."""
+    found = set()
+    if any(word in _NUMBER_WORDS or (word.isdigit() and not _YEAR.match(word)) for word in words):
+        found.add(NUMBER)
+    if any(word in _TIME_WORDS for word in words):
+        found.add(DURATION)
+    text = f" {' '.join(words)} "
+    if any(f" {before} {place} " in text for place in places for before in _PLACE_BEFORE):
+        found.add(PLACE)
+    return frozenset(found)
+
+
 def timeline(base: FactBase) -> list[Fact]:
     """The dated facts in date order; facts of one day in the order the source tells them."""
 
@@ -559,6 +659,10 @@ def _entity_phrasings(entity: Entity) -> list[str]:
     return [f"what is {name}", name, f"tell me about {name}", f"where is {name}"][
         : 4 if entity.kind == "place" else 3
     ]
+
+
+def _words_of(texts: Iterable[str]) -> list[str]:
+    return [word for text in texts for word in normalize(text).split()]
 
 
 def _answer_texts(item: Answerable) -> list[str]:

@@ -320,7 +320,7 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         return [text]
     messages: list[str] = []
     current = ""
-    for paragraph in text.split("\n\n"):
+    for paragraph in _paragraphs(text):
         joined = f"{current}\n\n{paragraph}" if current else paragraph
         if len(joined) <= limit:
             current = joined
@@ -336,6 +336,25 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     if current:
         messages.append(current)
     return messages
+
+
+def _paragraphs(text: str) -> list[str]:
+    """The text cut at blank lines that lie outside every tag."""
+    paragraphs: list[str] = []
+    depth = 0
+    start = 0
+    position = 0
+    for unit in _UNITS.findall(text):
+        tag = _TAG.match(unit) if unit.startswith("<") else None
+        if tag is not None and not unit.endswith("/>"):
+            depth = max(0, depth - 1) if tag.group(1) else depth + 1
+        if depth == 0 and "\n\n" in unit:
+            cut = position + unit.index("\n\n")
+            paragraphs.append(text[start:cut])
+            start = cut + 2
+        position += len(unit)
+    paragraphs.append(text[start:])
+    return [paragraph for paragraph in paragraphs if paragraph.strip()]
 
 
 def _split_paragraph(text: str, limit: int) -> list[str]:

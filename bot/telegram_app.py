@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import re
 from collections.abc import Sequence
 from typing import Any, cast
@@ -23,7 +24,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -107,7 +108,14 @@ async def send_text(
     message: Message, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
     """Send plain text (escaped), split where it is too long."""
-    parts = split_html(html.escape(text))
+    await send_html(message, html.escape(text), markup)
+
+
+async def send_html(
+    message: Message, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Send Telegram HTML, split where it is too long, the buttons under the last part."""
+    parts = split_html(text)
     for number, part in enumerate(parts, 1):
         await message.reply_html(
             part,
@@ -166,22 +174,13 @@ async def timeline(update: Update, context: Context) -> None:
             for date, fact in events
         ]
     )
-    parts = split_html("\n\n".join(lines))
-    for number, part in enumerate(parts, 1):
-        await update.effective_message.reply_html(
-            part,
-            reply_markup=markup if number == len(parts) else None,
-            link_preview_options=NO_PREVIEW,
-            do_quote=False,
-        )
+    await send_html(update.effective_message, "\n\n".join(lines), markup)
 
 
 async def sources(update: Update, context: Context) -> None:
     """/sources: the documents the answers quote, with links."""
     if update.effective_message is not None:
-        await update.effective_message.reply_html(
-            answerer_of(context).sources_html(), link_preview_options=NO_PREVIEW, do_quote=False
-        )
+        await send_html(update.effective_message, answerer_of(context).sources_html())
 
 
 async def ask_command(update: Update, context: Context) -> None:
@@ -326,10 +325,12 @@ def build_application(
         Application.builder()
         .token(settings.token)
         .base_url(settings.api_url)
-        .base_file_url(settings.api_url.replace("/bot", "/file/bot"))
         .post_init(post_init)
         .concurrent_updates(settings.concurrent_updates)
     )
+    if settings.api_url.endswith("/bot"):
+        # Files are served beside the methods: .../bot<token> and .../file/bot<token>.
+        builder = builder.base_file_url(settings.api_url.removesuffix("bot") + "file/bot")
     if settings.rate_limit > 0:
         builder = builder.rate_limiter(
             AIORateLimiter(overall_max_rate=settings.rate_limit, max_retries=3)
@@ -338,17 +339,20 @@ def build_application(
     application.bot_data[ANSWERER] = answerer
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
-    # Commands first, so that "/help" is never taken for a question.
-    application.add_handler(CommandHandler("start", start))
-    application.add_handler(CommandHandler("help", help_command))
-    application.add_handler(CommandHandler("about", about))
-    application.add_handler(CommandHandler("timeline", timeline))
-    application.add_handler(CommandHandler("sources", sources))
-    application.add_handler(CommandHandler("ask", ask_command))
+    # Commands first, so that "/help" is never taken for a question. Edited messages are left
+    # alone everywhere: answering them again would repeat the bot.
+    fresh = filters.UpdateType.MESSAGE
+    for name, callback in (
+        ("start", start),
+        ("help", help_command),
+        ("about", about),
+        ("timeline", timeline),
+        ("sources", sources),
+        ("ask", ask_command),
+    ):
+        application.add_handler(CommandHandler(name, callback, filters=fresh))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(InlineQueryHandler(inline_query))
-    # Edited messages are left alone: answering them again would repeat the bot.
-    fresh = filters.UpdateType.MESSAGE
     application.add_handler(
         MessageHandler(fresh & private & filters.TEXT & ~filters.COMMAND, private_text)
     )
@@ -369,11 +373,27 @@ class RedactToken(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if any(secret in message for secret in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "[redacted]")
-            record.msg, record.args = message, None
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info:
+            error = record.exc_info[1]
+            if isinstance(error, InvalidToken):
+                # A refused token is a setting to fix, said in one sentence; no traceback.
+                record.exc_text = None
+            else:
+                record.exc_text = self.redact(_FORMATTER.formatException(record.exc_info))
+            record.exc_info = None
         return True
+
+    def redact(self, text: str) -> str:
+        """`text` with every secret replaced."""
+        for secret in self.secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+
+_FORMATTER = logging.Formatter()
 
 
 def configure_logging(settings: Settings) -> None:
@@ -390,10 +410,29 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def run(settings: Settings, answerer: Answerer, webhook: bool) -> None:
-    """Run the bot until SIGINT or SIGTERM: long polling, or PTB's webhook server."""
+def run(settings: Settings, answerer: Answerer, webhook: bool) -> int:
+    """Run the bot until SIGINT or SIGTERM: long polling, or PTB's webhook server.
+
+    Returns the exit code: 0 after a clean stop, 1 when Telegram refuses to serve the bot.
+    """
     configure_logging(settings)
+    # PTB 22 warns on every RetryAfter unless told to use timedelta, its coming behaviour.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     application = build_application(settings, answerer)
+    try:
+        _serve(application, settings, webhook)
+    except InvalidToken:
+        log.error("Telegram refused the token: check TELEGRAM_BOT_TOKEN (from @BotFather).")
+        return 1
+    except (TelegramError, OSError) as error:
+        log.error("the bot could not start: %s", error)
+        return 1
+    return 0
+
+
+def _serve(
+    application: Application[Any, Any, Any, Any, Any, Any], settings: Settings, webhook: bool
+) -> None:
     if webhook:
         hook = settings.require_webhook()
         log.info("serving the webhook on %s:%s/%s", hook.listen, hook.port, hook.path)

@@ -1,0 +1,359 @@
+"""End to end over loopback: the real Application, polling or serving a webhook, against the
+Bot API emulator of tests/emulator.py (TELEGRAM_API_URL pointed at it); and `python -m bot run`
+as a subprocess. Every wait is bounded, so a broken bot fails instead of hanging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from telegram.ext import Application
+
+from bot import callbacks, telegram_app
+from bot.config import PROJECT_KNOWLEDGE, Settings
+from bot.knowledge import load
+from bot.replies import Answerer
+from tests.emulator import (
+    GROUP_CHAT_ID,
+    PRIVATE_CHAT_ID,
+    TOKEN,
+    Emulator,
+    JSONDict,
+    callback_query,
+    chats,
+    group_message,
+    inline_query,
+    post_update,
+    private_message,
+)
+from tests.test_telegram_app import (
+    ASSAD_FACT,
+    ASSAD_QUESTION,
+    assert_safe_html,
+    buttons,
+    check_inline_results,
+    clarifying_question,
+    picked,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+WAIT = 5.0
+SECRET = "s3cret"  # noqa: S105 - the test webhook secret
+App = Application[Any, Any, Any, Any, Any, Any]
+SETTINGS = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "BOT_MODERATORS",
+    "BOT_WEBHOOK_URL",
+    "BOT_WEBHOOK_SECRET",
+    "BOT_WEBHOOK_PORT",
+    "BOT_WEBHOOK_PATH",
+    "BOT_WEBHOOK_LISTEN",
+    "BOT_RATE_LIMIT",
+    "BOT_CONCURRENT_UPDATES",
+    "BOT_KNOWLEDGE_DIR",
+)
+
+
+@pytest.fixture(scope="module")
+def answerer() -> Answerer:
+    """The core on the project's real fact base."""
+    return Answerer(load(PROJECT_KNOWLEDGE))
+
+
+@pytest_asyncio.fixture
+async def telegram() -> AsyncIterator[Emulator]:
+    """The Bot API emulator on a fresh loopback port."""
+    async with Emulator() as emulator:
+        yield emulator
+    assert emulator.api.unknown == []
+
+
+def settings_for(telegram: Emulator, **overrides: Any) -> Settings:
+    """Settings pointing the bot at the emulator."""
+    options: dict[str, Any] = {
+        "knowledge": PROJECT_KNOWLEDGE,
+        "token": TOKEN,
+        "api_url": telegram.api_url,
+        **overrides,
+    }
+    return Settings(**options)
+
+
+@contextlib.asynccontextmanager
+async def started(application: App) -> AsyncIterator[App]:
+    """Initialize and start the application; stop and shut it down at the end, bounded."""
+    await asyncio.wait_for(application.initialize(), WAIT)
+    try:
+        await asyncio.wait_for(application.start(), WAIT)
+        yield application
+    finally:
+        if application.updater is not None and application.updater.running:
+            await asyncio.wait_for(application.updater.stop(), WAIT)
+        if application.running:
+            await asyncio.wait_for(application.stop(), WAIT)
+        await asyncio.wait_for(application.shutdown(), WAIT)
+
+
+@contextlib.asynccontextmanager
+async def polling(telegram: Emulator, answerer: Answerer, **overrides: Any) -> AsyncIterator[App]:
+    """The bot, long polling the emulator."""
+    application = telegram_app.build_application(settings_for(telegram, **overrides), answerer)
+    async with started(application):
+        assert application.updater is not None
+        await asyncio.wait_for(application.updater.start_polling(poll_interval=0, timeout=1), WAIT)
+        yield application
+
+
+async def ask(telegram: Emulator, data: JSONDict, count: int = 1) -> JSONDict:
+    """Push an update; wait until `count` messages in all have been sent; return the last."""
+    telegram.api.push_update(data)
+    return (await telegram.api.wait_for("sendMessage", count, WAIT))[-1]
+
+
+async def settle(telegram: Emulator) -> None:
+    """A moment for anything unexpected to arrive, after the expected answer has."""
+    await asyncio.sleep(0.2)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (for the webhook server)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+# --- polling --------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_start_over_http(telegram: Emulator, answerer: Answerer) -> None:
+    async with polling(telegram, answerer):
+        message = await ask(telegram, private_message("/start"))
+    assert message["chat_id"] == PRIVATE_CHAT_ID
+    assert html.unescape(message["text"]) == answerer.greeting_text()
+    assert [picked(data) for _, data in buttons(message)] == [s.id for s in answerer.examples()]
+    assert telegram.api.requests("getMe")
+    assert telegram.api.requests("deleteWebhook")
+
+
+@pytest.mark.asyncio
+async def test_question_answered_with_quote_and_source(
+    telegram: Emulator, answerer: Answerer
+) -> None:
+    async with polling(telegram, answerer):
+        message = await ask(telegram, private_message(ASSAD_QUESTION))
+        await settle(telegram)
+    assert len(telegram.api.sent) == 1
+    fact = answerer.base.facts[ASSAD_FACT]
+    markup = assert_safe_html(message["text"])
+    assert message["parse_mode"] == "HTML"
+    assert fact.answer in markup.text
+    assert f"<blockquote>{html.escape(fact.quote)}</blockquote>" in message["text"]
+    document = answerer.base.document_of(answerer.base.sources[fact.source])
+    assert document.url in markup.links
+    for _, data in buttons(message):
+        assert answerer.answer_with(picked(data)) is not None
+
+
+@pytest.mark.asyncio
+async def test_clarify_then_press_a_suggestion(telegram: Emulator, answerer: Answerer) -> None:
+    question, reply = clarifying_question(answerer)
+    async with polling(telegram, answerer):
+        offer = await ask(telegram, private_message(question))
+        (_, data), *_ = buttons(offer)
+        assert buttons(offer)[-1] == ("None of these", callbacks.NONE_OF_THESE)
+        answer = await ask(telegram, callback_query(data), count=2)
+        await telegram.api.wait_for("answerCallbackQuery", 1, WAIT)
+    chosen = answerer.answer_with(picked(data))
+    assert chosen is not None
+    assert picked(data) == reply.suggestions[0].id
+    assert answer["text"] == chosen.html()
+    assert "<blockquote>" in answer["text"]
+
+
+@pytest.mark.asyncio
+async def test_forged_button_gets_a_polite_word(telegram: Emulator, answerer: Answerer) -> None:
+    async with polling(telegram, answerer):
+        telegram.api.push_update(callback_query("f:../../etc/passwd"))
+        [answered] = await telegram.api.wait_for("answerCallbackQuery", 1, WAIT)
+        sentinel = await ask(telegram, private_message("/about"))
+        await settle(telegram)
+    assert answered["text"] == telegram_app.STALE_BUTTON
+    assert telegram.api.sent == [sentinel]
+    assert sentinel["text"] == html.escape(telegram_app.ABOUT)
+
+
+@pytest.mark.asyncio
+async def test_inline_query(telegram: Emulator, answerer: Answerer) -> None:
+    async with polling(telegram, answerer):
+        telegram.api.push_update(inline_query(ASSAD_QUESTION))
+        [answered] = await telegram.api.wait_for("answerInlineQuery", 1, WAIT)
+    check_inline_results(answered["results"])
+    assert answered["results"][0]["id"] == ASSAD_FACT
+
+
+@pytest.mark.asyncio
+async def test_group_answers_mentions_and_ignores_the_rest(
+    telegram: Emulator, answerer: Answerer
+) -> None:
+    async with polling(telegram, answerer):
+        telegram.api.push_update(group_message("Anyone know when Assad went to Sochi?"))
+        telegram.api.push_update(group_message("what a week", user_id=3003))
+        answer = await ask(telegram, group_message(ASSAD_QUESTION, mention=True))
+        await settle(telegram)
+        replied = await ask(telegram, group_message(ASSAD_QUESTION, reply_to_bot=True), count=2)
+        await settle(telegram)
+    assert chats(telegram.api.sent) == [GROUP_CHAT_ID, GROUP_CHAT_ID]
+    assert answer["text"] == replied["text"] == answerer.ask(ASSAD_QUESTION).html()
+
+
+@pytest.mark.asyncio
+async def test_retry_after_is_waited_out_and_the_reply_sent_once(
+    telegram: Emulator, answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PTB 22.8 warns (PTBDeprecationWarning) in RetryAfter.__init__ unless the bot opts in to
+    # timedelta durations; AIORateLimiter works either way.
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    telegram.api.fail_next("sendMessage", times=1, status=429, retry_after=1)
+    async with polling(telegram, answerer, rate_limit=30.0):
+        message = await ask(telegram, private_message(ASSAD_QUESTION))
+        await settle(telegram)
+    [refused] = telegram.api.failed("sendMessage")
+    assert refused.status == 429
+    assert refused.params["text"] == message["text"]
+    assert len(telegram.api.sent) == 1
+    assert "<blockquote>" in message["text"]
+    [delivered] = [c for c in telegram.api.calls if c.method == "sendMessage" and c.status == 200]
+    assert delivered.at - refused.at >= 1.0  # retry_after was respected
+
+
+@pytest.mark.asyncio
+async def test_polling_survives_a_telegram_error(telegram: Emulator, answerer: Answerer) -> None:
+    telegram.api.fail_next("getUpdates", times=1, status=500)
+    async with polling(telegram, answerer):
+        message = await ask(telegram, private_message(ASSAD_QUESTION))
+    assert len(telegram.api.failed("getUpdates")) == 1
+    assert "<blockquote>" in message["text"]
+
+
+@pytest.mark.asyncio
+async def test_server_error_on_send_gets_an_apology(telegram: Emulator, answerer: Answerer) -> None:
+    telegram.api.fail_next("sendMessage", times=1, status=500)
+    async with polling(telegram, answerer):
+        message = await ask(telegram, private_message(ASSAD_QUESTION))
+        await settle(telegram)
+    assert message["text"] == "Sorry, something went wrong on my side. Please try again."
+    assert len(telegram.api.sent) == 1
+
+
+# --- webhook --------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_webhook_answers_only_posts_with_the_secret(
+    telegram: Emulator, answerer: Answerer
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    application = telegram_app.build_application(settings_for(telegram), answerer)
+    async with started(application):
+        assert application.updater is not None
+        await asyncio.wait_for(
+            application.updater.start_webhook(
+                listen="127.0.0.1",
+                port=port,
+                url_path="hook",
+                secret_token=SECRET,
+                webhook_url=url,
+            ),
+            WAIT,
+        )
+        assert telegram.api.webhook["url"] == url
+        assert telegram.api.webhook["secret_token"] == SECRET
+        wrong = await post_update(url, private_message(ASSAD_QUESTION, chat_id=7), "wrong")
+        missing = await post_update(url, private_message(ASSAD_QUESTION, chat_id=8))
+        right = await post_update(url, private_message(ASSAD_QUESTION, chat_id=9), SECRET)
+        [message] = await telegram.api.wait_for("sendMessage", 1, WAIT)
+        await settle(telegram)
+    assert (wrong, missing, right) == (403, 403, 200)
+    assert chats(telegram.api.sent) == [9]
+    assert "<blockquote>" in message["text"]
+
+
+# --- the real process -----------------------------------------------------------------------
+
+
+def _environment(telegram: Emulator, token: str = TOKEN) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in SETTINGS}
+    env.update(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_URL=telegram.api_url, PYTHONUTF8="1")
+    return env
+
+
+@contextlib.asynccontextmanager
+async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`python -m bot run`, killed at the end if it has not exited."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.communicate()
+
+
+@pytest.mark.asyncio
+async def test_python_m_bot_run_answers_and_stops_cleanly_on_sigterm(
+    telegram: Emulator, answerer: Answerer
+) -> None:
+    async with bot_process(_environment(telegram)) as process:
+        # Started: the commands are registered just before polling begins.
+        await telegram.api.wait_for("setMyCommands", 1, 30)
+        message = await ask(telegram, private_message(ASSAD_QUESTION))
+        process.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(process.communicate(), 15)
+    assert process.returncode == 0, err.decode()
+    assert message["text"] == answerer.ask(ASSAD_QUESTION).html()
+    [commands] = telegram.api.requests("setMyCommands")
+    assert [c["command"] for c in commands["commands"]] == [n for n, _ in telegram_app.COMMANDS]
+    log = err.decode()
+    assert "polling for updates" in log
+    assert TOKEN not in log
+    assert TOKEN.split(":")[1] not in log
+    assert "Traceback" not in log
+    assert out == b""
+
+
+@pytest.mark.asyncio
+async def test_rejected_token_is_not_printed() -> None:
+    async with (
+        Emulator(token="999999:ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ") as telegram,  # noqa: S106
+        bot_process(_environment(telegram)) as process,
+    ):
+        _, err = await asyncio.wait_for(process.communicate(), 30)
+    log = err.decode()
+    assert process.returncode != 0
+    assert TOKEN not in log
+    assert "Traceback" not in log

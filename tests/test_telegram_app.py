@@ -1,0 +1,844 @@
+"""The Telegram adapter, offline: real Application and handlers, Bot API answered in memory.
+
+Every update goes through `Application.process_update`, so handler order, filters and the error
+handler are the ones `build_application` wires. The Bot API is tests.emulator.BotApi behind an
+InMemoryRequest: no socket is opened, and a method it does not know fails the test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import html
+import logging
+import re
+from collections.abc import AsyncIterator, Callable, Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder
+
+from bot import callbacks, telegram_app
+from bot.config import PROJECT_KNOWLEDGE, Settings
+from bot.knowledge import load
+from bot.matching import Outcome
+from bot.replies import Answerer, Reply, split_html
+from tests.emulator import (
+    BOT_ID,
+    BOT_USERNAME,
+    GROUP_CHAT_ID,
+    PRIVATE_CHAT_ID,
+    TOKEN,
+    ApiError,
+    BotApi,
+    InMemoryRequest,
+    JSONDict,
+    callback_query,
+    check_html,
+    edited_private_message,
+    group_message,
+    inline_query,
+    private_message,
+    sticker_message,
+)
+
+ASSAD_QUESTION = "When did Assad visit Sochi?"
+ASSAD_FACT = "assad-visits-sochi"
+OUT_OF_SCOPE = "What is the weather in Paris?"
+# Short, ambiguous questions; the first that the base in use clarifies is taken.
+CLARIFY_CANDIDATES = (
+    "assad putin",
+    "putin call",
+    "summit",
+    "what did putin say",
+    "what did assad say",
+    "opposition",
+    "what did they agree",
+)
+ALLOWED_TAGS = frozenset({"b", "i", "a", "blockquote", "code"})
+APOLOGY = "Sorry, something went wrong on my side. Please try again."
+NASTY = (
+    "<b>hi</b> & who is <script>alert(1)</script>",
+    "When did <i>Assad</i> visit Sochi? &amp; &lt;",
+    '<a href="javascript:alert(1)">Putin</a>',
+    "</blockquote></a><pre>",
+    "&#0; &bogus; < > &",
+)
+
+
+# --- fixtures and helpers -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def answerer() -> Answerer:
+    """The core on the project's real fact base."""
+    return Answerer(load(PROJECT_KNOWLEDGE))
+
+
+class Bot:
+    """The application under test, and the in-memory Bot API it talks to."""
+
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], api: BotApi) -> None:
+        self.application = application
+        self.api = api
+
+    async def receive(self, data: JSONDict) -> list[JSONDict]:
+        """Process one update to the end; return the calls it made that succeeded (not getMe)."""
+        before = len(self.api.calls)
+        await self.application.process_update(Update.de_json(data, self.application.bot))
+        return [
+            {"method": call.method, **call.params}
+            for call in self.api.calls[before:]
+            if call.method != "getMe" and call.status == 200
+        ]
+
+    async def one_message(self, data: JSONDict) -> JSONDict:
+        """Process an update that must be answered with exactly one message; return it."""
+        calls = await self.receive(data)
+        assert [call["method"] for call in calls] == ["sendMessage"], calls
+        return calls[0]
+
+
+@contextlib.asynccontextmanager
+async def running(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch, **overrides: Any
+) -> AsyncIterator[Bot]:
+    """build_application, its Bot API requests answered in memory; initialized, then shut down."""
+    api = BotApi()
+
+    def builder() -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
+        return (
+            ApplicationBuilder()
+            .request(InMemoryRequest(api))
+            .get_updates_request(InMemoryRequest(api))
+        )
+
+    monkeypatch.setattr(Application, "builder", staticmethod(builder))
+    options: dict[str, Any] = {"knowledge": PROJECT_KNOWLEDGE, "token": TOKEN, **overrides}
+    application = telegram_app.build_application(Settings(**options), answerer)
+    await application.initialize()
+    try:
+        yield Bot(application, api)
+    finally:
+        await application.shutdown()
+    assert api.unknown == [], f"the bot called unknown methods: {api.unknown}"
+
+
+@pytest_asyncio.fixture
+async def bot(answerer: Answerer, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
+    """The bot on the real fact base, with the default settings (rate limiter on)."""
+    async with running(answerer, monkeypatch) as app:
+        yield app
+
+
+class Markup(HTMLParser):
+    """The tags, links and text of a Telegram HTML message."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.links: list[str] = []
+        self.chunks: list[str] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag == "a":
+            self.links.extend(value or "" for name, value in attrs if name == "href")
+
+    def handle_data(self, data: str) -> None:
+        self.chunks.append(data)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chunks)
+
+
+def assert_safe_html(text: str) -> Markup:
+    """Telegram would accept `text`, and it holds only the tags the bot means to send."""
+    check_html(text)
+    markup = Markup(text)
+    assert set(markup.tags) <= ALLOWED_TAGS, markup.tags
+    assert "<script" not in text.lower()
+    assert all(link.startswith("https://") for link in markup.links), markup.links
+    return markup
+
+
+def buttons(message: JSONDict) -> list[tuple[str, str]]:
+    """(text, callback_data) of every button under a sent message."""
+    markup = message.get("reply_markup") or {}
+    return [
+        (button["text"], button["callback_data"])
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+    ]
+
+
+def picked(data: str) -> str:
+    """The id a button's callback data picks; fails on data the bot would not accept."""
+    assert len(data.encode()) <= callbacks.MAX_BYTES
+    action = callbacks.parse(data)
+    assert isinstance(action, callbacks.Pick), data
+    return action.ident
+
+
+def clarifying_question(answerer: Answerer) -> tuple[str, Reply]:
+    """A question the base in use answers with "did you mean", and that reply."""
+    for question in CLARIFY_CANDIDATES:
+        reply = answerer.ask(question)
+        if reply.outcome is Outcome.CLARIFY and len(reply.suggestions) >= 2:
+            return question, reply
+    raise AssertionError(f"none of {CLARIFY_CANDIDATES} clarifies any more; add one that does")
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_start_greets_and_offers_example_buttons(bot: Bot, answerer: Answerer) -> None:
+    message = await bot.one_message(private_message("/start"))
+    assert message["chat_id"] == PRIVATE_CHAT_ID
+    assert message["parse_mode"] == "HTML"
+    assert Markup(message["text"]).text == answerer.greeting_text()
+    examples = answerer.examples()
+    assert examples
+    assert [(text, picked(data)) for text, data in buttons(message)] == [
+        (telegram_app._button_text(example.question), example.id) for example in examples
+    ]
+    for _, data in buttons(message):
+        assert answerer.answer_with(picked(data)) is not None
+
+
+@pytest.mark.asyncio
+async def test_help_and_about(bot: Bot, answerer: Answerer) -> None:
+    help_message = await bot.one_message(private_message("/help"))
+    assert Markup(help_message["text"]).text == answerer.help_text()
+    about = await bot.one_message(private_message("/about"))
+    assert about["text"] == html.escape(telegram_app.ABOUT)
+    assert "source" in about["text"]
+
+
+@pytest.mark.asyncio
+async def test_timeline_lists_events_in_date_order_with_buttons(
+    bot: Bot, answerer: Answerer
+) -> None:
+    message = await bot.one_message(private_message("/timeline"))
+    markup = assert_safe_html(message["text"])
+    events = answerer.timeline()
+    assert events
+    assert markup.tags == ["b"] * len(events)
+    positions = [markup.text.index(fact.answer) for _, fact in events]
+    assert positions == sorted(positions)
+    for date, _ in events:
+        assert f"<b>{date}</b>" in message["text"]
+    assert [picked(data) for _, data in buttons(message)] == [fact.id for _, fact in events]
+
+
+@pytest.mark.asyncio
+async def test_sources_links_every_document(bot: Bot, answerer: Answerer) -> None:
+    message = await bot.one_message(private_message("/sources"))
+    markup = assert_safe_html(message["text"])
+    urls = {source.url for source in answerer.base.sources.values() if source.url}
+    assert urls
+    assert urls <= set(markup.links)
+    for source in answerer.base.sources.values():
+        assert source.title in markup.text
+
+
+@pytest.mark.asyncio
+async def test_commands_work_addressed_to_the_bot_by_name(bot: Bot) -> None:
+    message = await bot.one_message(private_message(f"/about@{BOT_USERNAME}"))
+    assert message["text"] == html.escape(telegram_app.ABOUT)
+
+
+@pytest.mark.asyncio
+async def test_ask_without_a_question_says_how(bot: Bot) -> None:
+    message = await bot.one_message(private_message("/ask"))
+    assert "/ask" in message["text"]
+
+
+# --- questions in private chats ---------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_question_answered_with_quote_source_and_related_buttons(
+    bot: Bot, answerer: Answerer
+) -> None:
+    fact = answerer.base.facts[ASSAD_FACT]
+    assert fact.questions[0] == ASSAD_QUESTION
+    message = await bot.one_message(private_message(ASSAD_QUESTION))
+    assert message["chat_id"] == PRIVATE_CHAT_ID
+    assert message["parse_mode"] == "HTML"
+    assert message["link_preview_options"] == {"is_disabled": True}
+    text = message["text"]
+    markup = assert_safe_html(text)
+    assert fact.answer in markup.text
+    assert f"<blockquote>{html.escape(fact.quote)}</blockquote>" in text
+    source = answerer.base.sources[fact.source]
+    document = answerer.base.document_of(source)
+    assert document.url
+    assert document.url in markup.links
+    reply = answerer.ask(ASSAD_QUESTION)
+    assert reply.fact == ASSAD_FACT
+    assert text == reply.html()
+    related = [picked(data) for _, data in buttons(message)]
+    assert related
+    assert related == [s.id for s in reply.related[:3]]
+    assert set(related) <= set(fact.related) | set(answerer.base.entities)
+    for ident in related:
+        assert answerer.answer_with(ident) is not None
+
+
+@pytest.mark.asyncio
+async def test_clarify_offers_the_candidates_and_none_of_these(
+    bot: Bot, answerer: Answerer
+) -> None:
+    question, reply = clarifying_question(answerer)
+    message = await bot.one_message(private_message(question))
+    assert_safe_html(message["text"])
+    assert "<blockquote>" not in message["text"]
+    pressed = buttons(message)
+    *candidates, (last_text, last_data) = pressed
+    assert (last_text, last_data) == ("None of these", callbacks.NONE_OF_THESE)
+    assert isinstance(callbacks.parse(last_data), callbacks.NoneOfThese)
+    assert [picked(data) for _, data in candidates] == [s.id for s in reply.suggestions[:3]]
+    assert len(candidates) >= 2
+
+
+@pytest.mark.asyncio
+async def test_out_of_scope_question_gets_the_honest_fallback(bot: Bot, answerer: Answerer) -> None:
+    reply = answerer.ask(OUT_OF_SCOPE)
+    assert reply.outcome is Outcome.FALLBACK
+    message = await bot.one_message(private_message(OUT_OF_SCOPE))
+    markup = assert_safe_html(message["text"])
+    assert markup.text.startswith(answerer.base.reply("fallback"))
+    assert "<blockquote>" not in message["text"]
+    assert "None of these" not in [text for text, _ in buttons(message)]
+    for _, data in buttons(message):
+        assert answerer.answer_with(picked(data)) is not None
+
+
+@pytest.mark.asyncio
+async def test_smalltalk_is_answered_without_a_source(bot: Bot, answerer: Answerer) -> None:
+    message = await bot.one_message(private_message("hi"))
+    assert Markup(message["text"]).text == answerer.base.reply("greeting")
+    assert "reply_markup" not in message
+
+
+@pytest.mark.parametrize("question", NASTY)
+@pytest.mark.asyncio
+async def test_user_text_never_reaches_the_html_unescaped(bot: Bot, question: str) -> None:
+    for data in (private_message(question), private_message(f"/ask {question}")):
+        message = await bot.one_message(data)
+        assert_safe_html(message["text"])
+    calls = await bot.receive(inline_query(question))
+    for result in calls[0]["results"]:
+        assert_safe_html(result["input_message_content"]["message_text"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300))
+def test_any_question_gets_html_telegram_accepts(answerer: Answerer, question: str) -> None:
+    reply = answerer.ask(question)
+    for part in split_html(reply.html()):
+        assert 0 < check_html(part) <= 4096
+        assert set(Markup(part).tags) <= ALLOWED_TAGS
+    markup = telegram_app.keyboard(reply)
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            assert isinstance(button.callback_data, str)
+            assert callbacks.parse(button.callback_data) is not None
+
+
+@pytest.mark.asyncio
+async def test_edited_message_is_not_answered_again(bot: Bot) -> None:
+    assert await bot.receive(edited_private_message(ASSAD_QUESTION)) == []
+
+
+@pytest.mark.asyncio
+async def test_edited_command_is_not_answered_again(bot: Bot) -> None:
+    assert await bot.receive(edited_private_message(f"/ask {ASSAD_QUESTION}")) == []
+
+
+# --- buttons --------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_pressing_a_suggestion_answers_it(bot: Bot, answerer: Answerer) -> None:
+    calls = await bot.receive(callback_query(callbacks.pick(ASSAD_FACT)))
+    assert [call["method"] for call in calls] == ["answerCallbackQuery", "sendMessage"]
+    assert "text" not in calls[0]
+    assert calls[1]["chat_id"] == PRIVATE_CHAT_ID
+    expected = answerer.answer_with(ASSAD_FACT)
+    assert expected is not None
+    assert calls[1]["text"] == expected.html()
+    assert [picked(data) for _, data in buttons(calls[1])] == [s.id for s in expected.related[:3]]
+
+
+@pytest.mark.asyncio
+async def test_pressing_an_entity_suggestion_answers_it(bot: Bot) -> None:
+    calls = await bot.receive(callback_query(callbacks.pick("putin")))
+    assert [call["method"] for call in calls] == ["answerCallbackQuery", "sendMessage"]
+    assert "Vladimir Putin" in calls[1]["text"]
+
+
+@pytest.mark.asyncio
+async def test_none_of_these_says_sorry_and_points_at_the_timeline(bot: Bot) -> None:
+    calls = await bot.receive(callback_query(callbacks.NONE_OF_THESE))
+    assert [call["method"] for call in calls] == ["answerCallbackQuery", "sendMessage"]
+    assert calls[1]["text"] == html.escape(telegram_app.NONE_OF_THESE)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "f:../../etc",
+        "x" * 100,
+        "f:no-such-fact",
+        "",
+        None,
+        "f:",
+        "F:assad-visits-sochi",
+        "f:" + "a" * 80,
+        "f:assad visits sochi",
+        "\x00",
+        "é" * 40,
+    ],
+)
+@pytest.mark.asyncio
+async def test_forged_button_data_gets_a_polite_word_and_nothing_else(
+    bot: Bot, data: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls = await bot.receive(callback_query(data))
+    assert calls == [
+        {
+            "method": "answerCallbackQuery",
+            "callback_query_id": calls[0]["callback_query_id"],
+            "text": telegram_app.STALE_BUTTON,
+            "show_alert": False,
+        }
+    ]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.asyncio
+async def test_button_under_an_inline_message_answers_in_private(bot: Bot) -> None:
+    calls = await bot.receive(callback_query(callbacks.pick(ASSAD_FACT), inline=True))
+    assert [call["method"] for call in calls] == ["answerCallbackQuery", "sendMessage"]
+    assert calls[1]["chat_id"] == PRIVATE_CHAT_ID
+    assert calls[1]["parse_mode"] == "HTML"
+    assert "<blockquote>" in calls[1]["text"]
+
+
+def test_callback_data_round_trips_and_refuses_long_ids() -> None:
+    assert callbacks.parse(callbacks.pick(ASSAD_FACT)) == callbacks.Pick(ASSAD_FACT)
+    with pytest.raises(ValueError, match="too long"):
+        callbacks.pick("a" * 63)
+
+
+@given(st.one_of(st.none(), st.text(max_size=200), st.binary(max_size=80).map(repr)))
+def test_callback_parse_never_raises(data: str | None) -> None:
+    action = callbacks.parse(data)
+    if isinstance(action, callbacks.Pick):
+        assert data is not None
+        assert data.startswith("f:")
+        assert action.ident in data
+
+
+def test_callback_parse_refuses_a_trailing_newline() -> None:
+    assert callbacks.parse(callbacks.pick(ASSAD_FACT) + "\n") is None
+
+
+# --- inline mode ----------------------------------------------------------------------------
+
+
+def check_inline_results(results: list[JSONDict]) -> None:
+    assert 0 < len(results) <= telegram_app.INLINE_RESULTS
+    ids = [result["id"] for result in results]
+    assert len(set(ids)) == len(ids)
+    for result in results:
+        assert result["type"] == "article"
+        assert 0 < len(result["id"].encode()) <= 64
+        content = result["input_message_content"]
+        assert content["parse_mode"] == "HTML"
+        assert 0 < check_html(content["message_text"]) <= 4096
+        assert len(result["title"]) <= telegram_app.BUTTON_TEXT
+
+
+@pytest.mark.asyncio
+async def test_inline_query_offers_up_to_ten_articles(bot: Bot, answerer: Answerer) -> None:
+    calls = await bot.receive(inline_query("assad"))
+    assert [call["method"] for call in calls] == ["answerInlineQuery"]
+    results = calls[0]["results"]
+    check_inline_results(results)
+    assert [result["id"] for result in results] == [
+        reply.fact for reply in answerer.search("assad", telegram_app.INLINE_RESULTS)
+    ]
+    assert calls[0]["cache_time"] == 60
+
+
+@pytest.mark.asyncio
+async def test_inline_query_for_a_question_puts_its_fact_first(bot: Bot) -> None:
+    calls = await bot.receive(inline_query(ASSAD_QUESTION))
+    results = calls[0]["results"]
+    check_inline_results(results)
+    assert results[0]["id"] == ASSAD_FACT
+    assert "<blockquote>" in results[0]["input_message_content"]["message_text"]
+
+
+@pytest.mark.asyncio
+async def test_empty_inline_query_lists_the_timeline(bot: Bot, answerer: Answerer) -> None:
+    calls = await bot.receive(inline_query(""))
+    results = calls[0]["results"]
+    check_inline_results(results)
+    expected = [fact.id for _, fact in answerer.timeline()][: telegram_app.INLINE_RESULTS]
+    assert [result["id"] for result in results] == expected
+
+
+@pytest.mark.asyncio
+async def test_inline_query_with_no_match_answers_with_no_results(bot: Bot) -> None:
+    calls = await bot.receive(inline_query("zzzzqqqq xxxyyy"))
+    assert [call["method"] for call in calls] == ["answerInlineQuery"]
+    assert calls[0]["results"] == []
+
+
+# --- groups ---------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_group_ignores_messages_not_meant_for_the_bot(bot: Bot) -> None:
+    assert await bot.receive(group_message(ASSAD_QUESTION)) == []
+    assert await bot.receive(group_message(f"@someone_else {ASSAD_QUESTION}")) == []
+    assert await bot.receive(group_message(f"{ASSAD_QUESTION} @{BOT_USERNAME}x")) == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        group_message(ASSAD_QUESTION, mention=True),
+        group_message(f"{ASSAD_QUESTION} @{BOT_USERNAME.upper()}"),
+        group_message(ASSAD_QUESTION, reply_to_bot=True),
+        group_message(f"/ask {ASSAD_QUESTION}"),
+        group_message(f"/ask@{BOT_USERNAME} {ASSAD_QUESTION}"),
+    ],
+    ids=["mention", "mention-at-end", "reply-to-bot", "ask", "ask-at-bot"],
+)
+@pytest.mark.asyncio
+async def test_group_answers_when_addressed(bot: Bot, data: JSONDict, answerer: Answerer) -> None:
+    message = await bot.one_message(data)
+    assert message["chat_id"] == GROUP_CHAT_ID
+    assert message["text"] == answerer.ask(ASSAD_QUESTION).html()
+
+
+@pytest.mark.asyncio
+async def test_group_mention_alone_is_ignored(bot: Bot) -> None:
+    assert await bot.receive(group_message("", mention=True)) == []
+
+
+def test_addressed_question_strips_the_mention() -> None:
+    data = group_message(f"hey @{BOT_USERNAME}, {ASSAD_QUESTION}")["message"]
+    message = Update.de_json({"update_id": 1, "message": data}, None).message
+    assert message is not None
+    question = telegram_app.addressed_question(message, BOT_USERNAME, BOT_ID)
+    assert question is not None
+    assert " ".join(question.split()) == f"hey , {ASSAD_QUESTION}"
+    assert telegram_app.addressed_question(message, None, BOT_ID) is None
+
+
+# --- not text -------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_sticker_in_private_gets_a_hint(bot: Bot) -> None:
+    message = await bot.one_message(sticker_message(PRIVATE_CHAT_ID))
+    assert message["text"] == telegram_app.NOT_TEXT
+
+
+@pytest.mark.asyncio
+async def test_sticker_in_a_group_is_ignored(bot: Bot) -> None:
+    assert await bot.receive(sticker_message(GROUP_CHAT_ID)) == []
+
+
+# --- long replies ---------------------------------------------------------------------------
+
+
+def _tags_balanced(part: str) -> bool:
+    try:
+        check_html(part)
+    except ApiError:
+        return False
+    return True
+
+
+def _visible(text: str) -> str:
+    return re.sub(r"\s+", "", html.unescape(re.sub(r"<[^>]*>", "", text)))
+
+
+def long_html() -> str:
+    """About 10,000 characters of reply-like HTML: paragraphs, a quote, a link, one paragraph
+    longer than a message with bold words spread over it."""
+    sentence = "Assad &amp; Putin met in <b>Sochi</b> on <i>20 November</i> 2017. "
+    quote = f"<blockquote>{html.escape('“We appreciate Russia’s efforts” — ' * 20)}</blockquote>"
+    link = '<a href="https://example.org/a?b=1&amp;c=2">A source</a>, a publisher, 22 Nov 2017'
+    giant = "<b>" + "bold words keep going " * 260 + "</b> and a tail"
+    text = "\n\n".join([sentence * 20, quote, link, giant, sentence * 40, link])
+    assert len(text) > 10_000
+    return text
+
+
+def test_split_html_keeps_parts_short_balanced_and_complete() -> None:
+    text = long_html()
+    parts = split_html(text)
+    assert len(parts) >= 3
+    for part in parts:
+        assert len(part) <= 4096
+        assert part.strip()
+        assert _tags_balanced(part), part[:80]
+    assert _visible("".join(parts)) == _visible(text)
+    # What is not a cut is kept: paragraphs that fit stay whole.
+    assert parts[0].startswith("Assad &amp; Putin")
+    assert any(part.startswith("<b>bold words") for part in parts)
+
+
+def test_split_html_leaves_a_short_message_alone() -> None:
+    assert split_html("<b>short</b>") == ["<b>short</b>"]
+
+
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz&<>\"'é", min_size=1, max_size=30).map(
+    html.escape
+)
+_PLAIN = st.lists(_WORD, min_size=1, max_size=12).map(" ".join)
+_SEGMENT = st.one_of(
+    _PLAIN,
+    _PLAIN.map(lambda s: f"<b>{s}</b>"),
+    _PLAIN.map(lambda s: f"<i>{s}</i>"),
+    _PLAIN.map(lambda s: f'<a href="https://example.org/x">{s}</a>'),
+    _PLAIN.map(lambda s: f"<blockquote>{s} <b>{s}</b></blockquote>"),
+)
+_PARAGRAPH = st.lists(_SEGMENT, min_size=1, max_size=8).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PARAGRAPH, min_size=1, max_size=12).map("\n\n".join))
+def test_split_html_property(text: str) -> None:
+    limit = 300
+    parts = split_html(text, limit)
+    for part in parts:
+        assert len(part) <= limit
+        assert _tags_balanced(part), part
+    assert _visible("".join(parts)) == _visible(text)
+
+
+def test_split_html_keeps_a_multi_paragraph_quote_balanced() -> None:
+    quote = "\n\n".join(html.escape("A paragraph of the joint statement. " * 30) for _ in range(8))
+    parts = split_html(f"<blockquote>{quote}</blockquote>")
+    assert len(parts) > 1
+    for part in parts:
+        assert _tags_balanced(part)
+
+
+class LongAnswerer(Answerer):
+    """The real answer to every question, its text made longer than two messages."""
+
+    def ask(self, question: str) -> Reply:
+        reply = super().ask(ASSAD_QUESTION)
+        return dataclasses.replace(reply, intro=" ".join([reply.intro] * 60))
+
+
+@pytest.mark.asyncio
+async def test_long_reply_is_sent_in_parts_with_buttons_on_the_last(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running(LongAnswerer(answerer.base, answerer.matcher), monkeypatch) as bot:
+        calls = await bot.receive(private_message(ASSAD_QUESTION))
+    assert [call["method"] for call in calls] == ["sendMessage"] * len(calls)
+    assert len(calls) >= 2
+    for call in calls:
+        assert len(call["text"]) <= 4096
+        assert_safe_html(call["text"])
+    assert all("reply_markup" not in call for call in calls[:-1])
+    assert buttons(calls[-1])
+    assert "<blockquote>" in calls[-1]["text"]
+
+
+@pytest.mark.asyncio
+async def test_sources_list_longer_than_a_message_is_split(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = '• <a href="https://example.org/{n}">Source number {n}</a>, A publisher, 22 Nov 2017'
+    many = "\n".join(line.format(n=n) for n in range(150))
+    monkeypatch.setattr(Answerer, "sources_html", lambda self: many)
+    async with running(answerer, monkeypatch) as bot:
+        calls = await bot.receive(private_message("/sources"))
+    assert calls
+    assert [call["method"] for call in calls] == ["sendMessage"] * len(calls)
+    assert "https://example.org/149" in calls[-1]["text"]
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class BrokenAnswerer(Answerer):
+    """A core that fails on every question."""
+
+    def ask(self, question: str) -> Reply:
+        raise RuntimeError("boom: the matcher broke at /srv/bot/internal.py")
+
+
+@pytest.mark.asyncio
+async def test_handler_error_gets_a_polite_word_and_is_logged(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = BrokenAnswerer(answerer.base, answerer.matcher)
+    async with running(broken, monkeypatch) as bot:
+        with caplog.at_level(logging.ERROR, logger=telegram_app.log.name):
+            message = await bot.one_message(private_message(ASSAD_QUESTION))
+            group = await bot.receive(group_message(ASSAD_QUESTION, mention=True))
+    assert message["text"] == APOLOGY
+    assert group == []  # silence in groups
+    errors = [r for r in caplog.records if r.name == telegram_app.log.name]
+    assert [r.getMessage() for r in errors] == ["error while handling an update"] * 2
+    for record in errors:
+        assert record.exc_info is not None
+        assert isinstance(record.exc_info[1], RuntimeError)
+
+
+@pytest.mark.asyncio
+async def test_error_when_telegram_fails_is_logged_and_the_user_told(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.api.fail_next("sendMessage", status=500)
+    with caplog.at_level(logging.ERROR, logger=telegram_app.log.name):
+        calls = await bot.receive(private_message(ASSAD_QUESTION))
+    assert [(c["method"], c["text"]) for c in calls if c["method"] == "sendMessage"] == [
+        ("sendMessage", APOLOGY)
+    ]
+    assert len(bot.api.failed("sendMessage")) == 1
+    assert any(r.getMessage() == "error while handling an update" for r in caplog.records)
+
+
+@pytest.mark.asyncio
+async def test_error_while_apologising_is_logged_not_raised(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = BrokenAnswerer(answerer.base, answerer.matcher)
+    async with running(broken, monkeypatch, rate_limit=0) as bot:
+        bot.api.fail_next("sendMessage", status=500)
+        with caplog.at_level(logging.WARNING, logger=telegram_app.log.name):
+            calls = await bot.receive(private_message(ASSAD_QUESTION))
+    assert calls == []
+    assert "could not tell the user about the error" in caplog.messages
+
+
+# --- logging --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """Put the root logger and httpx back as they were after configure_logging."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    httpx_level = logging.getLogger("httpx").level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.getLogger("httpx").setLevel(httpx_level)
+
+
+def _record(msg: str, *args: object) -> logging.LogRecord:
+    return logging.LogRecord("httpx", logging.INFO, __file__, 1, msg, args, None)
+
+
+def test_redact_token_hides_the_token_in_messages_and_arguments() -> None:
+    redact = telegram_app.RedactToken([TOKEN, "", "s3cret"])
+    record = _record('HTTP Request: POST https://api.telegram.org/bot%s/getMe "%s"', TOKEN, "200")
+    assert redact.filter(record)
+    assert TOKEN not in record.getMessage()
+    assert "/bot[redacted]/getMe" in record.getMessage()
+    webhook = _record(f"secret s3cret and {TOKEN}")
+    redact.filter(webhook)
+    assert webhook.getMessage() == "secret [redacted] and [redacted]"
+    plain = _record("nothing %s here", "secret")
+    redact.filter(plain)
+    assert plain.getMessage() == "nothing secret here"
+    assert plain.args == ("secret",)
+
+
+def _configured(settings: Settings, capsys: pytest.CaptureFixture[str]) -> Callable[[str], str]:
+    telegram_app.configure_logging(settings)
+
+    def log_line(message: str) -> str:
+        capsys.readouterr()
+        logging.getLogger("bot.test").warning(message)
+        return capsys.readouterr().err
+
+    return log_line
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_configure_logging_redacts_and_quiets_httpx(capsys: pytest.CaptureFixture[str]) -> None:
+    log_line = _configured(Settings(knowledge=PROJECT_KNOWLEDGE, token=TOKEN), capsys)
+    assert logging.getLogger("httpx").level == logging.WARNING
+    assert logging.getLogger().level == logging.INFO
+    line = log_line(f"calling https://api.telegram.org/bot{TOKEN}/getMe")
+    assert TOKEN not in line
+    assert "bot[redacted]/getMe" in line
+    assert "WARNING bot.test" in line
+    capsys.readouterr()
+    logging.getLogger("httpx").info("HTTP Request: POST .../getUpdates")
+    assert capsys.readouterr().err == ""
+
+
+# --- wiring ---------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_build_application_points_the_bot_at_the_configured_api(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api_url = "http://127.0.0.1:8081/bot"
+    async with running(answerer, monkeypatch, api_url=api_url) as bot:
+        assert bot.application.bot.base_url == f"{api_url}{TOKEN}"
+        assert bot.application.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{TOKEN}"
+        assert bot.application.bot.username == BOT_USERNAME
+        assert bot.application.bot_data[telegram_app.ANSWERER] is answerer
+
+
+@pytest.mark.asyncio
+async def test_file_url_of_a_local_api_server_named_bot(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running(answerer, monkeypatch, api_url="http://botapi:8081/bot") as bot:
+        assert bot.application.bot.base_file_url == f"http://botapi:8081/file/bot{TOKEN}"
+
+
+@pytest.mark.asyncio
+async def test_rate_limit_zero_builds_without_a_limiter(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running(answerer, monkeypatch, rate_limit=0) as bot:
+        assert bot.application.bot.rate_limiter is None
+        message = await bot.one_message(private_message(ASSAD_QUESTION))
+        assert "<blockquote>" in message["text"]
+    async with running(answerer, monkeypatch) as bot:
+        assert bot.application.bot.rate_limiter is not None
+
+
+def test_build_application_needs_a_token(answerer: Answerer) -> None:
+    with pytest.raises(ValueError, match="token"):
+        telegram_app.build_application(Settings(knowledge=PROJECT_KNOWLEDGE), answerer)
+
+
+@pytest.mark.asyncio
+async def test_post_init_registers_the_commands(bot: Bot) -> None:
+    await telegram_app.post_init(bot.application)
+    [registered] = bot.api.requests("setMyCommands")
+    names = [command["command"] for command in registered["commands"]]
+    assert names == [name for name, _ in telegram_app.COMMANDS]
+    assert {"start", "help", "timeline", "sources", "about", "ask"} <= set(names)
