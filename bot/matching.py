@@ -268,9 +268,6 @@ class Matcher:
         self.item_entities: list[frozenset[str]] = []
         self._build_postings()
         self.unknown_weight = _UNKNOWN_WEIGHT * max(self.idf.values(), default=1.0)
-        self.phrasings_of: list[list[_Phrasing]] = [[] for _ in self.items]
-        for phrasing in self.phrasings:
-            self.phrasings_of[phrasing.item].append(phrasing)
         self.smalltalk = _PhraseFolder(stemmed=False)
         for kind, texts in base.smalltalk.items():
             for text in texts:
@@ -383,20 +380,38 @@ class Matcher:
         ]
         # Each phrasing as a set of terms with its total weight, for the Dice overlap; the
         # answer and the quote count too, at a discount, as phrasings no one wrote down.
-        self.phrasing_terms: list[list[tuple[frozenset[str], float, float]]] = [
-            [] for _ in self.items
-        ]
+        self.phrase_sets: list[frozenset[str]] = []
+        self.phrase_item: list[int] = []
+        self.phrase_weight: list[float] = []
+        self.phrase_discount: list[float] = []
+        phrase_postings: dict[str, list[int]] = defaultdict(list)
         for phrasing in self.phrasings:
-            self._add_terms(phrasing.item, phrasing.content.split(), 1.0)
+            self._add_terms(phrasing.item, phrasing.content.split(), 1.0, phrase_postings)
         for index, item in enumerate(self.items):
             for text in _answer_texts(item):
-                self._add_terms(index, self.analyse(text).content, _ANSWER_DICE)
+                terms = self.analyse(text).content
+                self._add_terms(index, terms, _ANSWER_DICE, phrase_postings)
+        self.phrase_postings = dict(phrase_postings)
+        self.item_texts: list[list[str]] = [[] for _ in self.items]
+        for phrasing in self.phrasings:
+            self.item_texts[phrasing.item].append(phrasing.text)
 
-    def _add_terms(self, index: int, terms: Sequence[str], discount: float) -> None:
+    def _add_terms(
+        self,
+        index: int,
+        terms: Sequence[str],
+        discount: float,
+        postings: dict[str, list[int]],
+    ) -> None:
         unique = frozenset(terms)
-        weight = sum(self.idf.get(term, 0.0) for term in unique)
-        if unique:
-            self.phrasing_terms[index].append((unique, weight, discount))
+        if not unique:
+            return
+        for term in unique:
+            postings[term].append(len(self.phrase_sets))
+        self.phrase_sets.append(unique)
+        self.phrase_item.append(index)
+        self.phrase_weight.append(sum(self.idf.get(term, 0.0) for term in unique))
+        self.phrase_discount.append(discount)
 
     # --- reading text ---
 
@@ -491,6 +506,7 @@ class Matcher:
         if not coverage:
             return []
         shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[:_CANDIDATES]
+        closest = self._closest_phrasings(content, weights, total, set(shortlist))
         asked_terms = frozenset(content)
         query = " ".join(analysis.terms)
         asked = set(analysis.entities)
@@ -498,16 +514,11 @@ class Matcher:
         for index in shortlist:
             # How well the closest phrasing and the question overlap, rare words counting most
             # (a weighted Dice coefficient): 1.0 when they share every word.
-            overlap, closest = max(
-                (
-                    discount * 2 * sum(weights[t] for t in terms & asked_terms) / (total + weight),
-                    terms,
-                )
-                for terms, weight, discount in self.phrasing_terms[index]
-            )
+            overlap, phrase = closest.get(index, (0.0, -1))
             # How much of the question the candidate explains anywhere, answer text included.
             explained = coverage[index] / total
-            similarity = max(fuzz.token_sort_ratio(query, p.text) for p in self.phrasings_of[index])
+            found = process.extractOne(query, self.item_texts[index], scorer=fuzz.token_sort_ratio)
+            similarity = found[1] if found else 0.0
             score = 100 * (_W_OVERLAP * overlap + _W_EXPLAINED * explained)
             score += _W_SIMILARITY * similarity
             # An entity the question names that the candidate never mentions is a strong sign
@@ -516,11 +527,30 @@ class Matcher:
             score -= _WRONG_KIND * len(analysis.wants - self.answer_kinds[index])
             if self.items[index].fact is None:
                 score -= _CARD_HANDICAP
-            matched = (closest | self.item_terms[index]) & asked_terms
+            terms = self.phrase_sets[phrase] if phrase >= 0 else frozenset()
+            matched = (terms | self.item_terms[index]) & asked_terms
             share = sum(weights[term] for term in matched) / total
             ranked.append(Candidate(self.items[index], max(0.0, min(100.0, score)), matched, share))
         ranked.sort(key=lambda c: c.score, reverse=True)
         return ranked
+
+    def _closest_phrasings(
+        self, content: list[str], weights: dict[str, float], total: float, items: set[int]
+    ) -> dict[int, tuple[float, int]]:
+        """For each item, the weighted Dice overlap of its closest phrasing, and that phrasing."""
+        shared: dict[int, float] = defaultdict(float)
+        for term in content:
+            weight = weights[term]
+            for phrase in self.phrase_postings.get(term, ()):
+                if self.phrase_item[phrase] in items:
+                    shared[phrase] += weight
+        best: dict[int, tuple[float, int]] = {}
+        for phrase, weight in shared.items():
+            item = self.phrase_item[phrase]
+            value = self.phrase_discount[phrase] * 2 * weight / (total + self.phrase_weight[phrase])
+            if value > best.get(item, (-1.0, -1))[0]:
+                best[item] = (value, phrase)
+        return best
 
     def _decide(self, ranked: list[Candidate], entities: tuple[Entity, ...]) -> Match:
         limits = self.thresholds
