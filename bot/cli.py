@@ -140,7 +140,7 @@ def run_eval(path: Path, verbose: bool, out: TextIO, err: TextIO) -> int:
         for problem in missing:
             print(f"{path}:{problem.line}: {problem.message}", file=err)
         return EXIT_FAILED
-    result = evaluate(questions, answerer.ask)
+    result = evaluate(questions, answerer.ask, answerer.answered_by)
     print(result.table(), file=out)
     if verbose:
         print("\nMisses:", file=out)

@@ -177,8 +177,16 @@ def unknown_ids(questions: QuestionSet, known: set[str]) -> list[Problem]:
     ]
 
 
-def evaluate(questions: QuestionSet, ask: Callable[[str], Reply]) -> Result:
-    """Ask every question and count how each ended."""
+def evaluate(
+    questions: QuestionSet,
+    ask: Callable[[str], Reply],
+    answered_by: Callable[[str], str] = lambda ident: ident,
+) -> Result:
+    """Ask every question and count how each ended.
+
+    `answered_by` maps an expected id to the one that answers it (an entity explained by a fact
+    is answered with that fact).
+    """
     result = Result(floors=questions.floors)
     for case in questions.cases:
         reply = ask(case.question)
@@ -189,7 +197,7 @@ def evaluate(questions: QuestionSet, ask: Callable[[str], Reply]) -> Result:
                 result.misses.append((case, reply))
             continue
         if reply.outcome is Outcome.ANSWER:
-            verdict = "correct" if reply.fact == case.expect else "wrong"
+            verdict = "correct" if reply.fact == answered_by(case.expect) else "wrong"
         else:
             verdict = str(reply.outcome)
         result.in_scope[verdict] += 1

@@ -268,6 +268,7 @@ class Matcher:
         self.item_entities: list[frozenset[str]] = []
         self._build_postings()
         self.unknown_weight = _UNKNOWN_WEIGHT * max(self.idf.values(), default=1.0)
+        self.facts_about = self._facts_about()
         self.smalltalk = _PhraseFolder(stemmed=False)
         for kind, texts in base.smalltalk.items():
             for text in texts:
@@ -412,6 +413,20 @@ class Matcher:
         self.phrase_item.append(index)
         self.phrase_weight.append(sum(self.idf.get(term, 0.0) for term in unique))
         self.phrase_discount.append(discount)
+
+    def _facts_about(self) -> dict[str, list[int]]:
+        """For each entity, the facts whose phrasings name it, those that name it most first."""
+        mentions: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for phrasing in self.phrasings:
+            if self.items[phrasing.item].fact is None:
+                continue
+            for term in set(phrasing.content.split()):
+                if term in self.entity_by_token:
+                    mentions[term][phrasing.item] += 1
+        return {
+            token: sorted(counts, key=lambda index: (-counts[index], index))
+            for token, counts in mentions.items()
+        }
 
     # --- reading text ---
 
@@ -617,10 +632,8 @@ class Matcher:
 
     def suggest_for(self, entity: Entity, limit: int = 3) -> list[Answerable]:
         """Facts that are about `entity`, those that people ask about it with first."""
-        postings = self.postings.get(entity_token(entity.id), ())
-        ordered = sorted(postings, key=lambda posting: (-posting[1], posting[0]))
-        facts = [self.items[index] for index, _ in ordered if self.items[index].fact is not None]
-        return facts[:limit]
+        ordered = self.facts_about.get(entity_token(entity.id), [])
+        return [self.items[index] for index in ordered[:limit]]
 
     def answerable(self, ident: str) -> Answerable | None:
         """The fact or entity with id `ident`, if the base has it."""

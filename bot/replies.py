@@ -128,6 +128,11 @@ class Answerer:
             )
         return self._fallback(question, match)
 
+    def answered_by(self, ident: str) -> str:
+        """The id a question about `ident` is answered with: an entity may be told by a fact."""
+        entity = self.base.entities.get(ident)
+        return entity.fact if entity is not None and entity.fact else ident
+
     def answer_with(self, ident: str, question: str | None = None) -> Reply | None:
         """The answer of one fact or entity, as when a user picks a suggestion."""
         item = self.matcher.answerable(ident)

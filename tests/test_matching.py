@@ -215,5 +215,6 @@ def test_the_question_set_meets_its_floors(real_base: FactBase) -> None:
     in_scope = [case for case in questions.cases if case.expect is not None]
     assert len(in_scope) >= 250
     assert len(questions.cases) - len(in_scope) >= 60
-    result = evaluate(questions, Answerer(real_base).ask)
+    answerer = Answerer(real_base)
+    result = evaluate(questions, answerer.ask, answerer.answered_by)
     assert result.failures() == [], result.table()
