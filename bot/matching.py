@@ -62,7 +62,8 @@ STOPWORDS = frozenset(
     need does dont didnt isnt wasnt any many much kind sort as one ones way ask asked
     right correct true anyone anybody someone somebody guys wondering wonder curious quick
     quickly remind mean meant lol btw um uh hmm kindly heard hear remember recall briefly
-    detail details exact basically wanna gonna gotta dunno youre whats
+    detail details exact basically wanna gonna gotta dunno youre whats happens gets getting
+    goes knows wants needs tells telling asks asking explains shows
     """.split()
 )
 
@@ -273,7 +274,8 @@ class Matcher:
         for kind, texts in base.smalltalk.items():
             for text in texts:
                 self.smalltalk.add(text, "smalltalk_" + kind)
-        self._vocabulary_list = sorted(self.vocabulary)
+        # Corrections aim at the words that carry meaning, not at "what" or "the".
+        self._vocabulary_list = sorted(self.vocabulary - STOPWORDS - set(QUESTION_WORDS))
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
     # --- building ---
@@ -469,20 +471,32 @@ class Matcher:
             return word
         if word in self.entity_by_token:
             return word
-        if english_frequency(word) >= _KNOWN_WORD:
+        known = english_frequency(word)
+        if known >= _COMMON_WORD:
             return word
         allowed = 1 if len(word) < 7 else 2
-        found = process.extractOne(
+        found = process.extract(
             word,
             self._vocabulary_list,
             scorer=OSA.distance,
             score_cutoff=allowed,
+            limit=8,
         )
-        if found is None:
-            return word
-        candidate = found[0]
         # People rarely get the first letter wrong; requiring it keeps corrections honest.
-        return candidate if candidate[0] == word[0] else word
+        # Among equally close words, the commoner in English is the likelier meant.
+        candidates = [
+            (distance, -english_frequency(candidate), candidate)
+            for candidate, distance, _ in found
+            if candidate[0] == word[0]
+        ]
+        if not candidates:
+            return word
+        _, frequency, candidate = min(candidates)
+        # A rare word English knows ("douma", "meting") is taken for a slip only when the word
+        # it would become is a much commoner one ("meeting"), not another rare name ("duma").
+        if known >= _KNOWN_WORD and -frequency < max(_COMMON_WORD, 20 * known):
+            return word
+        return candidate
 
     # --- matching ---
 

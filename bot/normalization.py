@@ -11,6 +11,8 @@ _APOSTROPHE = re.compile(r"['’ʼ`´]")
 # Anything that is not a letter or digit separates words. Underscores are kept: entity tokens
 # (see matching.py) are spelled with them.
 _NON_WORD = re.compile(r"[^\w]+")
+# "22nd", "20th": the number is the word.
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 _SPACE = re.compile(r"\s+")
 
 
@@ -30,6 +32,7 @@ def normalize(text: str) -> str:
     folded = fold(text)
     folded = _POSSESSIVE.sub(r"\1", folded)
     folded = _APOSTROPHE.sub("", folded)
+    folded = _ORDINAL.sub(r"\1", folded)
     return _NON_WORD.sub(" ", folded).strip()
 
 
