@@ -130,6 +130,7 @@ class Fact:
     related: tuple[str, ...] = ()
     question_lines: tuple[int, ...] = ()
     quote_line: int = 0
+    speakers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -607,7 +608,7 @@ class _Builder:
             node,
             what,
             ("id", "answer", "questions", "source", "quote"),
-            ("date", "entities", "related"),
+            ("date", "entities", "related", "speakers"),
         )
         ident = reader.ident(node, "a fact")
         answer = reader.text(node, "answer", what)
@@ -617,6 +618,7 @@ class _Builder:
         date = reader.date(node, "date", what)
         entities, _ = reader.texts(node, "entities", what)
         related, _ = reader.texts(node, "related", what)
+        speakers, _ = reader.texts(node, "speakers", what)
         if isinstance(node.get("questions"), _Seq | type(None)) and not questions:
             reader.problem(reader.line_of(node, "questions"), f"{what}: 'questions' is empty")
         if None in (ident, answer, source, quote) or not questions:
@@ -636,6 +638,7 @@ class _Builder:
                 related=related,
                 question_lines=question_lines,
                 quote_line=reader.line_of(node, "quote"),
+                speakers=speakers,
             )
 
     def add_lists(
@@ -740,6 +743,9 @@ class _Builder:
         for ident in fact.entities:
             if ident not in self.entities:
                 self.problem(fact.where, f"{what}: entity {ident!r} is not defined")
+        for ident in fact.speakers:
+            if ident not in self.entities:
+                self.problem(fact.where, f"{what}: speaker {ident!r} is not a defined entity")
 
 
 def _clip(text: str, width: int = 70) -> str:

@@ -40,9 +40,9 @@ class Thresholds:
 
     answer: float = 64.0
     clarify: float = 40.0
-    margin: float = 20.0
+    margin: float = 16.0
     suggest: float = 30.0
-    dominant_margin: float = 4.0
+    dominant_margin: float = 2.0
     clarify_explained: float = 0.7
 
 
@@ -131,7 +131,7 @@ _STEMMER = snowballstemmer.stemmer("english")
 _stem = lru_cache(maxsize=65536)(_STEMMER.stemWord)
 # How strongly a word the base has never seen counts against a candidate: nearly as much as the
 # rarest known word, so "weather in Sochi" is not taken for a question about Sochi.
-_UNKNOWN_WEIGHT = 1.3
+_UNKNOWN_WEIGHT = 1.0
 # Words found only in an answer or quote count for less than words people ask with.
 _ANSWER_WEIGHT = 0.6
 _IMPLIED_WEIGHT = 0.5
@@ -148,13 +148,18 @@ _TIME_WORDS = frozenset(
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _PLACE_BEFORE = ("in", "at", "to", "from", "of", "southern", "northern", "eastern", "western")
 _WRONG_KIND = 20.0
+# "What did Erdogan say?" is not answered by Rouhani's words, nor by a fact that quotes no one.
+SAY_WORDS = "say said tell told state stated announce announced claim claimed think thought tweet "
+SAY_WORDS += "tweeted write wrote post posted stress stressed declare declared remark"
+_WRONG_SPEAKER = 20.0
+_NO_SPEAKER = 8.0
 _ANSWER_DICE = 0.85
 _CANDIDATES = 40
 # How a candidate's score is made (see Matcher.rank).
 _W_OVERLAP = 0.45
 _W_EXPLAINED = 0.3
 _W_SIMILARITY = 0.2
-_MISSING_ENTITY = 15.0
+_MISSING_ENTITY = 10.0
 _CARD_HANDICAP = 6.0
 
 
@@ -227,6 +232,28 @@ class _PhraseFolder:
             self.phrases[words] = token
             self.longest = max(self.longest, len(words))
 
+    def strip(self, words: Sequence[str]) -> tuple[list[str], list[str]]:
+        """The tokens of known phrases at the start and end of `words`, and the words between."""
+        found: list[str] = []
+        rest = list(words)
+        stripped = True
+        while stripped and rest:
+            stripped = False
+            for size in range(min(self.longest, len(rest)), 0, -1):
+                head = self.phrases.get(tuple(rest[:size]))
+                tail = self.phrases.get(tuple(rest[-size:]))
+                if head is not None:
+                    found.append(head)
+                    rest = rest[size:]
+                elif tail is not None:
+                    found.append(tail)
+                    rest = rest[:-size]
+                else:
+                    continue
+                stripped = True
+                break
+        return found, rest
+
     def fold(self, stems: Sequence[str]) -> list[tuple[str, int]]:
         """Each folded phrase as (token, -1); each other word as (itself, its index)."""
         out: list[tuple[str, int]] = []
@@ -270,6 +297,11 @@ class Matcher:
         self._build_postings()
         self.unknown_weight = _UNKNOWN_WEIGHT * max(self.idf.values(), default=1.0)
         self.facts_about = self._facts_about()
+        self.say_terms = frozenset(self.analyse(SAY_WORDS).content)
+        self.item_speakers = [
+            frozenset(entity_token(ident) for ident in item.fact.speakers) if item.fact else None
+            for item in self.items
+        ]
         self.smalltalk = _PhraseFolder(stemmed=False)
         for kind, texts in base.smalltalk.items():
             for text in texts:
@@ -502,11 +534,10 @@ class Matcher:
 
     def match(self, question: str) -> Match:
         """Decide how to answer `question`."""
-        words = normalize(question).split()
-        # Small talk is matched word for word: "thanks" is small talk, "thanked" is not.
-        folded = self.smalltalk.fold(words)
-        smalltalk = [token for token, index in folded if index < 0]
-        rest = " ".join(words[index] for _, index in folded if index >= 0)
+        # Small talk is matched word for word ("thanks" is small talk, "thanked" is not), and
+        # only around a question: "hi, who is Lavrov?", but not "assad thanks russia".
+        smalltalk, words = self.smalltalk.strip(normalize(question).split())
+        rest = " ".join(words)
         analysis = self.analyse(rest, correct=True)
         entities = tuple(dict.fromkeys(self.entity_by_token[t] for t in analysis.entities))
         if not analysis.content:
@@ -536,6 +567,7 @@ class Matcher:
             return []
         shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[:_CANDIDATES]
         closest = self._closest_phrasings(content, weights, total, set(shortlist))
+        speaker = self._speaker(analysis.content)
         asked_terms = frozenset(content)
         query = " ".join(analysis.terms)
         asked = set(analysis.entities)
@@ -554,6 +586,12 @@ class Matcher:
             # the candidate is about something else.
             score -= _MISSING_ENTITY * len(asked - self.item_entities[index])
             score -= _WRONG_KIND * len(analysis.wants - self.answer_kinds[index])
+            if speaker is not None:
+                speakers = self.item_speakers[index]
+                if not speakers:
+                    score -= _NO_SPEAKER
+                elif speaker not in speakers:
+                    score -= _WRONG_SPEAKER
             if self.items[index].fact is None:
                 score -= _CARD_HANDICAP
             terms = self.phrase_sets[phrase] if phrase >= 0 else frozenset()
@@ -562,6 +600,17 @@ class Matcher:
             ranked.append(Candidate(self.items[index], max(0.0, min(100.0, score)), matched, share))
         ranked.sort(key=lambda c: c.score, reverse=True)
         return ranked
+
+    def _speaker(self, content: Sequence[str]) -> str | None:
+        """Who a question asks the words of: the person or body named just before "say"."""
+        for position, term in enumerate(content):
+            if term in self.say_terms:
+                for before in reversed(content[:position]):
+                    entity = self.entity_by_token.get(before)
+                    if entity is not None and entity.kind in ("person", "organisation"):
+                        return before
+                return None
+        return None
 
     def _closest_phrasings(
         self, content: list[str], weights: dict[str, float], total: float, items: set[int]

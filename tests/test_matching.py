@@ -218,3 +218,47 @@ def test_the_question_set_meets_its_floors(real_base: FactBase) -> None:
     answerer = Answerer(real_base)
     result = evaluate(questions, answerer.ask, answerer.answered_by)
     assert result.failures() == [], result.table()
+
+
+# --- kinds of question ----------------------------------------------------------------------
+
+
+def test_whose_words_a_question_asks_for_must_be_the_facts_speakers(matcher: Matcher) -> None:
+    rouhani = matcher.match("what did rouhani say at the summit")
+    assert rouhani.best is not None and rouhani.best.id == "rouhani-pleased"
+    # The text quotes no words of Erdogan: Rouhani's words are no answer.
+    assert matcher.match("what did erdogan say at the summit").outcome is not Outcome.ANSWER
+
+
+def test_how_many_needs_a_fact_with_a_number(matcher: Matcher) -> None:
+    assert matcher.match("how many delegations were invited").outcome is Outcome.ANSWER
+    assert matcher.match("how many russian soldiers are in syria").outcome is not Outcome.ANSWER
+
+
+def test_capital_aliases_count_only_in_capitals(matcher: Matcher) -> None:
+    assert entity_token("united-states") in matcher.analyse("the US president").entities
+    assert entity_token("united-states") not in matcher.analyse("tell us more").entities
+    # A message typed in capitals says nothing by its capitals.
+    assert entity_token("isis") not in matcher.analyse("WHAT IS THE SOCHI SUMMIT").entities
+
+
+def test_small_talk_is_taken_only_around_a_question(matcher: Matcher) -> None:
+    match = matcher.match("assad thanks russia")
+    assert match.smalltalk is None
+    assert match.best is not None and match.best.id == "assad-gratitude"
+    assert matcher.match("who is lavrov? thanks").outcome is Outcome.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("meting", "meeting"), ("resined", "resigned"), ("whit", "white"), ("22nd", "22")],
+)
+def test_slips_are_corrected_but_names_and_words_are_kept(
+    matcher: Matcher, typed: str, meant: str
+) -> None:
+    assert matcher.analyse(typed, correct=True).content == matcher.analyse(meant).content
+
+
+@pytest.mark.parametrize("word", ["douma", "join", "macron"])
+def test_words_english_knows_are_not_corrected(matcher: Matcher, word: str) -> None:
+    assert matcher.analyse(word, correct=True).content == matcher.analyse(word).content
