@@ -19,6 +19,22 @@ _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
+# Every environment variable the bot reads.
+VARIABLES = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "BOT_KNOWLEDGE_DIR",
+    "BOT_MODERATORS",
+    "BOT_RATE_LIMIT",
+    "BOT_CONCURRENT_UPDATES",
+    "BOT_WEBHOOK_URL",
+    "BOT_WEBHOOK_SECRET",
+    "BOT_WEBHOOK_LISTEN",
+    "BOT_WEBHOOK_PORT",
+    "BOT_WEBHOOK_PATH",
+)
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is one sentence saying which and how."""
 

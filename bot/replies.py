@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,10 +69,7 @@ class Reply:
         if not self.citations:
             return ""
         primary = self.citations[0]
-        line = "Source: " + _describe(primary.source)
-        if primary.quoted_in is not None:
-            line += ", as quoted in " + _describe(primary.quoted_in)
-        return line
+        return "Source: " + _credit(primary.source, primary.quoted_in, _describe)
 
     def text(self) -> str:
         """The reply as a user reads it, in plain text."""
@@ -221,13 +219,7 @@ class Answerer:
 
     def sources_text(self) -> str:
         """The documents the base quotes, as plain text."""
-        lines = []
-        for source in self.base.sources.values():
-            line = "- " + _describe(source)
-            if source.quoted_in is not None:
-                line += ", as quoted in " + _describe(self.base.sources[source.quoted_in])
-            lines.append(line)
-        return "\n".join(lines)
+        return "\n".join("- " + line for line in self._sources(_describe))
 
     def help_text(self) -> str:
         """What the bot answers and how to ask."""
@@ -259,13 +251,13 @@ class Answerer:
 
     def sources_html(self) -> str:
         """The documents the base quotes, as Telegram HTML with links."""
-        lines = []
-        for source in self.base.sources.values():
-            line = "• " + _describe_html(source)
-            if source.quoted_in is not None:
-                line += ", as quoted in " + _describe_html(self.base.sources[source.quoted_in])
-            lines.append(line)
-        return "\n".join(lines)
+        return "\n".join("• " + line for line in self._sources(_describe_html))
+
+    def _sources(self, describe: Callable[[Source], str]) -> list[str]:
+        return [
+            _credit(source, self.base.sources.get(source.quoted_in or ""), describe)
+            for source in self.base.sources.values()
+        ]
 
 
 def _suggestions(items: Any) -> tuple[Suggestion, ...]:
@@ -293,10 +285,13 @@ def _source_html(citations: tuple[Citation, ...]) -> str:
     if not citations:
         return ""
     primary = citations[0]
-    line = "Source: " + _describe_html(primary.source)
-    if primary.quoted_in is not None:
-        line += ", as quoted in " + _describe_html(primary.quoted_in)
-    return line
+    return "Source: " + _credit(primary.source, primary.quoted_in, _describe_html)
+
+
+def _credit(source: Source, quoted_in: Source | None, describe: Callable[[Source], str]) -> str:
+    """A source, and the document it is quoted in where it is a primary source."""
+    line = describe(source)
+    return f"{line}, as quoted in {describe(quoted_in)}" if quoted_in is not None else line
 
 
 def _describe_html(source: Source) -> str:

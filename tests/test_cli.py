@@ -17,7 +17,7 @@ import pytest
 
 from bot import audit
 from bot.cli import main
-from bot.config import PROJECT_KNOWLEDGE, knowledge_dir
+from bot.config import PROJECT_KNOWLEDGE, VARIABLES, knowledge_dir
 from bot.knowledge import load
 from tests.conftest import WriteFiles
 
@@ -37,23 +37,12 @@ SUMMARY = re.compile(
     r"(\d+) collision warning\(s\); (\d+) source sentence\(s\) not quoted\.$"
 )
 PROBLEM_LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<message>.+)$")
-# Settings that would change what `chat` does; tests run without them.
-_SETTINGS = (
-    "TELEGRAM_BOT_TOKEN",
-    "TELEGRAM_API_URL",
-    "BOT_MODERATORS",
-    "BOT_WEBHOOK_URL",
-    "BOT_WEBHOOK_SECRET",
-    "BOT_WEBHOOK_PORT",
-    "BOT_WEBHOOK_PATH",
-    "BOT_WEBHOOK_LISTEN",
-)
 
 
 @pytest.fixture
 def kb(mini_base_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The mini base, made the base in use through BOT_KNOWLEDGE_DIR."""
-    for name in _SETTINGS:
+    for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(mini_base_dir))
     return mini_base_dir
@@ -74,7 +63,7 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def _subprocess_env(knowledge: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in _SETTINGS}
+    env = {key: value for key, value in os.environ.items() if key not in VARIABLES}
     env["BOT_KNOWLEDGE_DIR"] = str(knowledge)
     env["PYTHONUTF8"] = "1"
     return env

@@ -14,6 +14,7 @@ from bot.config import (
     PROJECT_KNOWLEDGE,
     TELEGRAM_API_URL,
     TELEGRAM_RATE_LIMIT,
+    VARIABLES,
     ConfigError,
     Settings,
     Webhook,
@@ -22,20 +23,6 @@ from bot.config import (
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_TOKEN = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"  # noqa: S105 - made up
 WEBHOOK = {"BOT_WEBHOOK_URL": "https://bot.example.org/tg/hook", "BOT_WEBHOOK_SECRET": "s3cret"}
-# Every setting the bot reads, removed from the environment of the subprocess tests.
-SETTINGS = (
-    "TELEGRAM_BOT_TOKEN",
-    "TELEGRAM_API_URL",
-    "BOT_MODERATORS",
-    "BOT_WEBHOOK_URL",
-    "BOT_WEBHOOK_SECRET",
-    "BOT_WEBHOOK_PORT",
-    "BOT_WEBHOOK_PATH",
-    "BOT_WEBHOOK_LISTEN",
-    "BOT_RATE_LIMIT",
-    "BOT_CONCURRENT_UPDATES",
-    "BOT_KNOWLEDGE_DIR",
-)
 MALFORMED_MESSAGE = (
     "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters); copy it "
     "again from @BotFather."
@@ -199,7 +186,7 @@ def test_run_webhook_needs_the_webhook_settings() -> None:
 
 def run_bot(*argv: str, **environ: str) -> subprocess.CompletedProcess[str]:
     """`python -m bot ARGV` with only the given settings."""
-    env = {key: value for key, value in os.environ.items() if key not in SETTINGS}
+    env = {key: value for key, value in os.environ.items() if key not in VARIABLES}
     env.update(environ, PYTHONUTF8="1")
     return subprocess.run(
         [sys.executable, "-m", "bot", *argv],

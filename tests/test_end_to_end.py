@@ -21,7 +21,7 @@ import pytest_asyncio
 from telegram.ext import Application
 
 from bot import callbacks, telegram_app
-from bot.config import PROJECT_KNOWLEDGE, Settings
+from bot.config import PROJECT_KNOWLEDGE, VARIABLES, Settings
 from bot.knowledge import load
 from bot.replies import Answerer
 from tests.emulator import (
@@ -51,19 +51,6 @@ ROOT = Path(__file__).resolve().parent.parent
 WAIT = 5.0
 SECRET = "s3cret"  # noqa: S105 - the test webhook secret
 App = Application[Any, Any, Any, Any, Any, Any]
-SETTINGS = (
-    "TELEGRAM_BOT_TOKEN",
-    "TELEGRAM_API_URL",
-    "BOT_MODERATORS",
-    "BOT_WEBHOOK_URL",
-    "BOT_WEBHOOK_SECRET",
-    "BOT_WEBHOOK_PORT",
-    "BOT_WEBHOOK_PATH",
-    "BOT_WEBHOOK_LISTEN",
-    "BOT_RATE_LIMIT",
-    "BOT_CONCURRENT_UPDATES",
-    "BOT_KNOWLEDGE_DIR",
-)
 
 
 @pytest.fixture(scope="module")
@@ -297,7 +284,7 @@ async def test_webhook_answers_only_posts_with_the_secret(
 
 
 def _environment(telegram: Emulator, token: str = TOKEN) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in SETTINGS}
+    env = {key: value for key, value in os.environ.items() if key not in VARIABLES}
     env.update(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_URL=telegram.api_url, PYTHONUTF8="1")
     return env
 

@@ -928,11 +928,7 @@ def test_questions_as_a_string_is_one_problem(
     assert [p.message for p in problems] == ["fact x: 'questions' must be a list"]
 
 
-def test_speakers_must_be_entities(mini_base_dir: Path, write_tree: WriteFiles) -> None:
-    write_tree(
-        mini_base_dir,
-        {
-            "facts/said.yaml": """\
+SAID_YAML = """\
 facts:
   - id: assad-said
     answer: Assad thanked Russia.
@@ -940,31 +936,19 @@ facts:
       - What did Assad say?
     source: iran-primer
     quote: Assad said in televised remarks.
-    speakers: [assad, nobody]
-""",
-        },
-    )
+    speakers: {speakers}
+"""
+
+
+def test_speakers_are_read(mini_base_dir: Path, write_tree: WriteFiles) -> None:
+    write_tree(mini_base_dir, {"facts/said.yaml": SAID_YAML.format(speakers="[assad]")})
+    assert load(mini_base_dir).facts["assad-said"].speakers == ("assad",)
+
+
+def test_speakers_must_be_entities(mini_base_dir: Path, write_tree: WriteFiles) -> None:
+    write_tree(mini_base_dir, {"facts/said.yaml": SAID_YAML.format(speakers="[assad, nobody]")})
     with pytest.raises(KnowledgeError) as raised:
         load(mini_base_dir)
     [problem] = raised.value.problems
     assert problem.path.endswith("facts/said.yaml") and problem.line == 2
     assert "speaker 'nobody' is not a defined entity" in problem.message
-
-
-def test_speakers_are_read(mini_base_dir: Path, write_tree: WriteFiles) -> None:
-    write_tree(
-        mini_base_dir,
-        {
-            "facts/said.yaml": """\
-facts:
-  - id: assad-said
-    answer: Assad thanked Russia.
-    questions:
-      - What did Assad say?
-    source: iran-primer
-    quote: Assad said in televised remarks.
-    speakers: [assad]
-""",
-        },
-    )
-    assert load(mini_base_dir).facts["assad-said"].speakers == ("assad",)
