@@ -324,6 +324,7 @@ class Matcher:
                     continue
                 self.phrases.add(name, token)
                 self.vocabulary.update(normalize(name).split())
+        self._fold_name_words()
         for word, variants in self.base.synonyms.items():
             canonical = "_".join(_stem(part) for part in normalize(word).split())
             self.phrases.add(word, canonical)
@@ -331,6 +332,29 @@ class Matcher:
                 self.phrases.add(variant, canonical)
                 self.vocabulary.update(normalize(variant).split())
             self.vocabulary.update(normalize(word).split())
+
+    def _fold_name_words(self) -> None:
+        """A part of a person's name alone names them too ("Hassan" is Rouhani), unless it is
+        shared with another entity or an ordinary English word ("king")."""
+        owners: dict[str, set[str]] = defaultdict(set)
+        for entity in self.base.entities.values():
+            for name in (entity.name, *entity.aliases):
+                parts = name.split()
+                if len(parts) < 2:
+                    continue
+                for part in parts:
+                    for word in normalize(part).split():
+                        proper = part[:1].isupper() and entity.kind == "person"
+                        owners[word].add(entity.id if proper else "")
+        for word, ids in owners.items():
+            if (
+                len(ids) == 1
+                and "" not in ids
+                and len(word) > 2
+                and word not in STOPWORDS
+                and english_frequency(word) < _COMMON_WORD
+            ):
+                self.phrases.add(word, entity_token(next(iter(ids))))
 
     def _add_item(self, item: Answerable) -> int:
         self.item_index[item.id] = len(self.items)

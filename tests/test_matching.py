@@ -262,3 +262,13 @@ def test_slips_are_corrected_but_names_and_words_are_kept(
 @pytest.mark.parametrize("word", ["douma", "join", "macron"])
 def test_words_english_knows_are_not_corrected(matcher: Matcher, word: str) -> None:
     assert matcher.analyse(word, correct=True).content == matcher.analyse(word).content
+
+
+@pytest.mark.parametrize(("word", "entity"), [("hassan", "rouhani"), ("leonid", "slutsky")])
+def test_a_persons_first_name_alone_names_them(matcher: Matcher, word: str, entity: str) -> None:
+    assert entity_token(entity) in matcher.analyse(f"what did {word} say").entities
+
+
+def test_ordinary_words_of_names_name_no_one(matcher: Matcher) -> None:
+    # "White House" and "King Salman" hold ordinary words that name no one alone.
+    assert matcher.analyse("the white car").entities == ()
