@@ -1,4 +1,11 @@
-"""Callback data for inline buttons: short, checked strings (Telegram allows 64 bytes)."""
+"""Callback data for inline buttons: short, checked strings (Telegram allows 64 bytes).
+
+    f:<id>[:<question>]      answer with fact or entity <id>, picked for logged question <question>
+    x[:<question>]           none of the suggestions was meant
+    v:<+|->:<question>       feedback on the answer to a logged question
+    m:a:<question>:<id>      moderator: teach the logged question as a phrasing of <id>
+    m:d:<question>           moderator: dismiss the logged question (and its near-duplicates)
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,14 @@ import re
 from dataclasses import dataclass
 
 MAX_BYTES = 64
-_FACT = re.compile(r"f:([a-z0-9]+(?:-[a-z0-9]+)*)")
 NONE_OF_THESE = "x"
+_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_QUESTION = r"[0-9]{1,16}"
+_PICK = re.compile(rf"f:({_ID})(?::({_QUESTION}))?")
+_NONE = re.compile(rf"x(?::({_QUESTION}))?")
+_VOTE = re.compile(rf"v:([+-]):({_QUESTION})")
+_ATTACH = re.compile(rf"m:a:({_QUESTION}):({_ID})")
+_DISMISS = re.compile(rf"m:d:({_QUESTION})")
 
 
 @dataclass(frozen=True)
@@ -15,29 +28,93 @@ class Pick:
     """The user picked a suggested question: answer with this fact or entity."""
 
     ident: str
+    question: int | None = None
 
 
 @dataclass(frozen=True)
 class NoneOfThese:
     """The user said none of the suggestions was meant."""
 
+    question: int | None = None
 
-Action = Pick | NoneOfThese
+
+@dataclass(frozen=True)
+class Vote:
+    """👍 (+1) or 👎 (-1) on the answer to a logged question."""
+
+    question: int
+    vote: int
 
 
-def pick(ident: str) -> str:
-    """Callback data that answers with `ident`."""
-    data = f"f:{ident}"
+@dataclass(frozen=True)
+class Attach:
+    """A moderator teaches a logged question as a phrasing of a fact."""
+
+    question: int
+    ident: str
+
+
+@dataclass(frozen=True)
+class Dismiss:
+    """A moderator dismisses a logged question from the unanswered queue."""
+
+    question: int
+
+
+Action = Pick | NoneOfThese | Vote | Attach | Dismiss
+
+
+def _checked(data: str) -> str:
     if len(data.encode()) > MAX_BYTES:
-        raise ValueError(f"id {ident!r} is too long for a button")
+        raise ValueError(f"callback data {data!r} is longer than {MAX_BYTES} bytes")
     return data
+
+
+def _suffix(question: int | None) -> str:
+    return "" if question is None else f":{question}"
+
+
+def pick(ident: str, question: int | None = None) -> str:
+    """Callback data that answers with `ident`."""
+    return _checked(f"f:{ident}{_suffix(question)}")
+
+
+def none_of_these(question: int | None = None) -> str:
+    """Callback data for "None of these"."""
+    return _checked(f"x{_suffix(question)}")
+
+
+def vote(question: int, value: int) -> str:
+    """Callback data for 👍 (value 1) or 👎 (value -1)."""
+    return _checked(f"v:{'+' if value > 0 else '-'}:{question}")
+
+
+def attach(question: int, ident: str) -> str:
+    """Callback data with which a moderator teaches a question as a phrasing of `ident`."""
+    return _checked(f"m:a:{question}:{ident}")
+
+
+def dismiss(question: int) -> str:
+    """Callback data with which a moderator dismisses a question."""
+    return _checked(f"m:d:{question}")
 
 
 def parse(data: str | None) -> Action | None:
     """The action a button's data asks for, or None for forged or unknown data."""
     if data is None or len(data.encode("utf-8", "replace")) > MAX_BYTES:
         return None
-    if data == NONE_OF_THESE:
-        return NoneOfThese()
-    found = _FACT.fullmatch(data)
-    return Pick(found.group(1)) if found else None
+    if found := _PICK.fullmatch(data):
+        return Pick(found.group(1), _number(found.group(2)))
+    if found := _NONE.fullmatch(data):
+        return NoneOfThese(_number(found.group(1)))
+    if found := _VOTE.fullmatch(data):
+        return Vote(int(found.group(2)), 1 if found.group(1) == "+" else -1)
+    if found := _ATTACH.fullmatch(data):
+        return Attach(int(found.group(1)), found.group(2))
+    if found := _DISMISS.fullmatch(data):
+        return Dismiss(int(found.group(1)))
+    return None
+
+
+def _number(text: str | None) -> int | None:
+    return None if text is None else int(text)

@@ -19,7 +19,7 @@ from bot.normalization import squeeze_space
 
 EVAL_DIR = "eval"
 MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_ID = 60  # an id travels in Telegram's 64-byte callback data
+MAX_ID = 40  # an id travels in Telegram's 64-byte callback data, with a question id
 ENTITY_KINDS = ("person", "country", "organisation", "place", "event", "document")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
