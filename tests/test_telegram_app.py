@@ -438,8 +438,31 @@ async def test_button_under_an_inline_message_answers_in_private(bot: Bot) -> No
 
 def test_callback_data_round_trips_and_refuses_long_ids() -> None:
     assert callbacks.parse(callbacks.pick(ASSAD_FACT)) == callbacks.Pick(ASSAD_FACT)
-    with pytest.raises(ValueError, match="too long"):
+    with pytest.raises(ValueError, match="longer than 64 bytes"):
         callbacks.pick("a" * 63)
+
+
+@pytest.mark.parametrize(
+    ("data", "action"),
+    [
+        (callbacks.pick(ASSAD_FACT, 2**47), callbacks.Pick(ASSAD_FACT, 2**47)),
+        (callbacks.none_of_these(7), callbacks.NoneOfThese(7)),
+        (callbacks.vote(12, 1), callbacks.Vote(12, 1)),
+        (callbacks.vote(12, -1), callbacks.Vote(12, -1)),
+        (callbacks.attach(2**47, "a" * 40), callbacks.Attach(2**47, "a" * 40)),
+        (callbacks.dismiss(5), callbacks.Dismiss(5)),
+    ],
+)
+def test_every_kind_of_button_round_trips_within_64_bytes(
+    data: str, action: callbacks.Action
+) -> None:
+    assert len(data.encode()) <= callbacks.MAX_BYTES
+    assert callbacks.parse(data) == action
+
+
+@pytest.mark.parametrize("data", ["v:*:12", "v:+:", "m:a:12", "m:a:x:assad", "m:d:", "f:Assad"])
+def test_malformed_buttons_are_refused(data: str) -> None:
+    assert callbacks.parse(data) is None
 
 
 @given(st.one_of(st.none(), st.text(max_size=200), st.binary(max_size=80).map(repr)))
