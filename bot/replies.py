@@ -75,7 +75,7 @@ class Reply:
         """The reply as a user reads it, in plain text."""
         parts = [self.intro]
         if self.quote:
-            parts.append(f"“{self.quote}”")
+            parts.append(quoted(self.quote))
             parts.append(self.source_line())
         if self.suggestions:
             parts.append("\n".join(f"{n}. {s.question}" for n, s in enumerate(self.suggestions, 1)))
@@ -258,6 +258,11 @@ class Answerer:
             _credit(source, self.base.sources.get(source.quoted_in or ""), describe)
             for source in self.base.sources.values()
         ]
+
+
+def quoted(text: str) -> str:
+    """`text` in quotation marks, unless it already opens with one."""
+    return text if text[:1] in "“\"‘'" else f"“{text}”"
 
 
 def _suggestions(items: Any) -> tuple[Suggestion, ...]:

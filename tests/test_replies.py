@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.knowledge import FactBase
 from bot.matching import Outcome
-from bot.replies import MESSAGE_LIMIT, Answerer, split_html
+from bot.replies import MESSAGE_LIMIT, Answerer, quoted, split_html
 
 ARTICLE_URL = (
     "https://iranprimer.usip.org/blog/2017/nov/22/russia-iran-and-turkey-hold-syria-summit"
@@ -183,3 +183,8 @@ def test_split_parts_are_balanced_and_within_the_limit(
     assert all(len(part) <= limit for part in parts)
     assert all(balanced(part) for part in parts)
     assert letters("".join(visible(part) for part in parts)) == letters(visible(markup))
+
+
+def test_a_quote_that_opens_with_quotation_marks_gets_no_second_pair() -> None:
+    assert quoted("We met.") == "“We met.”"
+    assert quoted("“We met,” he said.") == "“We met,” he said."
