@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    BOT_KNOWLEDGE_DIR=/app/knowledge
+    BOT_KNOWLEDGE_DIR=/app/knowledge \
+    BOT_DATABASE=/app/data/questions.sqlite3
 
 RUN useradd --create-home --uid 10001 bot
 WORKDIR /app
@@ -16,6 +17,9 @@ COPY bot ./bot
 RUN pip install .
 
 COPY knowledge ./knowledge
+# The bot writes the question log, and moderators' taught phrasings, as its own user.
+RUN mkdir -p /app/data && chown -R bot:bot /app/data /app/knowledge
+VOLUME /app/data
 
 USER bot
 CMD ["python", "-m", "bot", "run"]

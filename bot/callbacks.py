@@ -1,10 +1,10 @@
 """Callback data for inline buttons: short, checked strings (Telegram allows 64 bytes).
 
-    f:<id>[:<question>]      answer with fact or entity <id>, picked for logged question <question>
-    x[:<question>]           none of the suggestions was meant
-    v:<+|->:<question>       feedback on the answer to a logged question
-    m:a:<question>:<id>      moderator: teach the logged question as a phrasing of <id>
-    m:d:<question>           moderator: dismiss the logged question (and its near-duplicates)
+f:<id>[:<question>]      answer with fact or entity <id>, picked for logged question <question>
+x[:<question>]           none of the suggestions was meant
+v:<+|->:<question>       feedback on the answer to a logged question
+m:a:<question>:<id>      moderator: teach the logged question as a phrasing of <id>
+m:d:<question>           moderator: dismiss the logged question (and its near-duplicates)
 """
 
 from __future__ import annotations

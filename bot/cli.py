@@ -1,19 +1,23 @@
-"""The command line: chat in the terminal, ask, validate, eval."""
+"""The command line: run, chat, ask, validate, eval; for moderators unanswered, stats, teach."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from bot import audit
-from bot.config import ConfigError, Settings, knowledge_dir
+from bot.config import ConfigError, Settings, database_path, knowledge_dir
 from bot.evaluation import evaluate, load_questions, unknown_ids
-from bot.knowledge import EVAL_DIR, FactBase, KnowledgeError, load
+from bot.knowledge import EVAL_DIR, FactBase, KnowledgeError, load, shown_path
+from bot.moderation import reasons_text, stats_text
 from bot.replies import Answerer, Reply
+from bot.store import QuestionLog, Stats, StoreError, UnansweredGroup
+from bot.teaching import LEARNED_FILE, teach
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -158,6 +162,111 @@ def run_eval(path: Path, verbose: bool, out: TextIO, err: TextIO) -> int:
     return EXIT_FAILED if failures else EXIT_OK
 
 
+# --- unanswered and stats: the question log ------------------------------------------------
+
+_Read = TypeVar("_Read")
+
+
+def _read_log(path: Path, read: Callable[[QuestionLog], _Read], err: TextIO) -> _Read | None:
+    """What `read` finds in the question log at `path`, or None (said on `err`) if it fails."""
+    try:
+        log = QuestionLog.open(path)
+    except StoreError as error:
+        print(error, file=err)
+        return None
+    try:
+        return read(log)
+    except StoreError as error:
+        print(error, file=err)
+        return None
+    finally:
+        log.close()
+
+
+def show_unanswered(
+    path: Path, days: int, limit: int, as_json: bool, out: TextIO, err: TextIO
+) -> int:
+    """The questions the bot could not answer well, near-duplicates grouped, as a table or JSON."""
+    missing = not path.exists()
+    groups: list[UnansweredGroup] | None = []
+    if missing:
+        print(f"No questions logged yet at {path}.", file=err if as_json else out)
+    else:
+        groups = _read_log(path, lambda log: log.unanswered(days, limit), err)
+    if groups is None:
+        return EXIT_FAILED
+    if as_json:
+        found = [group.to_json() for group in groups]
+        print(json.dumps({"days": days, "groups": found}, ensure_ascii=False), file=out)
+    elif not groups and not missing:
+        print(f"Nothing unanswered in the last {days} day(s).", file=out)
+    elif groups:
+        print(f"Unanswered in the last {days} day(s), the most frequent first:\n", file=out)
+        print(f"{'count':>5}  {'why':<27}  question", file=out)
+        for group in groups:
+            why = reasons_text(group)
+            print(f"{group.count:>5}  {why:<27}  {group.text}", file=out)
+            if group.candidates:
+                print(f"{'':>5}  {'':<27}  candidates: {', '.join(group.candidates)}", file=out)
+    return EXIT_OK
+
+
+def show_stats(path: Path, as_json: bool, out: TextIO, err: TextIO) -> int:
+    """Questions today and this week, outcome rates, top facts and unanswered, votes."""
+    missing = not path.exists()
+    stats: Stats | None = Stats.empty()
+    if missing:
+        print(f"No questions logged yet at {path}.", file=err if as_json else out)
+    else:
+        stats = _read_log(path, lambda log: log.stats(), err)
+    if stats is None:
+        return EXIT_FAILED
+    if as_json:
+        print(json.dumps(stats.to_json(), ensure_ascii=False), file=out)
+        return EXIT_OK
+    if not missing:
+        print(stats_text(stats), file=out)
+    return EXIT_OK
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+    return int(text)
+
+
+# --- teach ----------------------------------------------------------------------------------
+
+
+def teach_phrasing(question: str, fact: str, by: str | None, out: TextIO, err: TextIO) -> int:
+    """Add a question as one more phrasing of a fact, in the base's learned.yaml."""
+    directory = knowledge_dir()
+    try:
+        teach(directory, question, fact, by if by is not None else _os_user())
+    except ValueError as error:
+        print(error, file=err)
+        return EXIT_FAILED
+    except KnowledgeError as error:
+        for problem in error.problems:
+            print(problem, file=err)
+        print(f"Nothing was taught: the fact base in {directory} would not load.", file=err)
+        return EXIT_FAILED
+    except OSError as error:
+        print(f"Cannot write to {directory}: {error.strerror or error}.", file=err)
+        return EXIT_FAILED
+    shown = shown_path(directory / LEARNED_FILE)
+    print(f"Taught: {' '.join(question.split())!r} => {fact.strip()} ({shown})", file=out)
+    return EXIT_OK
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment or the password database
+        return "unknown"
+
+
 # --- entry ----------------------------------------------------------------------------------
 
 
@@ -189,6 +298,20 @@ def build_parser() -> argparse.ArgumentParser:
     eval_parser = commands.add_parser("eval", help="run a question set against the bot")
     eval_parser.add_argument("file", nargs="?", type=Path, help="default: knowledge/eval/")
     eval_parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    teach_parser = commands.add_parser(
+        "teach", help="add a question as one more phrasing of a fact (knowledge/learned.yaml)"
+    )
+    teach_parser.add_argument("question", help="the question, as people ask it")
+    teach_parser.add_argument("fact", metavar="FACT_ID", help="the fact (or entity) answering it")
+    teach_parser.add_argument("--by", help="who teaches it; default: your user name")
+    unanswered_parser = commands.add_parser(
+        "unanswered", help="list logged questions the bot could not answer (BOT_DATABASE)"
+    )
+    unanswered_parser.add_argument("--days", type=_positive, default=7, help="default: 7")
+    unanswered_parser.add_argument("--limit", type=_positive, default=20, help="default: 20")
+    unanswered_parser.add_argument("--json", action="store_true", help="print one JSON object")
+    stats_parser = commands.add_parser("stats", help="figures from the question log")
+    stats_parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -236,5 +359,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "validate":
         directory = args.directory or knowledge_dir()
         return validate(directory, args.coverage, args.strict, out, err)
+    if command == "teach":
+        return teach_phrasing(args.question, args.fact, args.by, out, err)
+    if command == "unanswered":
+        return show_unanswered(database_path(), args.days, args.limit, args.json, out, err)
+    if command == "stats":
+        return show_stats(database_path(), args.json, out, err)
     path = args.file or knowledge_dir() / EVAL_DIR / "questions.yaml"
     return run_eval(path, args.verbose, out, err)

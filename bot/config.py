@@ -6,7 +6,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,6 +32,8 @@ VARIABLES = (
     "BOT_WEBHOOK_LISTEN",
     "BOT_WEBHOOK_PORT",
     "BOT_WEBHOOK_PATH",
+    "BOT_DATABASE",
+    "BOT_RELOAD_INTERVAL",
 )
 
 
@@ -44,6 +46,15 @@ def knowledge_dir(environ: Mapping[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     configured = env.get("BOT_KNOWLEDGE_DIR", "").strip()
     return Path(configured).expanduser() if configured else PROJECT_KNOWLEDGE
+
+
+def database_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The question log: BOT_DATABASE when set, else data/questions.sqlite3 here."""
+    env = os.environ if environ is None else environ
+    configured = env.get("BOT_DATABASE", "").strip()
+    return (
+        Path(configured).expanduser() if configured else Path.cwd() / "data" / "questions.sqlite3"
+    )
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,8 @@ class Settings:
     webhook: Webhook | None = None
     rate_limit: float = TELEGRAM_RATE_LIMIT
     concurrent_updates: int = 16
+    database: Path = field(default_factory=lambda: database_path({}))
+    reload_interval: float = 5.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +109,8 @@ class Settings:
             webhook=_webhook(get) if get("BOT_WEBHOOK_URL") else None,
             rate_limit=_number(get, "BOT_RATE_LIMIT", TELEGRAM_RATE_LIMIT),
             concurrent_updates=int(_number(get, "BOT_CONCURRENT_UPDATES", 16, whole=True)),
+            database=database_path(env),
+            reload_interval=_number(get, "BOT_RELOAD_INTERVAL", 5.0),
         )
 
     def require_webhook(self) -> Webhook:

@@ -20,6 +20,7 @@ from bot.normalization import squeeze_space
 EVAL_DIR = "eval"
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ID = 40  # an id travels in Telegram's 64-byte callback data, with a question id
+MAX_LEARNED = 500  # a taught phrasing is a question, not a paragraph
 ENTITY_KINDS = ("person", "country", "organisation", "place", "event", "document")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -134,6 +135,18 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Learned:
+    """A phrasing taught later (in learned.yaml): one more way to ask for a fact or entity."""
+
+    question: str
+    fact: str
+    by: str
+    at: dt.datetime
+    where: Where
+    fact_line: int = 0
+
+
+@dataclass(frozen=True)
 class FactBase:
     """The whole fact base, checked."""
 
@@ -146,6 +159,7 @@ class FactBase:
     synonyms: Mapping[str, tuple[str, ...]]
     files: tuple[str, ...] = field(default=())
     examples: tuple[str, ...] = ()
+    learned: tuple[Learned, ...] = ()
 
     def document_of(self, source: Source) -> Source:
         """The source whose text holds `source`'s quotes (itself, or the one it is quoted in)."""
@@ -222,10 +236,10 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mappi
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
 
 
-def read_yaml(path: Path, shown: str) -> tuple[Any, list[Problem]]:
-    """Parse one YAML file; on failure return the problems, never raise."""
+def read_yaml(path: Path, shown: str, text: str | None = None) -> tuple[Any, list[Problem]]:
+    """Parse one YAML file (or `text` given in its place); on failure return the problems."""
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if text is None else text.encode("utf-8")
     except OSError as error:
         return None, [Problem(shown, 1, f"cannot read the file: {error.strerror}")]
     if len(raw) > MAX_FILE_BYTES:
@@ -362,13 +376,40 @@ class _Reader:
         self.problem(line, f"{what}: {key!r} must be a date, YYYY-MM-DD or YYYY-MM")
         return None
 
+    def timestamp(self, node: _Node, key: str, what: str) -> dt.datetime | None:
+        if key not in node:
+            return None
+        value = node[key]
+        if isinstance(value, dt.datetime):
+            return value
+        if value is None or not str(value).strip():
+            self.problem(self.line_of(node, key), f"{what}: {key!r} is empty")
+            return None
+        try:
+            return dt.datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            self.problem(
+                self.line_of(node, key),
+                f"{what}: {key!r} must be a time such as 2017-11-22T09:30:00+00:00",
+            )
+            return None
+
 
 # --- the loader -----------------------------------------------------------------------------
 
-_SECTIONS = ("sources", "entities", "facts", "smalltalk", "replies", "synonyms", "examples")
+_SECTIONS = (
+    "sources",
+    "entities",
+    "facts",
+    "smalltalk",
+    "replies",
+    "synonyms",
+    "examples",
+    "learned",
+)
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """A path as people see it: relative to the working directory where it can be."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -386,19 +427,26 @@ def knowledge_files(directory: Path) -> list[Path]:
     )
 
 
-def load(directory: Path) -> FactBase:
-    """Load and check the fact base in `directory`; raise KnowledgeError listing every problem."""
+def load(directory: Path, overrides: Mapping[Path, str] | None = None) -> FactBase:
+    """Load and check the fact base in `directory`; raise KnowledgeError listing every problem.
+
+    `overrides` maps files of the folder to text read in place of what is on disk (the file need
+    not exist yet), so a change can be checked before it is written.
+    """
     problems: list[Problem] = []
     if not directory.is_dir():
-        raise KnowledgeError([Problem(_shown(directory), 1, "no such knowledge folder")])
+        raise KnowledgeError([Problem(shown_path(directory), 1, "no such knowledge folder")])
+    given = {path.resolve(): text for path, text in (overrides or {}).items()}
     files = knowledge_files(directory)
+    on_disk = {path.resolve() for path in files}
+    files = sorted([*files, *(path for path in overrides or {} if path.resolve() not in on_disk)])
     if not files:
-        raise KnowledgeError([Problem(_shown(directory), 1, "no .yaml files in this folder")])
+        raise KnowledgeError([Problem(shown_path(directory), 1, "no .yaml files in this folder")])
     builder = _Builder(directory, problems)
     unreadable = False
     for path in files:
-        shown = _shown(path)
-        document, found = read_yaml(path, shown)
+        shown = shown_path(path)
+        document, found = read_yaml(path, shown, given.get(path.resolve()))
         problems.extend(found)
         unreadable = unreadable or bool(found)
         if not found:
@@ -416,8 +464,9 @@ def load(directory: Path) -> FactBase:
         smalltalk={kind: tuple(texts) for kind, texts in builder.smalltalk.items()},
         replies=dict(builder.replies),
         synonyms={word: tuple(words) for word, words in builder.synonyms.items()},
-        files=tuple(_shown(path) for path in files),
+        files=tuple(shown_path(path) for path in files),
         examples=tuple(builder.examples),
+        learned=tuple(builder.learned),
     )
 
 
@@ -435,6 +484,7 @@ class _Builder:
         self.synonyms: dict[str, list[str]] = {}
         self.examples: list[str] = []
         self.example_lines: list[Where] = []
+        self.learned: list[Learned] = []
         self.first_seen: dict[str, Where] = {}
 
     def add_file(self, document: Any, shown: str) -> None:
@@ -457,6 +507,10 @@ class _Builder:
             elif key == "facts":
                 for item, item_line in reader.items(value, key, line):
                     self.add_fact(reader, item, item_line)
+            elif key == "learned":
+                # Left empty once its entries are removed: that is no problem.
+                for item, item_line in reader.items(value, key, line) if value is not None else ():
+                    self.add_learned(reader, item, item_line)
             elif key == "smalltalk":
                 self.add_lists(reader, value, line, key, self.smalltalk)
             elif key == "synonyms":
@@ -641,6 +695,27 @@ class _Builder:
                 speakers=speakers,
             )
 
+    def add_learned(self, reader: _Reader, item: Any, line: int) -> None:
+        node = reader.mapping(item, line, "a learned phrasing")
+        if node is None:
+            return
+        what = "learned phrasing"
+        reader.check_keys(node, what, ("question", "fact", "by", "at"), ())
+        question = reader.text(node, "question", what)
+        fact = reader.text(node, "fact", what)
+        by = reader.text(node, "by", what)
+        at = reader.timestamp(node, "at", what)
+        if question is not None and len(question) > MAX_LEARNED:
+            reader.problem(
+                reader.line_of(node, "question"),
+                f"{what}: the question is longer than {MAX_LEARNED} characters",
+            )
+            return
+        if question is None or fact is None or by is None or at is None:
+            return
+        where = Where(reader.shown, node.line)
+        self.learned.append(Learned(question, fact, by, at, where, reader.line_of(node, "fact")))
+
     def add_lists(
         self, reader: _Reader, value: Any, line: int, section: str, into: dict[str, list[str]]
     ) -> None:
@@ -678,6 +753,13 @@ class _Builder:
         for ident, where in zip(self.examples, self.example_lines, strict=True):
             if ident not in self.facts and ident not in self.entities:
                 self.problem(where, f"examples: {ident!r} is not a fact or entity")
+        for entry in self.learned:
+            if entry.fact not in self.facts and entry.fact not in self.entities:
+                self.problem(
+                    Where(entry.where.path, entry.fact_line),
+                    f"learned phrasing {_clip(entry.question)!r}: {entry.fact!r} is not the id "
+                    "of a fact or entity",
+                )
 
     def problem(self, where: Where, message: str) -> None:
         self.problems.append(Problem(where.path, where.line, message))

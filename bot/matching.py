@@ -363,8 +363,11 @@ class Matcher:
 
     def _build_items(self) -> None:
         extra: dict[str, list[str]] = defaultdict(list)
+        learned: dict[str, list[str]] = defaultdict(list)
+        for entry in self.base.learned:
+            learned[entry.fact].append(entry.question)
         for entity in self.base.entities.values():
-            asks = _entity_phrasings(entity)
+            asks = [*_entity_phrasings(entity), *learned[entity.id]]
             if entity.fact is not None:
                 extra[entity.fact].extend(asks)
                 continue
@@ -375,7 +378,7 @@ class Matcher:
                 self._add_phrasing(index, text)
         for fact in self.base.facts.values():
             index = self._add_item(Answerable(id=fact.id, question=fact.questions[0], fact=fact))
-            for text in (*fact.questions, *extra[fact.id]):
+            for text in (*fact.questions, *extra[fact.id], *learned[fact.id]):
                 self._add_phrasing(index, text)
 
     def _add_phrasing(self, index: int, text: str) -> None:

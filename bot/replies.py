@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.knowledge import Entity, EventDate, Fact, FactBase, Source
@@ -63,6 +63,7 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     related: tuple[Suggestion, ...] = ()
     smalltalk: str | None = None
+    candidates: tuple[str, ...] = ()
 
     def source_line(self) -> str:
         """One line naming the sources, the primary one first, then the document quoting it."""
@@ -115,16 +116,20 @@ class Answerer:
         """Answer a question typed by a user."""
         match = self.matcher.match(question)
         if match.outcome is Outcome.ANSWER and match.best is not None:
-            return self._answer(question, match.best, match.score)
-        if match.outcome is Outcome.CLARIFY:
-            return Reply(
+            reply = self._answer(question, match.best, match.score)
+        elif match.outcome is Outcome.CLARIFY:
+            reply = Reply(
                 question=question,
                 outcome=Outcome.CLARIFY,
                 score=match.score,
                 intro=self.base.reply("clarify", DEFAULT_CLARIFY),
                 suggestions=_suggestions(match.suggestions),
             )
-        return self._fallback(question, match)
+        else:
+            reply = self._fallback(question, match)
+        # The closest candidates, kept so moderators can attach the question to one of them.
+        considered = (candidate.item.id for candidate in match.candidates)
+        return replace(reply, candidates=tuple(dict.fromkeys(considered)))
 
     def answered_by(self, ident: str) -> str:
         """The id a question about `ident` is answered with: an entity may be told by a fact."""

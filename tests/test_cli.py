@@ -274,7 +274,7 @@ def test_ask_on_a_broken_base_fails(
     assert code == 1
     assert out == ""
     assert err.splitlines()[0] == "facts/wrong.yaml:1: unknown section 'fatcs' " + (
-        "(known: sources, entities, facts, smalltalk, replies, synonyms, examples)"
+        "(known: sources, entities, facts, smalltalk, replies, synonyms, examples, learned)"
     )
 
 

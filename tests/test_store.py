@@ -1,0 +1,504 @@
+"""The question log: schema and migrations, privacy, feedback, the unanswered queue, stats, CLI."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from bot import store
+from bot.cli import main
+from bot.config import VARIABLES, database_path
+from bot.store import DAY, MIGRATIONS, QuestionLog, Stats, StoreError, new_id
+
+PROJECT = Path(__file__).resolve().parent.parent
+# 2023-11-14 22:13:20 UTC: that UTC day began 22h13m20s earlier.
+NOW = 1_700_000_000.0
+USER = 987_654_321_123
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "questions.sqlite3"
+
+
+@pytest.fixture
+def log(db: Path) -> Iterator[QuestionLog]:
+    opened = QuestionLog.open(db)
+    yield opened
+    opened.close()
+
+
+def ask(
+    log: QuestionLog,
+    text: str,
+    outcome: str,
+    at: float = NOW - 60,
+    **details: object,
+) -> int:
+    """Record one question and return its id."""
+    ident = new_id()
+    log.record_question(ident, text, outcome, at=at, **details)  # type: ignore[arg-type]
+    return ident
+
+
+def rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(db)) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+# --- schema, restart, privacy ---------------------------------------------------------------
+
+
+def test_first_open_creates_folders_schema_version_and_salt(db: Path) -> None:
+    log = QuestionLog.open(db)
+    log.close()
+    meta = dict(rows(db, "SELECT key, value FROM meta"))
+    assert meta["schema_version"] == str(len(MIGRATIONS)) == "1"
+    assert len(str(meta["salt"])) == 32
+    tables = {name for (name,) in rows(db, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"meta", "questions", "feedback"} <= tables
+    assert rows(db, "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_the_log_survives_a_restart_and_migrations_run_once(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = QuestionLog.open(db)
+    ident = ask(log, "Who is Lavrov?", "answer", fact="lavrov", score=91.5, candidates=["lavrov"])
+    log.close()
+    salt = rows(db, "SELECT value FROM meta WHERE key = 'salt'")
+
+    # A second version of the schema: it fails if it ever runs twice (the table exists).
+    extra = ("CREATE TABLE extra (x INTEGER)", "INSERT INTO extra VALUES (1)")
+    monkeypatch.setattr(store, "MIGRATIONS", (*MIGRATIONS, extra))
+    for _ in range(2):
+        log = QuestionLog.open(db)
+        found = log.question(ident)
+        log.close()
+        assert found is not None
+        assert (found.text, found.outcome, found.fact, found.score) == (
+            "Who is Lavrov?",
+            "answer",
+            "lavrov",
+            91.5,
+        )
+        assert found.candidates == ("lavrov",)
+        assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
+        assert rows(db, "SELECT COUNT(*) FROM extra") == [(1,)]
+        assert rows(db, "SELECT value FROM meta WHERE key = 'salt'") == salt
+
+
+def test_a_newer_schema_is_refused(db: Path) -> None:
+    QuestionLog.open(db).close()
+    with closing(sqlite3.connect(db)) as connection, connection:
+        connection.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match=r"schema version 99, newer than this bot knows"):
+        QuestionLog.open(db)
+
+
+def test_no_raw_user_id_is_stored(db: Path) -> None:
+    log = QuestionLog.open(db)
+    ident = ask(log, "When was the summit?", "answer", user_id=USER, chat_type="group")
+    log.record_feedback(ident, USER, 1)
+    log.record_pick(ident, "summit-date")
+    hashed = log.user_hash(USER)
+    log.close()
+    assert len(hashed) == 16
+    assert rows(db, "SELECT user_hash FROM questions") == [(hashed,)]
+    assert rows(db, "SELECT user_hash FROM feedback") == [(hashed,)]
+    files = list(db.parent.iterdir())
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert str(USER).encode() not in data
+        assert USER.to_bytes(6, "big") not in data  # how SQLite would store it as a number
+
+
+def test_user_hashes_are_salted_and_stable(tmp_path: Path) -> None:
+    first = QuestionLog.open(tmp_path / "a.sqlite3")
+    other = QuestionLog.open(tmp_path / "b.sqlite3")
+    try:
+        assert first.user_hash(USER) != other.user_hash(USER)  # a salt per database
+        assert first.user_hash(None) == ""
+        again = QuestionLog.open(tmp_path / "a.sqlite3")
+        assert again.user_hash(USER) == first.user_hash(USER)
+        again.close()
+    finally:
+        first.close()
+        other.close()
+
+
+def test_new_ids_are_positive_48_bit() -> None:
+    ids = {new_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(0 < ident < 2**48 for ident in ids)
+    assert QuestionLog.new_id() > 0
+
+
+# --- failures never reach the asker ---------------------------------------------------------
+
+
+def test_a_path_that_cannot_be_created_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match=r"^Cannot open the question log at .*file/q\.sqlite3"):
+        QuestionLog.open(blocker / "q.sqlite3")
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "q.sqlite3"
+    path.write_bytes(b"this is not a database, just some text" * 100)
+    with pytest.raises(StoreError, match="Cannot open the question log at"):
+        QuestionLog.open(path)
+
+
+def test_writes_after_the_file_is_deleted_do_not_raise(log: QuestionLog, db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    ident = ask(log, "Still answering?", "fallback")
+    log.record_feedback(ident, USER, -1)
+    log.record_pick(ident, "anything")
+    assert log.flush()
+
+
+def test_writes_to_a_locked_database_are_dropped_with_a_warning(
+    db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    log = QuestionLog.open(db, busy_timeout=0.2, queue_size=3)
+    try:
+        with closing(sqlite3.connect(db, isolation_level=None)) as other:
+            other.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+            started = time.perf_counter()
+            for number in range(30):
+                ask(log, f"question {number}", "fallback")
+                log.record_feedback(1, USER, 1)
+            assert time.perf_counter() - started < 0.5  # answering did not wait
+            assert log.flush(10)
+            other.execute("ROLLBACK")
+        assert "dropped" in caplog.text
+        # The log works again once the lock is gone.
+        ident = ask(log, "after the lock", "fallback")
+        assert log.flush()
+        assert log.question(ident) is not None
+    finally:
+        log.close()
+
+
+def test_bad_records_are_logged_not_raised(
+    log: QuestionLog, caplog: pytest.LogCaptureFixture
+) -> None:
+    log.record_question("not a number", "text", "answer")  # type: ignore[arg-type]
+    log.record_feedback(1, USER, 0)
+    assert log.flush()
+    assert "not recorded" in caplog.text
+    ident = ask(log, "a good one", "answer")
+    assert log.flush()
+    assert log.question(ident) is not None
+
+
+def test_writes_after_close_are_dropped(db: Path) -> None:
+    log = QuestionLog.open(db)
+    log.close()
+    ask(log, "too late", "fallback")
+    log.close()  # closing twice is harmless
+
+
+KILLED = """
+import os, sys
+from pathlib import Path
+from bot.store import QuestionLog
+
+log = QuestionLog.open(Path(sys.argv[1]))
+for number in range(int(sys.argv[2])):
+    log.record_question(number + 1, f"question {number}", "fallback", user_id=number)
+    if number % 7 == 0:
+        log.record_feedback(number + 1, number, -1)
+if not log.flush(30):
+    sys.exit(1)
+os._exit(9)
+"""
+
+
+def test_flushed_writes_survive_a_kill(db: Path) -> None:
+    count = 250
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED, str(db), str(count)],
+        cwd=PROJECT,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 9
+    assert Path(f"{db}-wal").stat().st_size > 0  # the writes are in the WAL, never checkpointed
+    log = QuestionLog.open(db)
+    try:
+        assert log.question(count) is not None
+    finally:
+        log.close()
+    assert rows(db, "SELECT COUNT(*) FROM questions") == [(count,)]
+    assert rows(db, "SELECT COUNT(*) FROM feedback") == [(len(range(0, count, 7)),)]
+
+
+# --- feedback -------------------------------------------------------------------------------
+
+
+def votes(db: Path) -> list[tuple[object, ...]]:
+    return rows(db, "SELECT question_id, vote FROM feedback ORDER BY question_id, user_hash")
+
+
+def test_a_second_press_changes_the_vote(log: QuestionLog, db: Path) -> None:
+    ident = ask(log, "Who is Putin?", "answer", fact="putin")
+    log.record_feedback(ident, USER, 1, at=NOW - 50)
+    log.record_feedback(ident, USER, -1, at=NOW - 40)
+    log.flush()
+    assert votes(db) == [(ident, -1)]
+    assert [g.reasons for g in log.unanswered(now=NOW)] == [frozenset({"downvote"})]
+    log.record_feedback(ident, USER, 1, at=NOW - 30)
+    log.flush()
+    assert votes(db) == [(ident, 1)]
+    assert log.unanswered(now=NOW) == []
+
+
+def test_concurrent_presses_by_one_user_count_once(db: Path) -> None:
+    # Two logs on one file stand for two bot processes; 40 presses arrive at once.
+    logs = [QuestionLog.open(db), QuestionLog.open(db)]
+    ident = ask(logs[0], "Who is Erdogan?", "answer", fact="erdogan")
+    logs[0].flush()
+    start = threading.Barrier(40)
+
+    def press(number: int) -> None:
+        start.wait()
+        logs[number % 2].record_feedback(ident, USER, 1 if number % 3 else -1)
+
+    threads = [threading.Thread(target=press, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for opened in logs:
+        opened.close()
+    assert len(votes(db)) == 1
+
+
+def test_different_users_add_up(log: QuestionLog, db: Path) -> None:
+    ident = ask(log, "Who is Erdogan?", "answer", fact="erdogan")
+    for user in range(5):
+        log.record_feedback(ident, user, 1 if user < 3 else -1, at=NOW - 10)
+    log.record_feedback(ident, None, 1, at=NOW - 10)  # no user known: one anonymous vote
+    log.flush()
+    assert len(votes(db)) == 6
+    stats = log.stats(now=NOW)
+    assert (stats.upvotes, stats.downvotes) == (4, 2)
+
+
+# --- the unanswered queue -------------------------------------------------------------------
+
+
+def test_unanswered_groups_near_duplicates_with_counts_and_reasons(log: QuestionLog) -> None:
+    trump = [
+        ask(log, "When did Trump call Putin?", "fallback", at=NOW - 500, candidates=["call", "x"]),
+        ask(log, "when did trump call putin", "fallback", at=NOW - 400, candidates=["call"]),
+        ask(log, "When did Trump call Putin?", "fallback", at=NOW - 300, candidates=["y", "call"]),
+        ask(log, "when did putin call trump??", "clarify", at=NOW - 200, candidates=["y"]),
+        ask(log, "When did Trump call Putin?", "answer", at=NOW - 100, fact="call"),
+    ]
+    log.record_feedback(trump[4], USER, -1, at=NOW - 90)
+    war = ask(log, "Who won the war?", "fallback", at=NOW - 250)
+    # Not unanswered: answered without a 👎, clarified then picked, or an old question.
+    ask(log, "When was the summit?", "answer", fact="summit-date")
+    picked = ask(log, "What did Rouhani say?", "clarify", candidates=["a", "b"])
+    log.record_pick(picked, "a")
+    ask(log, "Who won the election?", "fallback", at=NOW - 8 * DAY)
+    log.flush()
+
+    groups = log.unanswered(now=NOW)
+    assert [(g.text, g.count) for g in groups] == [
+        ("When did Trump call Putin?", 5),
+        ("Who won the war?", 1),
+    ]
+    first = groups[0]
+    assert first.question_ids == tuple(trump)
+    assert first.reasons == {"fallback", "clarify", "downvote"}
+    assert first.candidates == ("call", "y", "x")
+    assert first.last_at == NOW - 100
+    assert groups[1].question_ids == (war,)
+    assert first.to_json()["reasons"] == ["fallback", "clarify", "downvote"]
+    assert log.unanswered(days=1, limit=1, now=NOW) == groups[:1]
+    assert log.unanswered(days=10, now=NOW)[-1].text == "Who won the election?"
+
+
+def test_dismissed_and_taught_questions_leave_the_queue(log: QuestionLog) -> None:
+    a = ask(log, "Who won the war?", "fallback")
+    b = ask(log, "who won the war", "fallback")
+    c = ask(log, "How many delegations came?", "fallback")
+    d = ask(log, "What is Astana?", "fallback")
+    log.flush()
+    assert log.dismiss([a, b]) == 2
+    assert log.mark_taught([c], "delegations") == 1
+    assert [g.question_ids for g in log.unanswered(now=NOW)] == [(d,)]
+    found = log.question(c)
+    assert found is not None
+    assert log.question(12345) is None
+    assert log.dismiss([]) == 0
+
+
+# --- stats ----------------------------------------------------------------------------------
+
+
+def test_stats_on_a_fixed_day(log: QuestionLog) -> None:
+    q1 = ask(log, "When was the summit?", "answer", at=NOW - 60, fact="summit-date")
+    ask(log, "summit date?", "answer", at=NOW - 3600, fact="summit-date")
+    q3 = ask(log, "Assad in Sochi?", "answer", at=NOW - 2 * DAY, fact="assad-visit")
+    q4 = ask(log, "Assad?", "clarify", at=NOW - 2 * DAY, candidates=["assad-visit", "assad"])
+    log.record_pick(q4, "assad-visit")
+    ask(log, "Who won the war?", "fallback", at=NOW - DAY)
+    ask(log, "who won the war", "fallback", at=NOW - 3 * DAY)
+    ask(log, "Old question", "answer", at=NOW - 8 * DAY, fact="old")
+    ask(log, "From the future", "answer", at=NOW + 60, fact="future")
+    log.record_feedback(q1, 1, 1, at=NOW - 50)
+    log.record_feedback(q1, 2, 1, at=NOW - 50)
+    log.record_feedback(q3, 1, -1, at=NOW - 50)
+    log.record_feedback(q3, 2, -1, at=NOW - 8 * DAY)  # too old to count
+    log.flush()
+
+    stats = log.stats(now=NOW)
+    assert stats == Stats(
+        today=2,
+        week=6,
+        answered=0.5,
+        clarified=0.1667,
+        fallback=0.3333,
+        top_facts=(("assad-visit", 2), ("summit-date", 2)),
+        top_unanswered=(("who won the war", 2), ("Assad in Sochi?", 1)),
+        upvotes=2,
+        downvotes=1,
+    )
+    as_json = stats.to_json()
+    assert as_json["top_facts"] == [
+        {"fact": "assad-visit", "count": 2},
+        {"fact": "summit-date", "count": 2},
+    ]
+    json.dumps(as_json)
+    assert log.stats(now=NOW - 30 * DAY) == Stats.empty()
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_db(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BOT_DATABASE", str(db))
+    return db
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_database_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert database_path({}) == tmp_path / "data" / "questions.sqlite3"
+    assert database_path({"BOT_DATABASE": " /x/q.db "}) == Path("/x/q.db")
+    assert "BOT_DATABASE" in VARIABLES
+
+
+@pytest.mark.parametrize("command", ["unanswered", "stats"])
+def test_cli_without_a_database(
+    cli_db: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    code, out, err = run(capsys, command)
+    assert (code, err) == (0, "")
+    assert out == f"No questions logged yet at {cli_db}.\n"
+    code, out, err = run(capsys, command, "--json")
+    assert code == 0
+    assert err == f"No questions logged yet at {cli_db}.\n"
+    json.loads(out)
+    assert not cli_db.exists()
+
+
+def test_cli_unanswered(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = QuestionLog.open(cli_db)
+    now = time.time()
+    for text in ("Who won the war?", "who won the war", "Who won the war?"):
+        ask(log, text, "fallback", at=now - 60, candidates=["war-end"])
+    ask(log, "What did Rouhani say?", "clarify", at=now - 60, candidates=["a", "b"])
+    ask(log, "Long ago", "fallback", at=now - 3 * DAY)
+    log.close()
+
+    code, out, _ = run(capsys, "unanswered")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Unanswered in the last 7 day(s), the most frequent first:"
+    assert lines[2].split() == ["count", "why", "question"]
+    assert lines[3].split() == ["3", "fallback", "Who", "won", "the", "war?"]
+    assert lines[4].split() == ["candidates:", "war-end"]
+    assert "What did Rouhani say?" in lines[5]
+    assert "Long ago" in out
+
+    code, out, _ = run(capsys, "unanswered", "--days", "2", "--limit", "1", "--json")
+    assert code == 0
+    found = json.loads(out)
+    assert found["days"] == 2
+    assert [(g["text"], g["count"], g["reasons"]) for g in found["groups"]] == [
+        ("Who won the war?", 3, ["fallback"])
+    ]
+
+
+def test_cli_stats(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = QuestionLog.open(cli_db)
+    now = time.time()
+    good = ask(log, "Who is Putin?", "answer", at=now - 1, fact="putin")
+    ask(log, "Who is Putin??", "answer", at=now - 1, fact="putin")
+    ask(log, "Who won the war?", "fallback", at=now - 1)
+    ask(log, "Rouhani?", "clarify", at=now - 1)
+    log.record_feedback(good, USER, 1)
+    log.close()
+
+    code, out, _ = run(capsys, "stats")
+    assert code == 0
+    assert "Questions today (UTC): 4" in out
+    assert "Questions in the last 7 days: 4 — answered 50%, clarified 25%, fell back 25%" in out
+    assert "👍 1, 👎 0" in out
+    assert "    2  putin" in out
+    assert "    1  Who won the war?" in out
+
+    code, out, _ = run(capsys, "stats", "--json")
+    assert code == 0
+    found = json.loads(out)
+    assert (found["week"], found["answered"], found["upvotes"]) == (4, 0.5, 1)
+    assert found["top_facts"] == [{"fact": "putin", "count": 2}]
+
+
+def test_cli_reports_an_unreadable_database(
+    cli_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli_db.parent.mkdir(parents=True)
+    cli_db.write_bytes(b"garbage, not SQLite" * 100)
+    code, out, err = run(capsys, "stats")
+    assert (code, out) == (1, "")
+    assert err.startswith(f"Cannot open the question log at {cli_db}")
+
+
+def test_cli_refuses_a_bad_window(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["unanswered", "--days", "0"])
+    assert stopped.value.code == 2
+    assert "must be a whole number of 1 or more" in capsys.readouterr().err
+
+
+def test_the_store_needs_no_telegram() -> None:
+    code = "import sys, bot.store; sys.exit('telegram' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=PROJECT, check=False).returncode == 0
