@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rapidfuzz import fuzz
+
 from bot.knowledge import Problem
-from bot.store import REASONS, Stats, UnansweredGroup
+from bot.normalization import normalize
+from bot.store import REASONS, SIMILAR, Stats, UnansweredGroup
 
 TEACH_USAGE = "Use: /teach the question people ask => fact-id"
 SHOWN_PROBLEMS = 25
@@ -22,6 +25,11 @@ def parse_teach(text: str) -> tuple[str, str] | None:
     if found is None or not found.group("question").strip():
         return None
     return " ".join(found.group("question").split()), found.group("fact")
+
+
+def same_question(first: str, second: str) -> bool:
+    """Whether two wordings are near-duplicates, as the unanswered queue groups them."""
+    return fuzz.token_sort_ratio(normalize(first), normalize(second)) >= SIMILAR
 
 
 def stats_text(stats: Stats) -> str:

@@ -323,8 +323,10 @@ class QuestionLog:
             if vote not in (1, -1):
                 log.warning("Question log: a vote of %r was not recorded (+1 or -1 only).", vote)
                 return
+            # A vote counts only for a question the log holds: forged button data adds nothing.
             self._submit(
-                "INSERT INTO feedback (question_id, user_hash, vote, at) VALUES (?, ?, ?, ?) "
+                "INSERT INTO feedback (question_id, user_hash, vote, at) "
+                "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM questions WHERE id = ?) "
                 "ON CONFLICT (question_id, user_hash) DO UPDATE SET vote = excluded.vote, "
                 "at = excluded.at",
                 (
@@ -332,6 +334,7 @@ class QuestionLog:
                     self.user_hash(user_id),
                     int(vote),
                     time.time() if at is None else float(at),
+                    int(question_id),
                 ),
             )
         except Exception as error:  # noqa: BLE001 - a bad record must never break answering

@@ -5,11 +5,14 @@ Everything the bot knows and says comes from bot.replies; this module only speak
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
 import logging
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from telegram import (
@@ -37,13 +40,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
+from bot import callbacks, moderation
 from bot.config import Settings
+from bot.knowledge import KnowledgeError, Problem
+from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer, Reply, split_html
+from bot.store import QuestionLog, StoreError, new_id
+from bot.teaching import teach
 
 log = logging.getLogger(__name__)
 
-ANSWERER = "answerer"
+SERVICES = "services"
 INLINE_RESULTS = 10
 BUTTON_TEXT = 60
 COMMANDS = (
@@ -54,8 +61,14 @@ COMMANDS = (
     ("about", "About this bot"),
     ("ask", "Ask a question (in groups: /ask your question)"),
 )
+UNANSWERED_DAYS = 7
+UNANSWERED_SHOWN = 10
+NO_LOG = "There is no question log: the database could not be opened (see the bot's log)."
+RELOAD_FAILED = "The fact base did not load, so I keep answering from the previous one. Problems:\n"
 NOT_TEXT = "I answer text questions. Type your question about the November 2017 talks on Syria."
 STALE_BUTTON = "That button is no longer valid. Please type your question again."
+THANKS_FOR_FEEDBACK = "Thanks for your feedback."
+UNKNOWN_COMMAND = "I don't know that command. Try /help."
 NONE_OF_THESE = (
     "Sorry I could not tell. Try asking with other words, or see /timeline for what I know."
 )
@@ -67,11 +80,28 @@ ABOUT = (
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 Context = ContextTypes.DEFAULT_TYPE
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+@dataclass
+class Services:
+    """What the handlers share: the fact base (reloadable), the question log, the moderators."""
+
+    holder: KnowledgeHolder
+    log: QuestionLog | None = None
+    moderators: frozenset[int] = frozenset()
+    reload_interval: float = 0.0
+    watcher: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+def services_of(context: Context) -> Services:
+    """The services of the running application."""
+    return cast(Services, context.bot_data[SERVICES])
 
 
 def answerer_of(context: Context) -> Answerer:
-    """The core in use; a reload swaps it in bot_data in one assignment."""
-    return cast(Answerer, context.bot_data[ANSWERER])
+    """The core in use; a reload swaps it in one assignment, so read it once per update."""
+    return services_of(context).holder.answerer
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -81,27 +111,66 @@ def _button_text(text: str) -> str:
     return text if len(text) <= BUTTON_TEXT else text[: BUTTON_TEXT - 1] + "…"
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """Buttons under a reply: related questions after an answer, the options otherwise."""
-    rows = [
-        [InlineKeyboardButton(_button_text(s.question), callback_data=callbacks.pick(s.id))]
-        for s in (reply.related if reply.fact else reply.suggestions)[:3]
-    ]
+def keyboard(reply: Reply, question: int | None = None) -> InlineKeyboardMarkup | None:
+    """Buttons under a reply: 👍/👎 and related questions after an answer, the options otherwise.
+
+    `question` is the id the question was logged with; the buttons carry it back.
+    """
+    rows = []
+    if reply.fact and question is not None:
+        rows.append(
+            [
+                InlineKeyboardButton("👍", callback_data=callbacks.vote(question, 1)),
+                InlineKeyboardButton("👎", callback_data=callbacks.vote(question, -1)),
+            ]
+        )
+    offered = reply.related if reply.fact else reply.suggestions
+    asked = None if reply.fact else question
+    rows.extend(
+        [InlineKeyboardButton(_button_text(s.question), callback_data=callbacks.pick(s.id, asked))]
+        for s in offered[:3]
+    )
     if reply.suggestions and str(reply.outcome) == "clarify":
-        rows.append([InlineKeyboardButton("None of these", callback_data=callbacks.NONE_OF_THESE)])
+        none = callbacks.none_of_these(question)
+        rows.append([InlineKeyboardButton("None of these", callback_data=none)])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def send_reply(message: Message, reply: Reply) -> None:
+async def send_reply(message: Message, reply: Reply, question: int | None = None) -> None:
     """Send a reply as HTML, split where it is too long, buttons on the last part."""
-    parts = split_html(reply.html())
-    for number, part in enumerate(parts, 1):
-        await message.reply_html(
-            part,
-            reply_markup=keyboard(reply) if number == len(parts) else None,
-            link_preview_options=NO_PREVIEW,
-            do_quote=False,
-        )
+    await send_html(message, reply.html(), keyboard(reply, question))
+
+
+async def answer_question(update: Update, context: Context, question: str) -> None:
+    """Answer a question, log it, and send the reply with its buttons."""
+    message = update.effective_message
+    if message is None:
+        return
+    reply = answerer_of(context).ask(question)
+    asked = new_id()
+    # Small talk ("hi", "thanks") is no question: it would only clutter the unanswered queue.
+    if reply.smalltalk is None:
+        log_question(update, context, asked, reply)
+    await send_reply(message, reply, asked)
+
+
+def log_question(update: Update, context: Context, asked: int, reply: Reply) -> None:
+    """Record a question and how it was answered, if there is a log."""
+    questions = services_of(context).log
+    if questions is None:
+        return
+    user = update.effective_user
+    chat = update.effective_chat
+    questions.record_question(
+        asked,
+        reply.question,
+        reply.outcome,
+        fact=reply.fact,
+        score=reply.score,
+        candidates=reply.candidates[:3],
+        chat_type=chat.type if chat is not None else "private",
+        user_id=user.id if user is not None else None,
+    )
 
 
 async def send_text(
@@ -192,7 +261,7 @@ async def ask_command(update: Update, context: Context) -> None:
     if not question:
         await send_text(message, "Ask me with /ask followed by your question.")
         return
-    await send_reply(message, answerer_of(context).ask(question))
+    await answer_question(update, context, question)
 
 
 async def private_text(update: Update, context: Context) -> None:
@@ -200,7 +269,7 @@ async def private_text(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
-    await send_reply(message, answerer_of(context).ask(message.text))
+    await answer_question(update, context, message.text)
 
 
 async def group_text(update: Update, context: Context) -> None:
@@ -211,7 +280,7 @@ async def group_text(update: Update, context: Context) -> None:
     question = addressed_question(message, context.bot.username, context.bot.id)
     if question is None:
         return
-    await send_reply(message, answerer_of(context).ask(question))
+    await answer_question(update, context, question)
 
 
 def addressed_question(message: Message, username: str | None, bot_id: int) -> str | None:
@@ -238,26 +307,45 @@ async def not_text(update: Update, context: Context) -> None:
 
 
 async def button(update: Update, context: Context) -> None:
-    """A press on a suggestion: answer that fact; forged or stale data gets a polite word."""
+    """A press on a button: answer a picked suggestion, count a vote, or a moderator's choice.
+
+    Forged or stale data gets a polite word and changes nothing.
+    """
     query = update.callback_query
     if query is None:
         return
     action = callbacks.parse(query.data)
-    core = answerer_of(context)
-    reply = None
-    if isinstance(action, callbacks.Pick):
-        reply = core.answer_with(action.ident)
+    services = services_of(context)
+    if isinstance(action, callbacks.Attach | callbacks.Dismiss):
+        await moderation_button(update, context, action)
+        return
+    if isinstance(action, callbacks.Vote):
+        if services.log is not None and query.from_user is not None:
+            services.log.record_feedback(action.question, query.from_user.id, action.vote)
+        await query.answer(THANKS_FOR_FEEDBACK)
+        return
     if isinstance(action, callbacks.NoneOfThese):
         await query.answer()
         if isinstance(query.message, Message):
             await send_text(query.message, NONE_OF_THESE)
         return
-    if reply is None:
+    reply = None
+    if isinstance(action, callbacks.Pick):
+        reply = services.holder.answerer.answer_with(action.ident)
+    if reply is None or not isinstance(action, callbacks.Pick):
         await query.answer(STALE_BUTTON, show_alert=False)
         return
     await query.answer()
+    asked = action.question
+    if asked is not None and services.log is not None:
+        services.log.record_pick(asked, action.ident)
+    if asked is None:
+        # A related question, an example or an event picked: a question asked by button,
+        # logged like a typed one so that its answer can be voted on.
+        asked = new_id()
+        log_question(update, context, asked, reply)
     if isinstance(query.message, Message):
-        await send_reply(query.message, reply)
+        await send_reply(query.message, reply, asked)
     elif query.from_user is not None:
         # The button was under an inline message: answer in a private chat instead.
         for part in split_html(reply.html()):
@@ -267,6 +355,208 @@ async def button(update: Update, context: Context) -> None:
                 parse_mode=ParseMode.HTML,
                 link_preview_options=NO_PREVIEW,
             )
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not know (or may not run for this user), in a private chat."""
+    message = update.effective_message
+    if message is not None and message.chat.type == ChatType.PRIVATE:
+        await send_text(message, UNKNOWN_COMMAND)
+
+
+# --- moderators -------------------------------------------------------------------------------
+
+
+def is_moderator(update: Update, context: Context) -> bool:
+    """Whether the user behind an update is one of BOT_MODERATORS."""
+    user = update.effective_user
+    return user is not None and user.id in services_of(context).moderators
+
+
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+
+def moderators_only(handler: Handler) -> Handler:
+    """A command for moderators; anyone else gets the reply to an unknown command."""
+
+    async def guarded(update: Update, context: Context) -> None:
+        if is_moderator(update, context):
+            await handler(update, context)
+        else:
+            await unknown_command(update, context)
+
+    guarded.__doc__ = handler.__doc__
+    return guarded
+
+
+async def _log_or_say(update: Update, context: Context) -> QuestionLog | None:
+    log_ = services_of(context).log
+    if log_ is None and update.effective_message is not None:
+        await send_text(update.effective_message, NO_LOG)
+    return log_
+
+
+@moderators_only
+async def unanswered_command(update: Update, context: Context) -> None:
+    """/unanswered: the questions the bot could not answer well, each with buttons."""
+    message = update.effective_message
+    questions = await _log_or_say(update, context)
+    if message is None or questions is None:
+        return
+    try:
+        groups = await asyncio.to_thread(questions.unanswered, UNANSWERED_DAYS, UNANSWERED_SHOWN)
+    except StoreError as error:
+        await send_text(message, str(error))
+        return
+    if not groups:
+        await send_text(message, f"Nothing unanswered in the last {UNANSWERED_DAYS} days.")
+        return
+    core = answerer_of(context)
+    for group in groups:
+        first = group.question_ids[0]
+        rows = []
+        for ident in group.candidates[:3]:
+            item = core.matcher.answerable(ident)
+            if item is not None:
+                label = _button_text(f"+ {item.question}")
+                rows.append(
+                    [InlineKeyboardButton(label, callback_data=callbacks.attach(first, ident))]
+                )
+        rows.append([InlineKeyboardButton("Dismiss", callback_data=callbacks.dismiss(first))])
+        await send_text(message, moderation.group_text(group), InlineKeyboardMarkup(rows))
+
+
+@moderators_only
+async def teach_command(update: Update, context: Context) -> None:
+    """/teach QUESTION => FACT-ID: one more phrasing for a fact, then a reload."""
+    message = update.effective_message
+    if message is None:
+        return
+    parsed = moderation.parse_teach(" ".join(context.args or []))
+    if parsed is None:
+        await send_text(message, moderation.TEACH_USAGE)
+        return
+    question, fact = parsed
+    await send_text(message, await _teach(update, context, question, fact))
+
+
+async def _teach(update: Update, context: Context, question: str, fact: str) -> str:
+    """Teach, reload, and say how it went."""
+    services = services_of(context)
+    user = update.effective_user
+    by = f"telegram:{user.id}" if user is not None else "telegram"
+    try:
+        await asyncio.to_thread(teach, services.holder.directory, question, fact, by)
+    except ValueError as error:
+        return str(error)
+    except KnowledgeError as error:
+        return "Nothing was taught:\n" + moderation.problems_text(error.problems)
+    except OSError as error:
+        return f"Nothing was taught: cannot write the fact base ({error.strerror or error})."
+    if services.log is not None:
+        try:
+            await asyncio.to_thread(_settle, services.log, question, fact)
+        except StoreError as error:
+            log.warning("taught, but the unanswered queue was not updated: %s", error)
+    problems = await services.holder.reload()
+    if problems:
+        return "Taught, but the fact base did not reload:\n" + moderation.problems_text(problems)
+    return f"Taught: “{question}” => {fact}. I answer it with that fact now."
+
+
+def _settle(questions: QuestionLog, question: str, fact: str) -> None:
+    """Take a taught question, and its near-duplicates, off the unanswered queue."""
+    for group in questions.unanswered(UNANSWERED_DAYS, limit=1000):
+        if moderation.same_question(group.text, question):
+            questions.mark_taught(group.question_ids, fact)
+
+
+@moderators_only
+async def reload_command(update: Update, context: Context) -> None:
+    """/reload: load the fact base again; on failure keep the old one and list the problems."""
+    message = update.effective_message
+    if message is None:
+        return
+    problems = await services_of(context).holder.reload()
+    await send_text(message, _reload_text(context, problems))
+
+
+def _reload_text(context: Context, problems: Sequence[Problem]) -> str:
+    if problems:
+        return RELOAD_FAILED + moderation.problems_text(problems)
+    base = answerer_of(context).base
+    return f"Reloaded: {len(base.facts)} facts, {len(base.entities)} entities."
+
+
+@moderators_only
+async def stats_command(update: Update, context: Context) -> None:
+    """/stats: questions, outcome rates, top facts and unanswered, votes."""
+    message = update.effective_message
+    questions = await _log_or_say(update, context)
+    if message is None or questions is None:
+        return
+    try:
+        stats = await asyncio.to_thread(questions.stats)
+    except StoreError as error:
+        await send_text(message, str(error))
+        return
+    await send_text(message, moderation.stats_text(stats))
+
+
+async def moderation_button(
+    update: Update, context: Context, action: callbacks.Attach | callbacks.Dismiss
+) -> None:
+    """A moderator's press under /unanswered; anyone else's press does nothing."""
+    query = update.callback_query
+    if query is None:
+        return
+    services = services_of(context)
+    if not is_moderator(update, context) or services.log is None:
+        await query.answer()
+        return
+    try:
+        ids = await asyncio.to_thread(_group_of, services.log, action.question)
+        if isinstance(action, callbacks.Dismiss):
+            await asyncio.to_thread(services.log.dismiss, ids)
+            text = "Dismissed."
+        else:
+            logged = await asyncio.to_thread(services.log.question, action.question)
+            if logged is None:
+                await query.answer(STALE_BUTTON)
+                return
+            text = await _teach(update, context, logged.text, action.ident)
+            if text.startswith("Taught"):
+                # The group may hold wordings other than the one taught.
+                await asyncio.to_thread(services.log.mark_taught, ids, action.ident)
+    except StoreError as error:
+        text = str(error)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await send_text(query.message, text)
+
+
+def _group_of(questions: QuestionLog, question: int) -> list[int]:
+    """The ids of the unanswered group holding `question` (just it, when no group does)."""
+    for group in questions.unanswered(UNANSWERED_DAYS, limit=1000):
+        if question in group.question_ids:
+            return list(group.question_ids)
+    return [question]
+
+
+async def report_reload(application: App, problems: list[Problem]) -> None:
+    """After an automatic reload: tell every moderator when the new base did not load."""
+    if not problems:
+        log.info("the fact base changed and was reloaded")
+        return
+    log.warning("the fact base changed but did not load: %d problem(s)", len(problems))
+    services = cast(Services, application.bot_data[SERVICES])
+    text = html.escape(RELOAD_FAILED + moderation.problems_text(problems))
+    for moderator in sorted(services.moderators):
+        for part in split_html(text):
+            try:
+                await application.bot.send_message(moderator, part, parse_mode=ParseMode.HTML)
+            except TelegramError as error:
+                log.warning("could not tell moderator %s about the reload: %s", moderator, error)
 
 
 async def inline_query(update: Update, context: Context) -> None:
@@ -307,17 +597,39 @@ async def on_error(update: object, context: Context) -> None:
             log.warning("could not tell the user about the error")
 
 
-async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the command list with Telegram at start-up."""
+async def post_init(application: App) -> None:
+    """Register the command list with Telegram, and start watching the fact base."""
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    services = cast(Services, application.bot_data[SERVICES])
+    if services.reload_interval > 0:
+
+        async def report(problems: list[Problem]) -> None:
+            await report_reload(application, problems)
+
+        services.watcher = asyncio.create_task(
+            services.holder.watch(services.reload_interval, report)
+        )
+
+
+async def post_shutdown(application: App) -> None:
+    """Stop watching the fact base and close the question log, its last writes saved."""
+    services = cast(Services, application.bot_data[SERVICES])
+    if services.watcher is not None:
+        services.watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await services.watcher
+    if services.log is not None:
+        await asyncio.to_thread(services.log.close)
 
 
 # --- wiring -----------------------------------------------------------------------------------
 
 
 def build_application(
-    settings: Settings, answerer: Answerer
-) -> Application[Any, Any, Any, Any, Any, Any]:
+    settings: Settings,
+    core: Answerer | KnowledgeHolder,
+    questions: QuestionLog | None = None,
+) -> App:
     """The Application with every handler registered, in order."""
     if settings.token is None:
         raise ValueError("a Telegram token is needed to build the application")
@@ -326,6 +638,7 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_url)
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
         .concurrent_updates(settings.concurrent_updates)
     )
     if settings.api_url.endswith("/bot"):
@@ -336,7 +649,15 @@ def build_application(
             AIORateLimiter(overall_max_rate=settings.rate_limit, max_retries=3)
         )
     application = builder.build()
-    application.bot_data[ANSWERER] = answerer
+    holder = (
+        core if isinstance(core, KnowledgeHolder) else KnowledgeHolder(settings.knowledge, core)
+    )
+    application.bot_data[SERVICES] = Services(
+        holder=holder,
+        log=questions,
+        moderators=settings.moderators,
+        reload_interval=settings.reload_interval,
+    )
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     # Commands first, so that "/help" is never taken for a question. Edited messages are left
@@ -349,8 +670,14 @@ def build_application(
         ("timeline", timeline),
         ("sources", sources),
         ("ask", ask_command),
+        ("unanswered", unanswered_command),
+        ("teach", teach_command),
+        ("reload", reload_command),
+        ("stats", stats_command),
     ):
         application.add_handler(CommandHandler(name, callback, filters=fresh))
+    # Any other command: a short word in private chats (in groups it may be another bot's).
+    application.add_handler(MessageHandler(fresh & private & filters.COMMAND, unknown_command))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(InlineQueryHandler(inline_query))
     application.add_handler(
@@ -418,7 +745,13 @@ def run(settings: Settings, answerer: Answerer, webhook: bool) -> int:
     configure_logging(settings)
     # PTB 22 warns on every RetryAfter unless told to use timedelta, its coming behaviour.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    application = build_application(settings, answerer)
+    try:
+        questions: QuestionLog | None = QuestionLog.open(settings.database)
+    except StoreError as error:
+        # The log never stops the bot from answering.
+        log.warning("answering without a question log: %s", error)
+        questions = None
+    application = build_application(settings, answerer, questions)
     try:
         _serve(application, settings, webhook)
     except InvalidToken:
@@ -430,9 +763,7 @@ def run(settings: Settings, answerer: Answerer, webhook: bool) -> int:
     return 0
 
 
-def _serve(
-    application: Application[Any, Any, Any, Any, Any, Any], settings: Settings, webhook: bool
-) -> None:
+def _serve(application: App, settings: Settings, webhook: bool) -> None:
     if webhook:
         hook = settings.require_webhook()
         log.info("serving the webhook on %s:%s/%s", hook.listen, hook.port, hook.path)

@@ -24,6 +24,7 @@ from bot import callbacks, telegram_app
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES, Settings
 from bot.knowledge import load
 from bot.replies import Answerer
+from bot.store import QuestionLog
 from tests.emulator import (
     GROUP_CHAT_ID,
     PRIVATE_CHAT_ID,
@@ -40,11 +41,13 @@ from tests.emulator import (
 from tests.test_telegram_app import (
     ASSAD_FACT,
     ASSAD_QUESTION,
+    answer_buttons,
     assert_safe_html,
     buttons,
     check_inline_results,
     clarifying_question,
     picked,
+    suggestion_buttons,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,7 +154,9 @@ async def test_question_answered_with_quote_and_source(
     assert f"<blockquote>{html.escape(fact.quote)}</blockquote>" in message["text"]
     document = answerer.base.document_of(answerer.base.sources[fact.source])
     assert document.url in markup.links
-    for _, data in buttons(message):
+    _, related = answer_buttons(message)
+    assert related
+    for _, data in related:
         assert answerer.answer_with(picked(data)) is not None
 
 
@@ -160,8 +165,9 @@ async def test_clarify_then_press_a_suggestion(telegram: Emulator, answerer: Ans
     question, reply = clarifying_question(answerer)
     async with polling(telegram, answerer):
         offer = await ask(telegram, private_message(question))
-        (_, data), *_ = buttons(offer)
-        assert buttons(offer)[-1] == ("None of these", callbacks.NONE_OF_THESE)
+        asked, offered = suggestion_buttons(offer)
+        (_, data), *_ = offered
+        assert offered[-1] == ("None of these", callbacks.none_of_these(asked))
         answer = await ask(telegram, callback_query(data), count=2)
         await telegram.api.wait_for("answerCallbackQuery", 1, WAIT)
     chosen = answerer.answer_with(picked(data))
@@ -169,6 +175,9 @@ async def test_clarify_then_press_a_suggestion(telegram: Emulator, answerer: Ans
     assert picked(data) == reply.suggestions[0].id
     assert answer["text"] == chosen.html()
     assert "<blockquote>" in answer["text"]
+    # The answer to the picked suggestion is voted on as the question first asked.
+    voted, _ = answer_buttons(answer)
+    assert voted == asked
 
 
 @pytest.mark.asyncio
@@ -283,9 +292,16 @@ async def test_webhook_answers_only_posts_with_the_secret(
 # --- the real process -----------------------------------------------------------------------
 
 
-def _environment(telegram: Emulator, token: str = TOKEN) -> dict[str, str]:
+def _environment(telegram: Emulator, database: Path, token: str = TOKEN) -> dict[str, str]:
+    """The bot's environment: the emulator, and a question log of the test's own (never the
+    project's data/ folder)."""
     env = {key: value for key, value in os.environ.items() if key not in VARIABLES}
-    env.update(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_URL=telegram.api_url, PYTHONUTF8="1")
+    env.update(
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_API_URL=telegram.api_url,
+        BOT_DATABASE=str(database),
+        PYTHONUTF8="1",
+    )
     return env
 
 
@@ -313,9 +329,10 @@ async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.P
 
 @pytest.mark.asyncio
 async def test_python_m_bot_run_answers_and_stops_cleanly_on_sigterm(
-    telegram: Emulator, answerer: Answerer
+    telegram: Emulator, answerer: Answerer, tmp_path: Path
 ) -> None:
-    async with bot_process(_environment(telegram)) as process:
+    database = tmp_path / "data" / "questions.sqlite3"
+    async with bot_process(_environment(telegram, database)) as process:
         # Started: the commands are registered just before polling begins.
         await telegram.api.wait_for("setMyCommands", 1, 30)
         message = await ask(telegram, private_message(ASSAD_QUESTION))
@@ -331,13 +348,22 @@ async def test_python_m_bot_run_answers_and_stops_cleanly_on_sigterm(
     assert TOKEN.split(":")[1] not in log
     assert "Traceback" not in log
     assert out == b""
+    # The question was logged, and the log closed cleanly on SIGTERM.
+    questions = QuestionLog.open(database)
+    try:
+        stats = questions.stats()
+        assert (stats.week, stats.answered, stats.top_facts) == (1, 1.0, ((ASSAD_FACT, 1),))
+        assert questions.unanswered() == []
+    finally:
+        questions.close()
 
 
 @pytest.mark.asyncio
-async def test_rejected_token_is_not_printed() -> None:
+async def test_rejected_token_is_not_printed(tmp_path: Path) -> None:
+    database = tmp_path / "questions.sqlite3"
     async with (
         Emulator(token="999999:ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ") as telegram,  # noqa: S106
-        bot_process(_environment(telegram)) as process,
+        bot_process(_environment(telegram, database)) as process,
     ):
         _, err = await asyncio.wait_for(process.communicate(), 30)
     log = err.decode()

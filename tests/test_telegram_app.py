@@ -182,10 +182,52 @@ def buttons(message: JSONDict) -> list[tuple[str, str]]:
 
 def picked(data: str) -> str:
     """The id a button's callback data picks; fails on data the bot would not accept."""
+    return pick_of(data).ident
+
+
+def pick_of(data: str) -> callbacks.Pick:
+    """The Pick a button's callback data holds; fails on data the bot would not accept."""
     assert len(data.encode()) <= callbacks.MAX_BYTES
     action = callbacks.parse(data)
     assert isinstance(action, callbacks.Pick), data
-    return action.ident
+    return action
+
+
+def answer_buttons(message: JSONDict) -> tuple[int, list[tuple[str, str]]]:
+    """The buttons under an answer: its first row is exactly 👍 / 👎 on one logged question.
+
+    Returns that question's id and the buttons below the vote row: related questions, each a
+    Pick with no question id, its data within 64 bytes.
+    """
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    assert rows, message
+    votes, *rest = rows
+    assert [button["text"] for button in votes] == ["👍", "👎"], votes
+    actions = []
+    for button in votes:
+        data = button["callback_data"]
+        assert len(data.encode()) <= callbacks.MAX_BYTES
+        actions.append(callbacks.parse(data))
+    up = actions[0]
+    assert isinstance(up, callbacks.Vote), votes
+    assert actions == [callbacks.Vote(up.question, 1), callbacks.Vote(up.question, -1)], votes
+    below = [(button["text"], button["callback_data"]) for row in rest for button in row]
+    for _, data in below:
+        assert pick_of(data).question is None, data  # related buttons answer, they log no pick
+    return up.question, below
+
+
+def suggestion_buttons(message: JSONDict) -> tuple[int, list[tuple[str, str]]]:
+    """The suggestion buttons under a clarify or fallback reply: no vote row, each a Pick that
+    carries the id of the logged question. Returns that id and the buttons."""
+    pressed = buttons(message)
+    assert pressed, message
+    assert not any(text in ("👍", "👎") for text, _ in pressed), pressed
+    asked = {pick_of(data).question for text, data in pressed if text != "None of these"}
+    assert len(asked) == 1, pressed
+    [question] = asked
+    assert question is not None, pressed
+    return question, pressed
 
 
 def clarifying_question(answerer: Answerer) -> tuple[str, Reply]:
@@ -287,7 +329,8 @@ async def test_question_answered_with_quote_source_and_related_buttons(
     reply = answerer.ask(ASSAD_QUESTION)
     assert reply.fact == ASSAD_FACT
     assert text == reply.html()
-    related = [picked(data) for _, data in buttons(message)]
+    _, below = answer_buttons(message)
+    related = [picked(data) for _, data in below]
     assert related
     assert related == [s.id for s in reply.related[:3]]
     assert set(related) <= set(fact.related) | set(answerer.base.entities)
@@ -303,10 +346,10 @@ async def test_clarify_offers_the_candidates_and_none_of_these(
     message = await bot.one_message(private_message(question))
     assert_safe_html(message["text"])
     assert "<blockquote>" not in message["text"]
-    pressed = buttons(message)
+    asked, pressed = suggestion_buttons(message)
     *candidates, (last_text, last_data) = pressed
-    assert (last_text, last_data) == ("None of these", callbacks.NONE_OF_THESE)
-    assert isinstance(callbacks.parse(last_data), callbacks.NoneOfThese)
+    assert (last_text, last_data) == ("None of these", callbacks.none_of_these(asked))
+    assert callbacks.parse(last_data) == callbacks.NoneOfThese(asked)
     assert [picked(data) for _, data in candidates] == [s.id for s in reply.suggestions[:3]]
     assert len(candidates) >= 2
 
@@ -319,8 +362,9 @@ async def test_out_of_scope_question_gets_the_honest_fallback(bot: Bot, answerer
     markup = assert_safe_html(message["text"])
     assert markup.text.startswith(answerer.base.reply("fallback"))
     assert "<blockquote>" not in message["text"]
-    assert "None of these" not in [text for text, _ in buttons(message)]
-    for _, data in buttons(message):
+    _, pressed = suggestion_buttons(message)
+    assert "None of these" not in [text for text, _ in pressed]
+    for _, data in pressed:
         assert answerer.answer_with(picked(data)) is not None
 
 
@@ -349,11 +393,13 @@ def test_any_question_gets_html_telegram_accepts(answerer: Answerer, question: s
     for part in split_html(reply.html()):
         assert 0 < check_html(part) <= 4096
         assert set(Markup(part).tags) <= ALLOWED_TAGS
-    markup = telegram_app.keyboard(reply)
-    for row in markup.inline_keyboard if markup else ():
-        for button in row:
-            assert isinstance(button.callback_data, str)
-            assert callbacks.parse(button.callback_data) is not None
+    for asked in (None, 1, 2**48 - 1):
+        markup = telegram_app.keyboard(reply, asked)
+        for row in markup.inline_keyboard if markup else ():
+            for button in row:
+                assert isinstance(button.callback_data, str)
+                assert len(button.callback_data.encode()) <= callbacks.MAX_BYTES
+                assert callbacks.parse(button.callback_data) is not None
 
 
 @pytest.mark.asyncio
@@ -378,7 +424,9 @@ async def test_pressing_a_suggestion_answers_it(bot: Bot, answerer: Answerer) ->
     expected = answerer.answer_with(ASSAD_FACT)
     assert expected is not None
     assert calls[1]["text"] == expected.html()
-    assert [picked(data) for _, data in buttons(calls[1])] == [s.id for s in expected.related[:3]]
+    # An answer reached by a button is logged as a question too, and can be voted on.
+    _, related = answer_buttons(calls[1])
+    assert [picked(data) for _, data in related] == [s.id for s in expected.related[:3]]
 
 
 @pytest.mark.asyncio
@@ -686,7 +734,8 @@ async def test_long_reply_is_sent_in_parts_with_buttons_on_the_last(
         assert len(call["text"]) <= 4096
         assert_safe_html(call["text"])
     assert all("reply_markup" not in call for call in calls[:-1])
-    assert buttons(calls[-1])
+    _, related = answer_buttons(calls[-1])
+    assert related
     assert "<blockquote>" in calls[-1]["text"]
 
 
@@ -830,7 +879,13 @@ async def test_build_application_points_the_bot_at_the_configured_api(
         assert bot.application.bot.base_url == f"{api_url}{TOKEN}"
         assert bot.application.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{TOKEN}"
         assert bot.application.bot.username == BOT_USERNAME
-        assert bot.application.bot_data[telegram_app.ANSWERER] is answerer
+        services = bot.application.bot_data[telegram_app.SERVICES]
+        assert isinstance(services, telegram_app.Services)
+        assert services.holder.answerer is answerer
+        assert services.holder.directory == PROJECT_KNOWLEDGE
+        assert services.log is None
+        assert services.moderators == frozenset()
+        assert services.watcher is None
 
 
 @pytest.mark.asyncio
@@ -861,7 +916,16 @@ def test_build_application_needs_a_token(answerer: Answerer) -> None:
 @pytest.mark.asyncio
 async def test_post_init_registers_the_commands(bot: Bot) -> None:
     await telegram_app.post_init(bot.application)
-    [registered] = bot.api.requests("setMyCommands")
-    names = [command["command"] for command in registered["commands"]]
-    assert names == [name for name, _ in telegram_app.COMMANDS]
-    assert {"start", "help", "timeline", "sources", "about", "ask"} <= set(names)
+    services = bot.application.bot_data[telegram_app.SERVICES]
+    watcher = services.watcher
+    try:
+        [registered] = bot.api.requests("setMyCommands")
+        names = [command["command"] for command in registered["commands"]]
+        assert names == [name for name, _ in telegram_app.COMMANDS]
+        assert {"start", "help", "timeline", "sources", "about", "ask"} <= set(names)
+        # Moderator commands are not advertised to everyone.
+        assert not {"unanswered", "teach", "reload", "stats"} & set(names)
+        assert watcher is not None  # the default reload interval watches the fact base
+    finally:
+        await telegram_app.post_shutdown(bot.application)
+    assert watcher.done()
