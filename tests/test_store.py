@@ -299,6 +299,14 @@ def test_different_users_add_up(log: QuestionLog, db: Path) -> None:
     assert (stats.upvotes, stats.downvotes) == (4, 2)
 
 
+def test_a_vote_on_a_question_never_logged_counts_for_nothing(log: QuestionLog, db: Path) -> None:
+    # Forged button data names a question id the log never gave out.
+    log.record_feedback(new_id(), USER, 1, at=NOW - 10)
+    log.flush()
+    assert votes(db) == []
+    assert (log.stats(now=NOW).upvotes, log.stats(now=NOW).downvotes) == (0, 0)
+
+
 # --- the unanswered queue -------------------------------------------------------------------
 
 
