@@ -126,13 +126,16 @@ async def bot_subprocess(
 ) -> AsyncIterator[None]:
     """`python -m bot run` polling the emulator, stopped with SIGTERM."""
     env = dict(os.environ)
+    folder = tempfile.TemporaryDirectory()
     env.update(
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_URL=telegram.api_url,
         BOT_RATE_LIMIT=str(rate_limit),
         BOT_CONCURRENT_UPDATES=str(concurrent),
+        # Every question is logged, as in production, into a database of this run's own.
+        BOT_DATABASE=str(Path(folder.name) / "questions.sqlite3"),
     )
-    with tempfile.TemporaryFile() as log:
+    with folder, tempfile.TemporaryFile() as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stderr=log
         )
@@ -185,7 +188,7 @@ async def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--rate-limit", type=float, default=100000, help="BOT_RATE_LIMIT (0: no limiter)"
     )
-    parser.add_argument("--concurrent-updates", type=int, default=16)
+    parser.add_argument("--concurrent-updates", type=int, default=8, help="BOT_CONCURRENT_UPDATES")
     parser.add_argument("--pace", type=float, default=0, help="questions/s; 0 = all at once")
     args = parser.parse_args(argv)
     asked = questions()

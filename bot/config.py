@@ -78,7 +78,7 @@ class Settings:
     moderators: frozenset[int] = frozenset()
     webhook: Webhook | None = None
     rate_limit: float = TELEGRAM_RATE_LIMIT
-    concurrent_updates: int = 16
+    concurrent_updates: int = 8
     database: Path = field(default_factory=lambda: database_path({}))
     reload_interval: float = 5.0
 
@@ -108,7 +108,7 @@ class Settings:
             moderators=_moderators(get("BOT_MODERATORS")),
             webhook=_webhook(get) if get("BOT_WEBHOOK_URL") else None,
             rate_limit=_number(get, "BOT_RATE_LIMIT", TELEGRAM_RATE_LIMIT),
-            concurrent_updates=int(_number(get, "BOT_CONCURRENT_UPDATES", 16, whole=True)),
+            concurrent_updates=int(_number(get, "BOT_CONCURRENT_UPDATES", 8, whole=True)),
             database=database_path(env),
             reload_interval=_number(get, "BOT_RELOAD_INTERVAL", 5.0),
         )

@@ -154,7 +154,8 @@ SAY_WORDS += "tweeted write wrote post posted stress stressed declare declared r
 _WRONG_SPEAKER = 20.0
 _NO_SPEAKER = 8.0
 _ANSWER_DICE = 0.85
-_CANDIDATES = 40
+_CANDIDATES = 25
+_CONTENDERS = 10
 # How a candidate's score is made (see Matcher.rank).
 _W_OVERLAP = 0.45
 _W_EXPLAINED = 0.3
@@ -596,19 +597,15 @@ class Matcher:
         closest = self._closest_phrasings(content, weights, total, set(shortlist))
         speaker = self._speaker(analysis.content)
         asked_terms = frozenset(content)
-        query = " ".join(analysis.terms)
         asked = set(analysis.entities)
-        ranked = []
+        scored = []
         for index in shortlist:
             # How well the closest phrasing and the question overlap, rare words counting most
             # (a weighted Dice coefficient): 1.0 when they share every word.
             overlap, phrase = closest.get(index, (0.0, -1))
             # How much of the question the candidate explains anywhere, answer text included.
             explained = coverage[index] / total
-            found = process.extractOne(query, self.item_texts[index], scorer=fuzz.token_sort_ratio)
-            similarity = found[1] if found else 0.0
             score = 100 * (_W_OVERLAP * overlap + _W_EXPLAINED * explained)
-            score += _W_SIMILARITY * similarity
             # An entity the question names that the candidate never mentions is a strong sign
             # the candidate is about something else.
             score -= _MISSING_ENTITY * len(asked - self.item_entities[index])
@@ -621,6 +618,15 @@ class Matcher:
                     score -= _WRONG_SPEAKER
             if self.items[index].fact is None:
                 score -= _CARD_HANDICAP
+            scored.append((score, index, phrase))
+        # Fuzzy similarity of whole wordings is the costliest part and weighs least: it is
+        # worked out only for the candidates still in contention.
+        scored.sort(reverse=True)
+        query = " ".join(analysis.terms)
+        ranked = []
+        for score, index, phrase in scored[:_CONTENDERS]:
+            found = process.extractOne(query, self.item_texts[index], scorer=fuzz.token_sort_ratio)
+            score += _W_SIMILARITY * (found[1] if found else 0.0)
             terms = self.phrase_sets[phrase] if phrase >= 0 else frozenset()
             matched = (terms | self.item_terms[index]) & asked_terms
             share = sum(weights[term] for term in matched) / total

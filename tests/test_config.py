@@ -48,7 +48,7 @@ def test_defaults_without_any_setting() -> None:
     assert settings.token is None
     assert settings.api_url == TELEGRAM_API_URL
     assert settings.rate_limit == TELEGRAM_RATE_LIMIT
-    assert settings.concurrent_updates == 16
+    assert settings.concurrent_updates == 8
     assert settings.webhook is None
     assert settings.moderators == frozenset()
 
