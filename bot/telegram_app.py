@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from telegram import (
     BotCommand,
@@ -374,6 +374,7 @@ def is_moderator(update: Update, context: Context) -> bool:
 
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+Read = TypeVar("Read")
 
 
 def moderators_only(handler: Handler) -> Handler:
@@ -389,24 +390,32 @@ def moderators_only(handler: Handler) -> Handler:
     return guarded
 
 
-async def _log_or_say(update: Update, context: Context) -> QuestionLog | None:
-    log_ = services_of(context).log
-    if log_ is None and update.effective_message is not None:
-        await send_text(update.effective_message, NO_LOG)
-    return log_
+async def _read_log(
+    update: Update, context: Context, read: Callable[[QuestionLog], Read]
+) -> Read | None:
+    """Read the question log in a worker thread; say so to the moderator when it cannot be."""
+    message = update.effective_message
+    questions = services_of(context).log
+    if message is None:
+        return None
+    if questions is None:
+        await send_text(message, NO_LOG)
+        return None
+    try:
+        return await asyncio.to_thread(read, questions)
+    except StoreError as error:
+        await send_text(message, str(error))
+        return None
 
 
 @moderators_only
 async def unanswered_command(update: Update, context: Context) -> None:
     """/unanswered: the questions the bot could not answer well, each with buttons."""
     message = update.effective_message
-    questions = await _log_or_say(update, context)
-    if message is None or questions is None:
-        return
-    try:
-        groups = await asyncio.to_thread(questions.unanswered, UNANSWERED_DAYS, UNANSWERED_SHOWN)
-    except StoreError as error:
-        await send_text(message, str(error))
+    groups = await _read_log(
+        update, context, lambda log_: log_.unanswered(UNANSWERED_DAYS, UNANSWERED_SHOWN)
+    )
+    if message is None or groups is None:
         return
     if not groups:
         await send_text(message, f"Nothing unanswered in the last {UNANSWERED_DAYS} days.")
@@ -419,9 +428,8 @@ async def unanswered_command(update: Update, context: Context) -> None:
             item = core.matcher.answerable(ident)
             if item is not None:
                 label = _button_text(f"+ {item.question}")
-                rows.append(
-                    [InlineKeyboardButton(label, callback_data=callbacks.attach(first, ident))]
-                )
+                data = callbacks.attach(first, ident)
+                rows.append([InlineKeyboardButton(label, callback_data=data)])
         rows.append([InlineKeyboardButton("Dismiss", callback_data=callbacks.dismiss(first))])
         await send_text(message, moderation.group_text(group), InlineKeyboardMarkup(rows))
 
@@ -492,15 +500,9 @@ def _reload_text(context: Context, problems: Sequence[Problem]) -> str:
 async def stats_command(update: Update, context: Context) -> None:
     """/stats: questions, outcome rates, top facts and unanswered, votes."""
     message = update.effective_message
-    questions = await _log_or_say(update, context)
-    if message is None or questions is None:
-        return
-    try:
-        stats = await asyncio.to_thread(questions.stats)
-    except StoreError as error:
-        await send_text(message, str(error))
-        return
-    await send_text(message, moderation.stats_text(stats))
+    stats = await _read_log(update, context, lambda log_: log_.stats())
+    if message is not None and stats is not None:
+        await send_text(message, moderation.stats_text(stats))
 
 
 async def moderation_button(
