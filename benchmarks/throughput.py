@@ -134,6 +134,9 @@ async def bot_subprocess(
         BOT_CONCURRENT_UPDATES=str(concurrent),
         # Every question is logged, as in production, into a database of this run's own.
         BOT_DATABASE=str(Path(folder.name) / "questions.sqlite3"),
+        # One simulated user asks thousands of questions a minute: flood control would (rightly)
+        # silence them, so it is off here.
+        BOT_FLOOD_LIMIT="0",
     )
     with folder, tempfile.TemporaryFile() as log:
         process = await asyncio.create_subprocess_exec(

@@ -34,6 +34,7 @@ VARIABLES = (
     "BOT_WEBHOOK_PATH",
     "BOT_DATABASE",
     "BOT_RELOAD_INTERVAL",
+    "BOT_FLOOD_LIMIT",
 )
 
 
@@ -81,6 +82,7 @@ class Settings:
     concurrent_updates: int = 8
     database: Path = field(default_factory=lambda: database_path({}))
     reload_interval: float = 5.0
+    flood_limit: int = 20
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -111,6 +113,7 @@ class Settings:
             concurrent_updates=int(_number(get, "BOT_CONCURRENT_UPDATES", 8, whole=True)),
             database=database_path(env),
             reload_interval=_number(get, "BOT_RELOAD_INTERVAL", 5.0),
+            flood_limit=int(_number(get, "BOT_FLOOD_LIMIT", 20, whole=True, zero=True)),
         )
 
     def require_webhook(self) -> Webhook:
@@ -157,7 +160,9 @@ def _webhook(get: Callable[[str], str]) -> Webhook:
     )
 
 
-def _number(get: Callable[[str], str], name: str, default: float, whole: bool = False) -> float:
+def _number(
+    get: Callable[[str], str], name: str, default: float, whole: bool = False, zero: bool = False
+) -> float:
     raw = get(name)
     if not raw:
         return default
@@ -166,6 +171,7 @@ def _number(get: Callable[[str], str], name: str, default: float, whole: bool = 
     except ValueError:
         kind = "a whole number" if whole else "a number"
         raise ConfigError(f"{name} must be {kind}, not {raw!r}.") from None
-    if not math.isfinite(value) or value < 0 or (whole and value < 1):
-        raise ConfigError(f"{name} must be {'at least 1' if whole else '0 or more'}, not {raw!r}.")
+    least = 0 if zero or not whole else 1
+    if not math.isfinite(value) or value < least:
+        raise ConfigError(f"{name} must be {least} or more, not {raw!r}.")
     return value

@@ -42,6 +42,7 @@ from telegram.ext import (
 
 from bot import callbacks, moderation
 from bot.config import Settings
+from bot.flood import FloodGuard, Verdict
 from bot.knowledge import KnowledgeError, Problem
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer, Reply, split_html
@@ -69,6 +70,10 @@ NOT_TEXT = "I answer text questions. Type your question about the November 2017 
 STALE_BUTTON = "That button is no longer valid. Please type your question again."
 THANKS_FOR_FEEDBACK = "Thanks for your feedback."
 UNKNOWN_COMMAND = "I don't know that command. Try /help."
+SLOW_DOWN = (
+    "You are sending questions faster than I can answer them well. "
+    "Please wait a minute, then ask again."
+)
 NONE_OF_THESE = (
     "Sorry I could not tell. Try asking with other words, or see /timeline for what I know."
 )
@@ -91,6 +96,7 @@ class Services:
     log: QuestionLog | None = None
     moderators: frozenset[int] = frozenset()
     reload_interval: float = 0.0
+    flood: FloodGuard = field(default_factory=lambda: FloodGuard(limit=0))
     watcher: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
@@ -141,10 +147,23 @@ async def send_reply(message: Message, reply: Reply, question: int | None = None
     await send_html(message, reply.html(), keyboard(reply, question))
 
 
+def flood_verdict(update: Update, context: Context) -> Verdict:
+    """Whether this user's message is within their rate (moderators always are)."""
+    user = update.effective_user
+    if user is None or is_moderator(update, context):
+        return Verdict.ALLOW
+    return services_of(context).flood.check(user.id)
+
+
 async def answer_question(update: Update, context: Context, question: str) -> None:
     """Answer a question, log it, and send the reply with its buttons."""
     message = update.effective_message
     if message is None:
+        return
+    verdict = flood_verdict(update, context)
+    if verdict is Verdict.WARN:
+        await send_text(message, SLOW_DOWN)
+    if verdict is not Verdict.ALLOW:
         return
     reply = answerer_of(context).ask(question)
     asked = new_id()
@@ -316,6 +335,10 @@ async def button(update: Update, context: Context) -> None:
         return
     action = callbacks.parse(query.data)
     services = services_of(context)
+    verdict = flood_verdict(update, context)
+    if verdict is not Verdict.ALLOW:
+        await query.answer(SLOW_DOWN if verdict is Verdict.WARN else None)
+        return
     if isinstance(action, callbacks.Attach | callbacks.Dismiss):
         await moderation_button(update, context, action)
         return
@@ -659,6 +682,7 @@ def build_application(
         log=questions,
         moderators=settings.moderators,
         reload_interval=settings.reload_interval,
+        flood=FloodGuard(limit=settings.flood_limit),
     )
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS

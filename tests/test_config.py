@@ -228,3 +228,10 @@ def test_run_stops_on_bad_settings(
     assert done.stderr.startswith(start)
     assert len(done.stderr.splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+def test_flood_limit_may_be_zero_but_not_negative() -> None:
+    assert Settings.from_env({"BOT_FLOOD_LIMIT": "0"}).flood_limit == 0
+    assert Settings.from_env({}).flood_limit == 20
+    with pytest.raises(ConfigError, match="BOT_FLOOD_LIMIT must be 0 or more"):
+        Settings.from_env({"BOT_FLOOD_LIMIT": "-1"})

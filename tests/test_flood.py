@@ -1,0 +1,82 @@
+"""Flood control: a user past the rate gets one polite word, then silence; others are unaffected."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from bot import telegram_app
+from bot.config import PROJECT_KNOWLEDGE
+from bot.flood import FloodGuard, Verdict
+from bot.knowledge import load
+from bot.replies import Answerer
+from tests.emulator import PRIVATE_CHAT_ID, private_message
+from tests.test_telegram_app import ASSAD_QUESTION, Bot, running
+
+
+def test_a_user_within_the_rate_is_answered() -> None:
+    guard = FloodGuard(limit=3, window=60, quiet=30)
+    assert [guard.check(1, now=t) for t in (0, 1, 2)] == [Verdict.ALLOW] * 3
+
+
+def test_past_the_rate_one_warning_then_silence_then_answers_again() -> None:
+    guard = FloodGuard(limit=3, window=60, quiet=30)
+    for t in (0, 1, 2):
+        guard.check(1, now=t)
+    assert guard.check(1, now=3) is Verdict.WARN
+    assert guard.check(1, now=4) is Verdict.DROP
+    assert guard.check(1, now=32) is Verdict.DROP
+    assert guard.check(1, now=34) is Verdict.ALLOW
+
+
+def test_the_window_slides() -> None:
+    guard = FloodGuard(limit=2, window=10, quiet=30)
+    assert guard.check(1, now=0) is Verdict.ALLOW
+    assert guard.check(1, now=5) is Verdict.ALLOW
+    assert guard.check(1, now=11) is Verdict.ALLOW  # the first has left the window
+
+
+def test_other_users_are_unaffected() -> None:
+    guard = FloodGuard(limit=1, window=60, quiet=60)
+    guard.check(1, now=0)
+    assert guard.check(1, now=1) is Verdict.WARN
+    assert guard.check(2, now=1) is Verdict.ALLOW
+
+
+def test_idle_users_are_forgotten() -> None:
+    guard = FloodGuard(limit=5, window=10, quiet=10)
+    for user in range(1000):
+        guard.check(user, now=0)
+    guard.check(0, now=100)
+    assert list(guard.users) == [0]
+
+
+def test_a_limit_of_zero_turns_it_off() -> None:
+    guard = FloodGuard(limit=0)
+    assert all(guard.check(1, now=0) is Verdict.ALLOW for _ in range(1000))
+
+
+@pytest_asyncio.fixture
+async def strict_bot(answerer: Answerer, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
+    async with running(answerer, monkeypatch, flood_limit=3) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def answerer() -> Answerer:
+    return Answerer(load(PROJECT_KNOWLEDGE))
+
+
+@pytest.mark.asyncio
+async def test_a_flooding_user_gets_one_slow_down_and_others_are_answered(strict_bot: Bot) -> None:
+    texts = []
+    for _ in range(6):
+        calls = await strict_bot.receive(private_message(ASSAD_QUESTION))
+        texts.extend(call["text"] for call in calls if call["method"] == "sendMessage")
+    assert len(texts) == 4
+    assert texts[3] == telegram_app.SLOW_DOWN
+    assert all("Assad" in text for text in texts[:3])
+    other = await strict_bot.one_message(private_message(ASSAD_QUESTION, PRIVATE_CHAT_ID + 1))
+    assert "Assad" in other["text"]
