@@ -791,16 +791,10 @@ def run(settings: Settings, answerer: Answerer, webhook: bool) -> int:
 
 def _serve(application: App, settings: Settings, webhook: bool) -> None:
     if webhook:
-        hook = settings.require_webhook()
-        log.info("serving the webhook on %s:%s/%s", hook.listen, hook.port, hook.path)
-        application.run_webhook(
-            listen=hook.listen,
-            port=hook.port,
-            url_path=hook.path,
-            webhook_url=hook.url,
-            secret_token=hook.secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        # Our own endpoint rather than PTB's: it refuses oversized bodies and malformed JSON.
+        from bot import webhook as endpoint
+
+        asyncio.run(endpoint.serve(application, settings.require_webhook()))
     else:
         log.info("polling for updates")
         application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -12,16 +12,17 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import pytest_asyncio
 from telegram.ext import Application
 
-from bot import callbacks, telegram_app
-from bot.config import PROJECT_KNOWLEDGE, VARIABLES, Settings
+from bot import callbacks, telegram_app, webhook
+from bot.config import PROJECT_KNOWLEDGE, VARIABLES, Settings, Webhook
 from bot.knowledge import load
 from bot.replies import Answerer
 from bot.store import QuestionLog
@@ -264,29 +265,82 @@ async def test_webhook_answers_only_posts_with_the_secret(
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
+    hook = Webhook(url=url, secret=SECRET, listen="127.0.0.1", port=port, path="hook")
     application = telegram_app.build_application(settings_for(telegram), answerer)
-    async with started(application):
-        assert application.updater is not None
-        await asyncio.wait_for(
-            application.updater.start_webhook(
-                listen="127.0.0.1",
-                port=port,
-                url_path="hook",
-                secret_token=SECRET,
-                webhook_url=url,
-            ),
-            WAIT,
-        )
+    stop = asyncio.Event()
+    serving = asyncio.create_task(webhook.serve(application, hook, stop))
+    try:
+        await telegram.api.wait_for("setWebhook", 1, WAIT)
         assert telegram.api.webhook["url"] == url
         assert telegram.api.webhook["secret_token"] == SECRET
+        await wait_until_listening(port)
         wrong = await post_update(url, private_message(ASSAD_QUESTION, chat_id=7), "wrong")
         missing = await post_update(url, private_message(ASSAD_QUESTION, chat_id=8))
         right = await post_update(url, private_message(ASSAD_QUESTION, chat_id=9), SECRET)
         [message] = await telegram.api.wait_for("sendMessage", 1, WAIT)
         await settle(telegram)
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, WAIT)
     assert (wrong, missing, right) == (403, 403, 200)
     assert chats(telegram.api.sent) == [9]
     assert "<blockquote>" in message["text"]
+
+
+@pytest.mark.asyncio
+async def test_webhook_refuses_oversized_and_malformed_bodies_and_keeps_serving(
+    telegram: Emulator, answerer: Answerer
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    hook = Webhook(url=url, secret=SECRET, listen="127.0.0.1", port=port, path="hook")
+    application = telegram_app.build_application(settings_for(telegram), answerer)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(webhook.serve(application, hook, stop))
+    headers = {"Content-Type": "application/json", webhook.SECRET_HEADER: SECRET}
+    try:
+        await wait_until_listening(port)
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            huge = await refused_or_status(
+                client.post(url, content=b"{" * (webhook.MAX_BODY_BYTES + 1), headers=headers)
+            )
+            broken = await client.post(url, content=b'{"update_id": 1, ', headers=headers)
+            not_utf8 = await client.post(url, content=b"\xff\xfe{}", headers=headers)
+            a_list = await client.post(url, content=b"[1, 2]", headers=headers)
+            no_id = await client.post(url, content=b'{"message": {}}', headers=headers)
+        right = await post_update(url, private_message(ASSAD_QUESTION, chat_id=11), SECRET)
+        await telegram.api.wait_for("sendMessage", 1, WAIT)
+        await settle(telegram)
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, WAIT)
+    # Tornado stops reading past the limit: a 4xx, or the connection closed unread.
+    assert huge in (400, 413, None)
+    assert [r.status_code for r in (broken, not_utf8, a_list, no_id)] == [400] * 4
+    assert right == 200
+    assert chats(telegram.api.sent) == [11]
+
+
+async def refused_or_status(request: Awaitable[httpx.Response]) -> int | None:
+    """The status of a response, or None when the server closed the connection instead."""
+    try:
+        return (await request).status_code
+    except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+        return None
+
+
+async def wait_until_listening(port: int) -> None:
+    """Until the webhook server accepts connections (bounded)."""
+    for _ in range(100):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise AssertionError(f"nothing listens on port {port}")
 
 
 # --- the real process -----------------------------------------------------------------------
@@ -306,13 +360,16 @@ def _environment(telegram: Emulator, database: Path, token: str = TOKEN) -> dict
 
 
 @contextlib.asynccontextmanager
-async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`python -m bot run`, killed at the end if it has not exited."""
+async def bot_process(
+    env: dict[str, str], *options: str
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`python -m bot run [options]`, killed at the end if it has not exited."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         "run",
+        *options,
         cwd=ROOT,
         env=env,
         stdin=asyncio.subprocess.DEVNULL,
@@ -325,6 +382,36 @@ async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.P
         if process.returncode is None:
             process.kill()
             await process.communicate()
+
+
+@pytest.mark.asyncio
+async def test_python_m_bot_run_webhook_serves_and_stops_cleanly_on_sigterm(
+    telegram: Emulator, answerer: Answerer, tmp_path: Path
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/tg"
+    env = _environment(telegram, tmp_path / "questions.sqlite3")
+    env.update(
+        BOT_WEBHOOK_URL=url,
+        BOT_WEBHOOK_SECRET=SECRET,
+        BOT_WEBHOOK_LISTEN="127.0.0.1",
+        BOT_WEBHOOK_PORT=str(port),
+    )
+    async with bot_process(env, "--webhook") as process:
+        await telegram.api.wait_for("setWebhook", 1, 30)
+        await wait_until_listening(port)
+        refused = await post_update(url, private_message(ASSAD_QUESTION, chat_id=5), "nope")
+        taken = await post_update(url, private_message(ASSAD_QUESTION, chat_id=6), SECRET)
+        [message] = await telegram.api.wait_for("sendMessage", 1, WAIT)
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), 15)
+    assert process.returncode == 0, err.decode()
+    assert (refused, taken) == (403, 200)
+    assert telegram.api.webhook["url"] == url
+    assert message["text"] == answerer.ask(ASSAD_QUESTION).html()
+    log = err.decode()
+    assert SECRET not in log and TOKEN not in log
+    assert "Traceback" not in log
 
 
 @pytest.mark.asyncio
