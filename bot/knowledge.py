@@ -242,6 +242,9 @@ def read_yaml(path: Path, shown: str, text: str | None = None) -> tuple[Any, lis
         raw = path.read_bytes() if text is None else text.encode("utf-8")
     except OSError as error:
         return None, [Problem(shown, 1, f"cannot read the file: {error.strerror}")]
+    except UnicodeEncodeError as error:
+        line = (text or "")[: error.start].count("\n") + 1
+        return None, [Problem(shown, line, "holds characters that are not valid Unicode text")]
     if len(raw) > MAX_FILE_BYTES:
         limit = f"{MAX_FILE_BYTES / (1024 * 1024):g} MiB"
         return None, [Problem(shown, 1, f"file is larger than {limit}; split it")]
@@ -257,6 +260,12 @@ def read_yaml(path: Path, shown: str, text: str | None = None) -> tuple[Any, lis
         line = mark.line + 1 if mark is not None else 1
         reason = error.problem or error.context or "invalid YAML"
         return None, [Problem(shown, line, f"YAML error: {reason}")]
+    except yaml.reader.ReaderError as error:
+        # A character YAML does not allow, such as NUL or another control character.
+        line = text[: error.position].count("\n") + 1
+        code = f"U+{error.character:04X}" if isinstance(error.character, int) else "a character"
+        message = f"YAML error: {code} is not allowed in a YAML file; remove it"
+        return None, [Problem(shown, line, message)]
     except yaml.YAMLError as error:
         return None, [Problem(shown, 1, f"YAML error: {error}")]
     except RecursionError:

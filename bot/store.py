@@ -296,7 +296,8 @@ class QuestionLog:
                     time.time() if at is None else float(at),
                     str(chat_type),
                     self.user_hash(user_id),
-                    str(text),
+                    # A lone surrogate (possible in Telegram's JSON) cannot be stored: mark it.
+                    str(text).encode("utf-8", "replace").decode("utf-8"),
                     str(outcome),
                     None if fact is None else str(fact),
                     float(score),
@@ -402,7 +403,8 @@ class QuestionLog:
             for write in writes:
                 try:
                     connection.execute(write.sql, write.params)
-                except sqlite3.IntegrityError as error:
+                except (sqlite3.IntegrityError, sqlite3.InterfaceError, UnicodeError) as error:
+                    # One bad row (a refused key, text SQLite cannot take) costs only itself.
                     log.warning("Question log: a write was refused and dropped: %s", error)
             connection.execute("COMMIT")
         except Exception as error:  # noqa: BLE001 - the writer must outlive any failure
