@@ -262,14 +262,30 @@ def read_yaml(path: Path, shown: str, text: str | None = None) -> tuple[Any, lis
         return None, [Problem(shown, line, f"YAML error: {reason}")]
     except yaml.reader.ReaderError as error:
         # A character YAML does not allow, such as NUL or another control character.
-        line = text[: error.position].count("\n") + 1
+        # libyaml counts bytes of UTF-8; PyYAML's own reader counts characters.
+        if _BaseLoader is yaml.SafeLoader:
+            line = text[: error.position].count("\n") + 1
+        else:
+            line = raw[: error.position].count(b"\n") + 1
         code = f"U+{error.character:04X}" if isinstance(error.character, int) else "a character"
         message = f"YAML error: {code} is not allowed in a YAML file; remove it"
         return None, [Problem(shown, line, message)]
     except yaml.YAMLError as error:
         return None, [Problem(shown, 1, f"YAML error: {error}")]
     except RecursionError:
-        return None, [Problem(shown, 1, "YAML is nested too deeply")]
+        return None, [Problem(shown, _deepest_line(text), "YAML is nested too deeply")]
+
+
+def _deepest_line(text: str, limit: int = 100) -> int:
+    """Where nesting first gets `limit` deep: flow brackets counted, else the deepest indent."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        for character in line:
+            depth += {"[": 1, "{": 1, "]": -1, "}": -1}.get(character, 0)
+            if depth >= limit:
+                return number
+    indents = [len(line) - len(line.lstrip(" ")) for line in text.splitlines()]
+    return indents.index(max(indents)) + 1 if indents else 1
 
 
 # --- reading fields -------------------------------------------------------------------------
