@@ -3,6 +3,9 @@
 `BotApi` is the in-memory core: it answers the Bot API methods the bot uses, records every call,
 queues updates for getUpdates and checks what Telegram itself would refuse (HTML it cannot parse,
 messages over 4096 characters, button data over 64 bytes, duplicate inline result ids).
+Faults are injected per method, for its next N calls: an error answer (`fail_next`: 429 with
+retry_after, or 500), a hang past the client's read timeout (`hang_next`) and a connection
+closed without an answer (`drop_next`). A fault strikes before the method does anything.
 
 It is served two ways:
 
@@ -35,6 +38,7 @@ import tornado.httpserver
 import tornado.httputil
 import tornado.netutil
 import tornado.web
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 JSONDict = dict[str, Any]
@@ -56,6 +60,8 @@ GROUP_CHAT_ID = -1001234567890
 MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+# The status recorded for a call that was never answered (held, then its connection closed).
+NO_ANSWER = 0
 
 # Values PTB sends as plain strings in form bodies; everything else is JSON-encoded.
 _STRING_FIELDS = frozenset(
@@ -173,11 +179,25 @@ class Call:
     at: float = field(default_factory=time.perf_counter)
 
 
+class NoAnswerError(Exception):
+    """A fault that answers nothing: the connection is closed after `hold` seconds (0: at once).
+
+    A hold longer than the client's read timeout is a timeout on its side; the hold ends early
+    when the client gives up (closes the connection) or the emulator stops.
+    """
+
+    def __init__(self, hold: float) -> None:
+        super().__init__(f"no answer (connection closed after {hold:g} s)")
+        self.hold = hold
+
+
 @dataclass
 class _Fault:
     status: int
     retry_after: int
     description: str
+    hold: float = 0.0
+    chat_id: int | None = None  # strikes only calls to this chat; None: any call
 
 
 class BotApi:
@@ -210,16 +230,50 @@ class BotApi:
         return update_id
 
     def fail_next(
-        self, method: str, times: int = 1, status: int = 429, retry_after: int = 1
+        self,
+        method: str,
+        times: int = 1,
+        status: int = 429,
+        retry_after: int = 1,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next `times` calls of `method` fail: 429 with retry_after, or `status`."""
+        """Make the next `times` calls of `method` (to `chat_id` only, if given) fail: 429 with
+        retry_after, or `status`."""
         description = (
             f"Too Many Requests: retry after {retry_after}"
             if status == 429
             else "Internal Server Error"
         )
-        fault = _Fault(status, retry_after, description)
+        self._add_fault(method, times, _Fault(status, retry_after, description, chat_id=chat_id))
+
+    def hang_next(
+        self, method: str, times: int = 1, hold: float = 30.0, chat_id: int | None = None
+    ) -> None:
+        """Make the next `times` calls of `method` (to `chat_id` only, if given) time out: nothing
+        is done and nothing answered; the request is held for `hold` seconds (or until the
+        client gives up), then its connection closed. Recorded with status NO_ANSWER."""
+        self._add_fault(method, times, _Fault(NO_ANSWER, 0, "held", hold, chat_id))
+
+    def drop_next(self, method: str, times: int = 1, chat_id: int | None = None) -> None:
+        """Make the next `times` calls of `method` (to `chat_id` only, if given) fail with a
+        dropped connection: nothing is done and the connection is closed at once without an
+        answer. Recorded with status NO_ANSWER."""
+        self._add_fault(method, times, _Fault(NO_ANSWER, 0, "dropped", 0.0, chat_id))
+
+    def _add_fault(self, method: str, times: int, fault: _Fault) -> None:
         self._faults.setdefault(method.lower(), []).extend([fault] * times)
+
+    def _take_fault(self, name: str, params: JSONDict) -> _Fault | None:
+        faults = self._faults.get(name) or []
+        for number, fault in enumerate(faults):
+            if fault.chat_id is None or fault.chat_id == params.get("chat_id"):
+                return faults.pop(number)
+        return None
+
+    def pending(self) -> list[JSONDict]:
+        """The updates queued and not yet confirmed (the bot has not asked for a later offset):
+        what Telegram would deliver again to a restarted bot."""
+        return [dict(u) for u in self._updates]
 
     def requests(self, method: str) -> list[JSONDict]:
         """The parameters of every successful call of `method`, in order."""
@@ -268,7 +322,11 @@ class BotApi:
     # --- the Bot API ---------------------------------------------------------------------------
 
     async def call(self, token: str, method: str, params: JSONDict) -> tuple[int, JSONDict]:
-        """Answer one request: (HTTP status, JSON body)."""
+        """Answer one request: (HTTP status, JSON body); raise NoAnswerError for a hang or a drop.
+
+        An injected fault strikes before the method does anything: a failed sendMessage was
+        never delivered, a failed getUpdates confirmed nothing.
+        """
         try:
             if token != self.token:
                 raise ApiError(401, "Unauthorized")
@@ -276,9 +334,11 @@ class BotApi:
             if name not in self.known_methods():
                 self.unknown.append(method)
                 raise ApiError(404, "Not Found: method not found")
-            faults = self._faults.get(name)
-            if faults:
-                fault = faults.pop(0)
+            fault = self._take_fault(name, params)
+            if fault is not None:
+                if fault.status == NO_ANSWER:
+                    self._record(method, params, NO_ANSWER)
+                    raise NoAnswerError(fault.hold)
                 parameters = {"retry_after": fault.retry_after} if fault.status == 429 else None
                 raise ApiError(fault.status, fault.description, parameters)
             if name == "getupdates":
@@ -487,15 +547,27 @@ class _MethodHandler(tornado.web.RequestHandler):
         return params
 
     async def _answer(self, token: str, method: str) -> None:
-        status, body = await self.api.call(token, method, self._params())
+        try:
+            status, body = await self.api.call(token, method, self._params())
+        except NoAnswerError as fault:
+            await self._hold(fault.hold)
+            self.detach().close()  # no status line, no body: the client sees the socket close
+            return
         if self.gone:
             return
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body))
 
+    async def _hold(self, seconds: float) -> None:
+        """Wait `seconds`, or less if the client gives up or the emulator stops."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not self.gone and not self.api.closing and loop.time() < deadline:
+            await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
+
     def on_connection_close(self) -> None:
-        # A long poll cancelled by the bot: nothing more to write.
+        # A long poll cancelled by the bot, or a held request it gave up on: nothing to write.
         self.gone = True
 
 
@@ -603,7 +675,12 @@ class InMemoryRequest(BaseRequest):
             self.api.unknown.append(name)
             raise AssertionError(f"the bot called {name}, which the test API does not know")
         params = decode_form(request_data.json_parameters) if request_data else {}
-        status, body = await self.api.call(token, name, params)
+        try:
+            status, body = await self.api.call(token, name, params)
+        except NoAnswerError as fault:
+            if fault.hold > 0:
+                raise TimedOut(f"{name} was not answered in time") from fault
+            raise NetworkError(f"{name}: the connection was closed without an answer") from fault
         return status, json.dumps(body).encode()
 
 

@@ -14,6 +14,7 @@ import pytest_asyncio
 from tests.emulator import (
     BOT_ID,
     BOT_USERNAME,
+    NO_ANSWER,
     TOKEN,
     ApiError,
     Emulator,
@@ -142,3 +143,41 @@ def test_check_html_counts_what_telegram_shows() -> None:
     for bad in ("<b>a", "a</b>", "<b><i>a</b></i>", "<script>", "a & b", "&nbsp;", "<3"):
         with pytest.raises(ApiError, match="can't parse entities"):
             check_html(bad)
+
+
+@pytest.mark.asyncio
+async def test_hang_drop_and_chat_targeted_faults(
+    client: tuple[Emulator, httpx.AsyncClient],
+) -> None:
+    telegram, http = client
+    telegram.api.hang_next("sendMessage", hold=30.0)
+    telegram.api.drop_next("sendMessage")
+    telegram.api.fail_next("sendMessage", status=500, chat_id=7)
+    send = url(telegram, "sendMessage")
+    started = time.perf_counter()
+    with pytest.raises(httpx.ReadTimeout):
+        await http.post(send, data={"chat_id": "5", "text": "held"}, timeout=0.3)
+    assert time.perf_counter() - started < 5  # the client's timeout, not the 30 s hold
+    with pytest.raises(httpx.RemoteProtocolError):
+        await http.post(send, data={"chat_id": "5", "text": "dropped"})
+    other = await http.post(send, data={"chat_id": "6", "text": "not chat 7"})
+    targeted = await http.post(send, data={"chat_id": "7", "text": "chat 7"})
+    assert (other.status_code, targeted.status_code) == (200, 500)
+    assert [(c.params["text"], c.status) for c in telegram.api.failed("sendMessage")] == [
+        ("held", NO_ANSWER),
+        ("dropped", NO_ANSWER),
+        ("chat 7", 500),
+    ]
+    assert [m["text"] for m in telegram.api.sent] == ["not chat 7"]
+
+
+@pytest.mark.asyncio
+async def test_pending_lists_the_updates_not_yet_confirmed(
+    client: tuple[Emulator, httpx.AsyncClient],
+) -> None:
+    telegram, http = client
+    telegram.api.push_update(private_message("one"))
+    second = telegram.api.push_update(private_message("two"))
+    await http.post(url(telegram, "getUpdates"), data={"offset": str(second)})
+    # Asking for `second` confirmed the one before it: only `second` would be delivered again.
+    assert [u["update_id"] for u in telegram.api.pending()] == [second]
