@@ -70,6 +70,9 @@ NOT_TEXT = "I answer text questions. Type your question about the November 2017 
 STALE_BUTTON = "That button is no longer valid. Please type your question again."
 THANKS_FOR_FEEDBACK = "Thanks for your feedback."
 UNKNOWN_COMMAND = "I don't know that command. Try /help."
+APOLOGY = "Sorry, something went wrong on my side. Please try again."
+APOLOGY_TRIES = 3
+APOLOGY_PAUSE = 0.25  # seconds before the second try; doubled before each next one
 SLOW_DOWN = (
     "You are sending questions faster than I can answer them well. "
     "Please wait a minute, then ask again."
@@ -613,13 +616,19 @@ async def on_error(update: object, context: Context) -> None:
     if not isinstance(update, Update) or update.effective_message is None:
         return
     chat = update.effective_chat
-    if chat is not None and chat.type == ChatType.PRIVATE:
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    # The error is often Telegram's own (a 500, a dropped connection): try the apology a few
+    # times, so that the asker hears from the bot even when one more send fails.
+    for attempt in range(APOLOGY_TRIES):
         try:
-            await update.effective_message.reply_text(
-                "Sorry, something went wrong on my side. Please try again.", do_quote=False
-            )
-        except TelegramError:
-            log.warning("could not tell the user about the error")
+            await update.effective_message.reply_text(APOLOGY, do_quote=False)
+            return
+        except TelegramError as error:
+            if attempt + 1 == APOLOGY_TRIES:
+                log.warning("could not tell the user about the error: %s", error)
+                return
+            await asyncio.sleep(APOLOGY_PAUSE * 2**attempt)
 
 
 async def post_init(application: App) -> None:

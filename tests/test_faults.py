@@ -233,11 +233,6 @@ async def test_send_faults_leave_each_question_one_message_and_its_log(
 
 
 @pytest.mark.asyncio
-@pytest.mark.xfail(
-    strict=True,
-    reason="a send that fails with 500, a timeout or a dropped connection is not retried, and "
-    "the apology is sent once, unretried: when it fails too, the asker gets no reply at all",
-)
 async def test_two_failed_sends_in_a_row_still_leave_the_asker_a_reply(
     telegram: Emulator, answerer: Answerer, questions: list[str], tmp_path: Path
 ) -> None:

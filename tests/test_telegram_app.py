@@ -800,12 +800,26 @@ async def test_error_while_apologising_is_logged_not_raised(
     answerer: Answerer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     broken = BrokenAnswerer(answerer.base, answerer.matcher)
+    monkeypatch.setattr(telegram_app, "APOLOGY_PAUSE", 0.01)
     async with running(broken, monkeypatch, rate_limit=0) as bot:
-        bot.api.fail_next("sendMessage", status=500)
+        # Every try of the apology fails: the last failure is logged, nothing raised.
+        bot.api.fail_next("sendMessage", status=500, times=telegram_app.APOLOGY_TRIES)
         with caplog.at_level(logging.WARNING, logger=telegram_app.log.name):
             calls = await bot.receive(private_message(ASSAD_QUESTION))
     assert calls == []
-    assert "could not tell the user about the error" in caplog.messages
+    assert any("could not tell the user about the error" in m for m in caplog.messages)
+
+
+@pytest.mark.asyncio
+async def test_an_apology_that_fails_once_is_tried_again(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = BrokenAnswerer(answerer.base, answerer.matcher)
+    monkeypatch.setattr(telegram_app, "APOLOGY_PAUSE", 0.01)
+    async with running(broken, monkeypatch, rate_limit=0) as bot:
+        bot.api.fail_next("sendMessage", status=500)
+        calls = await bot.receive(private_message(ASSAD_QUESTION))
+    assert [call["text"] for call in calls] == [telegram_app.APOLOGY]
 
 
 # --- logging --------------------------------------------------------------------------------
