@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))  # the emulator lives in tests/, which is not inst
 
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES  # noqa: E402
 from bot.knowledge import load  # noqa: E402
-from tests.emulator import TOKEN, BotApi, Emulator, private_message  # noqa: E402
+from tests.emulator import TOKEN, BotApi, Emulator, private_message, start_bot  # noqa: E402
 
 STALL = 15.0  # give up waiting for the rest when no answer has come for this long (seconds)
 EDITED_FILE = Path("facts") / "assad-visit.yaml"
@@ -172,17 +172,7 @@ async def wait_for_answers(api: BotApi, expected: int) -> None:
 async def bot_subprocess(env: dict[str, str], log: Path) -> AsyncIterator[int]:
     """`python -m bot run`, its stderr in `log`, stopped with SIGTERM; yields its pid."""
     with log.open("wb") as err:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=ROOT,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=err,
-        )
+        process = await start_bot(env, stderr=err)
     try:
         yield process.pid
     finally:

@@ -26,9 +26,11 @@ import asyncio
 import itertools
 import json
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -841,3 +843,26 @@ def inline_query(query: str, user_id: int = PRIVATE_CHAT_ID) -> JSONDict:
 def chats(sent: Iterable[JSONDict]) -> list[int]:
     """The chat ids of sent messages, in order."""
     return [int(message["chat_id"]) for message in sent]
+
+
+# --- the bot as a process -------------------------------------------------------------------
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+async def start_bot(
+    env: Mapping[str, str], *options: str, stdout: Any = None, stderr: Any = None
+) -> asyncio.subprocess.Process:
+    """Start `python -m bot run [options]` in the project folder with `env`, no standard input."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        *options,
+        cwd=PROJECT,
+        env=dict(env),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL if stdout is None else stdout,
+        stderr=asyncio.subprocess.DEVNULL if stderr is None else stderr,
+    )

@@ -11,7 +11,6 @@ import html
 import os
 import signal
 import socket
-import sys
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,7 @@ from tests.emulator import (
     inline_query,
     post_update,
     private_message,
+    start_bot,
 )
 from tests.test_telegram_app import (
     ASSAD_FACT,
@@ -364,17 +364,8 @@ async def bot_process(
     env: dict[str, str], *options: str
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """`python -m bot run [options]`, killed at the end if it has not exited."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        *options,
-        cwd=ROOT,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    process = await start_bot(
+        env, *options, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
     try:
         yield process

@@ -17,7 +17,6 @@ import contextlib
 import os
 import signal
 import sqlite3
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
@@ -32,7 +31,15 @@ from bot.config import PROJECT_KNOWLEDGE, VARIABLES, Settings
 from bot.knowledge import load
 from bot.replies import Answerer
 from bot.store import QuestionLog
-from tests.emulator import NO_ANSWER, TOKEN, BotApi, Emulator, JSONDict, callback_query
+from tests.emulator import (
+    NO_ANSWER,
+    TOKEN,
+    BotApi,
+    Emulator,
+    JSONDict,
+    callback_query,
+    start_bot,
+)
 from tests.emulator import private_message as message_from
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -321,17 +328,7 @@ def _environment(telegram: Emulator, database: Path) -> dict[str, str]:
 async def bot_process(env: dict[str, str], log: Path) -> AsyncIterator[asyncio.subprocess.Process]:
     """`python -m bot run`, its stderr appended to `log`; killed at the end if still running."""
     with log.open("ab") as err:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=ROOT,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=err,
-        )
+        process = await start_bot(env, stderr=err)
     try:
         yield process
     finally:
