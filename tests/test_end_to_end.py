@@ -263,25 +263,14 @@ async def test_server_error_on_send_gets_an_apology(telegram: Emulator, answerer
 async def test_webhook_answers_only_posts_with_the_secret(
     telegram: Emulator, answerer: Answerer
 ) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/hook"
-    hook = Webhook(url=url, secret=SECRET, listen="127.0.0.1", port=port, path="hook")
-    application = telegram_app.build_application(settings_for(telegram), answerer)
-    stop = asyncio.Event()
-    serving = asyncio.create_task(webhook.serve(application, hook, stop))
-    try:
-        await telegram.api.wait_for("setWebhook", 1, WAIT)
+    async with serving_webhook(telegram, answerer) as url:
         assert telegram.api.webhook["url"] == url
         assert telegram.api.webhook["secret_token"] == SECRET
-        await wait_until_listening(port)
         wrong = await post_update(url, private_message(ASSAD_QUESTION, chat_id=7), "wrong")
         missing = await post_update(url, private_message(ASSAD_QUESTION, chat_id=8))
         right = await post_update(url, private_message(ASSAD_QUESTION, chat_id=9), SECRET)
         [message] = await telegram.api.wait_for("sendMessage", 1, WAIT)
         await settle(telegram)
-    finally:
-        stop.set()
-        await asyncio.wait_for(serving, WAIT)
     assert (wrong, missing, right) == (403, 403, 200)
     assert chats(telegram.api.sent) == [9]
     assert "<blockquote>" in message["text"]
@@ -291,15 +280,8 @@ async def test_webhook_answers_only_posts_with_the_secret(
 async def test_webhook_refuses_oversized_and_malformed_bodies_and_keeps_serving(
     telegram: Emulator, answerer: Answerer
 ) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/hook"
-    hook = Webhook(url=url, secret=SECRET, listen="127.0.0.1", port=port, path="hook")
-    application = telegram_app.build_application(settings_for(telegram), answerer)
-    stop = asyncio.Event()
-    serving = asyncio.create_task(webhook.serve(application, hook, stop))
     headers = {"Content-Type": "application/json", webhook.SECRET_HEADER: SECRET}
-    try:
-        await wait_until_listening(port)
+    async with serving_webhook(telegram, answerer) as url:
         async with httpx.AsyncClient(timeout=5.0) as client:
             huge = await refused_or_status(
                 client.post(url, content=b"{" * (webhook.MAX_BODY_BYTES + 1), headers=headers)
@@ -311,14 +293,29 @@ async def test_webhook_refuses_oversized_and_malformed_bodies_and_keeps_serving(
         right = await post_update(url, private_message(ASSAD_QUESTION, chat_id=11), SECRET)
         await telegram.api.wait_for("sendMessage", 1, WAIT)
         await settle(telegram)
-    finally:
-        stop.set()
-        await asyncio.wait_for(serving, WAIT)
     # Tornado stops reading past the limit: a 4xx, or the connection closed unread.
     assert huge in (400, 413, None)
     assert [r.status_code for r in (broken, not_utf8, a_list, no_id)] == [400] * 4
     assert right == 200
     assert chats(telegram.api.sent) == [11]
+
+
+@contextlib.asynccontextmanager
+async def serving_webhook(telegram: Emulator, answerer: Answerer) -> AsyncIterator[str]:
+    """The bot's own webhook endpoint on a free loopback port, registered; yields its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    hook = Webhook(url=url, secret=SECRET, listen="127.0.0.1", port=port, path="hook")
+    application = telegram_app.build_application(settings_for(telegram), answerer)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(webhook.serve(application, hook, stop))
+    try:
+        await telegram.api.wait_for("setWebhook", 1, WAIT)
+        await wait_until_listening(port)
+        yield url
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, WAIT)
 
 
 async def refused_or_status(request: Awaitable[httpx.Response]) -> int | None:
