@@ -122,28 +122,42 @@ def _shown(path: Path) -> str:
 
 
 def collisions(base: FactBase, matcher: Matcher) -> list[Problem]:
-    """Phrasings the bot would not answer with their own fact: another fact is as close."""
+    """Phrasings the bot would not answer with their own fact: another fact is as close.
+
+    Written phrasings and taught ones (learned.yaml) alike.
+    """
     problems = []
-    for fact in base.facts.values():
-        for question, line in zip(fact.questions, fact.question_lines, strict=True):
-            match = matcher.match(question)
-            if match.outcome is Outcome.ANSWER and match.best and match.best.id == fact.id:
-                continue
-            others = [c for c in match.candidates if c.item.id != fact.id]
-            rival = others[0] if others else None
-            own = next((c.score for c in match.candidates if c.item.id == fact.id), 0.0)
-            if rival is None:
-                detail = f"scores only {own:.0f}"
-            else:
-                detail = (
-                    f"matches {rival.item.id!r} nearly as well ({rival.score:.0f} vs {own:.0f})"
-                )
-            problems.append(
-                Problem(
-                    fact.where.path,
-                    line,
-                    f'fact "{fact.id}": phrasing {question!r} {detail}; '
-                    f"the bot would {match.outcome} rather than answer it",
-                )
+    for path, line, question, ident in _phrasings(base):
+        match = matcher.match(question)
+        if match.outcome is Outcome.ANSWER and match.best and match.best.id == ident:
+            continue
+        others = [c for c in match.candidates if c.item.id != ident]
+        rival = others[0] if others else None
+        own = next((c.score for c in match.candidates if c.item.id == ident), 0.0)
+        if rival is None:
+            detail = f"scores only {own:.0f}"
+        else:
+            detail = f"matches {rival.item.id!r} nearly as well ({rival.score:.0f} vs {own:.0f})"
+        problems.append(
+            Problem(
+                path,
+                line,
+                f'fact "{ident}": phrasing {question!r} {detail}; '
+                f"the bot would {match.outcome} rather than answer it",
             )
+        )
     return problems
+
+
+def _phrasings(base: FactBase) -> list[tuple[str, int, str, str]]:
+    """(file, line, phrasing, the id that should answer it) for every phrasing of the base."""
+    found = [
+        (fact.where.path, line, question, fact.id)
+        for fact in base.facts.values()
+        for question, line in zip(fact.questions, fact.question_lines, strict=True)
+    ]
+    for entry in base.learned:
+        entity = base.entities.get(entry.fact)
+        ident = entity.fact if entity is not None and entity.fact else entry.fact
+        found.append((entry.where.path, entry.where.line, entry.question, ident))
+    return found

@@ -237,3 +237,27 @@ def test_shared_phrasing_is_reported_at_its_file_and_line(
     assert "'assad-visits-sochi'" in mine.message
     # The phrasing only the new fact has is not a collision.
     assert (more.resolve(), find_line(more, "in person")) not in places
+
+
+def test_a_taught_phrasing_that_collides_is_reported_at_its_line(
+    mini_base_dir: Path, write_tree: WriteFiles
+) -> None:
+    # Taught for the meeting-again fact, but worded exactly as the visit fact is asked.
+    write_tree(
+        mini_base_dir,
+        {
+            "learned.yaml": """\
+learned:
+  - question: When did Assad visit Sochi?
+    fact: js-meet-again
+    by: a moderator
+    at: 2026-11-28T07:00:00+00:00
+""",
+        },
+    )
+    base = load(mini_base_dir)
+    problems = audit.collisions(base, Matcher(base))
+    places = {(Path(p.path).name, p.line): p.message for p in problems}
+    # The taught phrasing, at its entry, and the written one it now shadows are both reported.
+    assert places["learned.yaml", 2].startswith('fact "js-meet-again": phrasing')
+    assert 'fact "assad-visits-sochi"' in places["visit.yaml", 7]
