@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.knowledge import FactBase, Problem, Source
+from bot.knowledge import FactBase, Problem, Source, shown_path
 from bot.matching import Matcher, Outcome
 from bot.normalization import squeeze_space
 
@@ -76,7 +76,7 @@ def uncovered(base: FactBase) -> list[Problem]:
                 shown = sentence.text if len(sentence.text) < 90 else sentence.text[:89] + "…"
                 problems.append(
                     Problem(
-                        _shown(path),
+                        shown_path(path),
                         sentence.line,
                         f"no fact quotes this sentence of {document.id!r}: {shown!r}",
                     )
@@ -112,13 +112,6 @@ def _quotes_in(base: FactBase, document: Source) -> list[str]:
 
 def _text_path(base: FactBase, document: Source) -> Path:
     return base.directory / document.text_file if document.text_file else base.directory
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def collisions(base: FactBase, matcher: Matcher) -> list[Problem]:

@@ -394,10 +394,18 @@ class Matcher:
             for term in phrasing.content.split():
                 if term not in _QUESTION_TERMS:
                     weights[phrasing.item][term] = 1.0
+        # Each item's answer and quote, read once: words for the vocabulary and the kinds of
+        # answer they give, terms for the index and the Dice overlap.
+        answer_words = [
+            [normalize(text).split() for text in _answer_texts(item)] for item in self.items
+        ]
+        answer_terms = [
+            [self.analyse(" ".join(words)).content for words in texts] for texts in answer_words
+        ]
         for index, item in enumerate(self.items):
-            for text in _answer_texts(item):
-                self.vocabulary.update(normalize(text).split())
-                for term in self.analyse(text).content:
+            for words, terms in zip(answer_words[index], answer_terms[index], strict=True):
+                self.vocabulary.update(words)
+                for term in terms:
                     weights[index].setdefault(term, _ANSWER_WEIGHT)
             if item.fact is not None:
                 for ident in item.fact.entities:
@@ -432,14 +440,14 @@ class Matcher:
         for term in _QUESTION_TERMS:
             self.idf[term] = _QUESTION_WEIGHT
         places = [
-            word
+            normalize(name)
             for entity in self.base.entities.values()
             if entity.kind in ("place", "country")
             for name in (entity.name, *entity.aliases)
-            for word in [normalize(name)]
         ]
         self.answer_kinds = [
-            _kinds_of_answer(_words_of(_answer_texts(item)), places) for item in self.items
+            _kinds_of_answer([word for words in texts for word in words], places)
+            for texts in answer_words
         ]
         # Each phrasing as a set of terms with its total weight, for the Dice overlap; the
         # answer and the quote count too, at a discount, as phrasings no one wrote down.
@@ -450,9 +458,8 @@ class Matcher:
         phrase_postings: dict[str, list[int]] = defaultdict(list)
         for phrasing in self.phrasings:
             self._add_terms(phrasing.item, phrasing.content.split(), 1.0, phrase_postings)
-        for index, item in enumerate(self.items):
-            for text in _answer_texts(item):
-                terms = self.analyse(text).content
+        for index, texts in enumerate(answer_terms):
+            for terms in texts:
                 self._add_terms(index, terms, _ANSWER_DICE, phrase_postings)
         self.phrase_postings = dict(phrase_postings)
         self.item_texts: list[list[str]] = [[] for _ in self.items]
@@ -798,10 +805,6 @@ def _entity_phrasings(entity: Entity) -> list[str]:
     return [f"what is {name}", name, f"tell me about {name}", f"where is {name}"][
         : 4 if entity.kind == "place" else 3
     ]
-
-
-def _words_of(texts: Iterable[str]) -> list[str]:
-    return [word for text in texts for word in normalize(text).split()]
 
 
 def _answer_texts(item: Answerable) -> list[str]:

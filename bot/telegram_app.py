@@ -105,7 +105,12 @@ class Services:
 
 def services_of(context: Context) -> Services:
     """The services of the running application."""
-    return cast(Services, context.bot_data[SERVICES])
+    return services_in(context.application)
+
+
+def services_in(application: App) -> Services:
+    """The services an application was built with."""
+    return cast(Services, application.bot_data[SERVICES])
 
 
 def answerer_of(context: Context) -> Answerer:
@@ -577,7 +582,7 @@ async def report_reload(application: App, problems: list[Problem]) -> None:
         log.info("the fact base changed and was reloaded")
         return
     log.warning("the fact base changed but did not load: %d problem(s)", len(problems))
-    services = cast(Services, application.bot_data[SERVICES])
+    services = services_in(application)
     text = html.escape(RELOAD_FAILED + moderation.problems_text(problems))
     for moderator in sorted(services.moderators):
         for part in split_html(text):
@@ -634,7 +639,7 @@ async def on_error(update: object, context: Context) -> None:
 async def post_init(application: App) -> None:
     """Register the command list with Telegram, and start watching the fact base."""
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
-    services = cast(Services, application.bot_data[SERVICES])
+    services = services_in(application)
     if services.reload_interval > 0:
 
         async def report(problems: list[Problem]) -> None:
@@ -647,7 +652,7 @@ async def post_init(application: App) -> None:
 
 async def post_shutdown(application: App) -> None:
     """Stop watching the fact base and close the question log, its last writes saved."""
-    services = cast(Services, application.bot_data[SERVICES])
+    services = services_in(application)
     if services.watcher is not None:
         services.watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
