@@ -4,10 +4,14 @@ Writing never holds up answering: `record_*` put the write on a queue that one b
 serves with its own connection, and a write that cannot be made is logged and dropped. Reading
 (for moderators) is synchronous, on a second connection. User ids are stored only as salted
 hashes.
+
+The same file keeps the inbox: each update from Telegram from the moment it is received until it
+has been handled, so that one received just before a crash is handled after the restart.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -17,7 +21,8 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -34,6 +39,12 @@ QUEUE_SIZE: Final = 10_000
 _BATCH: Final = 500
 # Two questions are the same question when their normalised texts score this much or more.
 SIMILAR: Final = 85
+# A handled update's id is kept this long (seconds) to recognise a repeat delivery: a webhook
+# whose answer was lost, or a batch fetched but not confirmed before a crash.
+HANDLED_KEPT: Final = 900.0
+# An update not handled (a crash came first) is handled at the next start if it is younger than
+# this (seconds): Telegram too keeps an update for a day.
+UNHANDLED_KEPT: Final = DAY
 REASONS: Final = ("fallback", "clarify", "downvote")
 
 # The schema, one entry per version: MIGRATIONS[0] makes version 1, MIGRATIONS[1] would make
@@ -66,6 +77,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # Every report reads a window of time; votes per question come from the primary key.
         "CREATE INDEX questions_at ON questions (at)",
         "CREATE INDEX feedback_at ON feedback (at)",
+    ),
+    (
+        # An update's JSON from its receipt until it is handled; then only its id, kept a while
+        # so that Telegram sending it again is recognised.
+        """CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,
+            data TEXT NOT NULL,
+            at REAL NOT NULL,
+            tries INTEGER NOT NULL DEFAULT 0,
+            handled INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX inbox_handled_at ON inbox (handled, at)",
     ),
 )
 
@@ -170,6 +193,14 @@ class Stats:
 class _Write:
     sql: str
     params: tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class _Task:
+    """Work for the writer thread whose result someone waits for: set once it is committed."""
+
+    run: Callable[[sqlite3.Connection], Any]
+    result: Future[Any]
 
 
 _STOP: Final = object()
@@ -341,6 +372,96 @@ class QuestionLog:
         except Exception as error:  # noqa: BLE001 - a bad record must never break answering
             log.warning("Question log: a vote was not recorded: %s", error)
 
+    # --- the inbox: updates kept from receipt until handled -----------------------------------
+
+    def keep(
+        self,
+        updates: Sequence[tuple[int, str]],
+        *,
+        confirmed_below: int | None = None,
+        now: float | None = None,
+    ) -> Future[set[int]]:
+        """Keep each (update id, JSON) not received before until it is handled. The future is
+        the set of ids that are new, once they are committed (they survive a crash then); or
+        StoreError.
+
+        `confirmed_below` is the offset of the getUpdates call that fetched them: Telegram will
+        not send an update below it again, so handled ones below it are forgotten. Handled ones
+        are also forgotten HANDLED_KEPT seconds after receipt."""
+        at = time.time() if now is None else now
+        rows = [(int(update_id), str(data), at) for update_id, data in updates]
+
+        def run(connection: sqlite3.Connection) -> set[int]:
+            new = set()
+            for row in rows:
+                cursor = connection.execute(
+                    "INSERT OR IGNORE INTO inbox (update_id, data, at) VALUES (?, ?, ?)", row
+                )
+                if cursor.rowcount == 1:
+                    new.add(row[0])
+            connection.execute(
+                "DELETE FROM inbox WHERE handled = 1 AND at < ?", (at - HANDLED_KEPT,)
+            )
+            if confirmed_below is not None:
+                connection.execute(
+                    "DELETE FROM inbox WHERE update_id < ? AND handled = 1", (int(confirmed_below),)
+                )
+            return new
+
+        result: Future[set[int]] = Future()
+        if self._closed:
+            result.set_exception(StoreError(f"The question log at {self.path} is closed."))
+            return result
+        try:
+            self._queue.put_nowait(_Task(run, result))
+        except queue.Full:
+            message = f"The question log at {self.path} has {self._queue.maxsize} writes waiting."
+            result.set_exception(StoreError(message))
+        return result
+
+    def record_handled(self, update_id: int) -> None:
+        """Queue that an update has been handled, dropping its JSON; never raises."""
+        try:
+            self._submit(
+                "UPDATE inbox SET handled = 1, data = '' WHERE update_id = ?", (int(update_id),)
+            )
+        except Exception as error:  # noqa: BLE001 - a bad record must never break answering
+            log.warning("Inbox: an update was not marked handled: %s", error)
+
+    def unhandled(self, max_tries: int, *, now: float | None = None) -> list[tuple[int, str]]:
+        """The (update id, JSON) of every update received and not handled, oldest first, each
+        counted as one more try. One tried more than `max_tries` times (it may be what crashed
+        the bot), or received over UNHANDLED_KEPT seconds ago (Telegram too drops an update
+        after a day; the asker has moved on), is given up, logged and marked handled. Raises
+        StoreError."""
+        oldest = (time.time() if now is None else now) - UNHANDLED_KEPT
+        try:
+            with self._read_lock:
+                connection = self._reader
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    connection.execute("UPDATE inbox SET tries = tries + 1 WHERE handled = 0")
+                    rows = connection.execute(
+                        "SELECT update_id, data, tries, at FROM inbox WHERE handled = 0 "
+                        "ORDER BY update_id"
+                    ).fetchall()
+                    given_up = [row for row in rows if row[2] > max_tries or row[3] < oldest]
+                    connection.executemany(
+                        "UPDATE inbox SET handled = 1, data = '' WHERE update_id = ?",
+                        [(row[0],) for row in given_up],
+                    )
+                    connection.execute("COMMIT")
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as error:
+            raise StoreError(f"Cannot read the inbox at {self.path}: {error}.") from error
+        for update_id, _, tries, _ in given_up:
+            why = f"tried {max_tries} times" if tries > max_tries else "received over a day ago"
+            log.warning("Inbox: update %d was %s; given up.", update_id, why)
+        kept = [row for row in rows if row not in given_up]
+        return [(int(update_id), str(data)) for update_id, data, _, _ in kept]
+
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until the writes queued so far are done; False if that took over `timeout`."""
         if not self._thread.is_alive():
@@ -387,7 +508,7 @@ class QuestionLog:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            writes = [item for item in batch if isinstance(item, _Write)]
+            writes = [item for item in batch if isinstance(item, _Write | _Task)]
             if writes:
                 self._save(writes)
             for item in batch:
@@ -396,11 +517,24 @@ class QuestionLog:
             if any(item is _STOP for item in batch):
                 return
 
-    def _save(self, writes: list[_Write]) -> None:
+    def _save(self, writes: list[_Write | _Task]) -> None:
         connection = self._writer
+        done: list[tuple[_Task, Any]] = []
         try:
             connection.execute("BEGIN IMMEDIATE")
             for write in writes:
+                if isinstance(write, _Task):
+                    if not write.result.set_running_or_notify_cancel():
+                        continue  # its caller stopped waiting
+                    # A task that fails undoes its own writes only, and costs only itself.
+                    connection.execute("SAVEPOINT task")
+                    try:
+                        done.append((write, write.run(connection)))
+                    except Exception as error:  # noqa: BLE001 - reported to its caller
+                        connection.execute("ROLLBACK TO task")
+                        write.result.set_exception(self._task_error(error))
+                    connection.execute("RELEASE task")
+                    continue
                 try:
                     connection.execute(write.sql, write.params)
                 except (sqlite3.IntegrityError, sqlite3.InterfaceError, UnicodeError) as error:
@@ -416,6 +550,16 @@ class QuestionLog:
                     connection.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
+            for write in writes:
+                if isinstance(write, _Task) and not write.result.done():
+                    with contextlib.suppress(InvalidStateError):  # cancelled meanwhile
+                        write.result.set_exception(self._task_error(error))
+            return
+        for task, value in done:
+            task.result.set_result(value)
+
+    def _task_error(self, error: Exception) -> StoreError:
+        return StoreError(f"Cannot write to the question log at {self.path}: {error}.")
 
     # --- reading and moderating: synchronous ------------------------------------------------
 

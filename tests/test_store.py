@@ -62,10 +62,10 @@ def test_first_open_creates_folders_schema_version_and_salt(db: Path) -> None:
     log = QuestionLog.open(db)
     log.close()
     meta = dict(rows(db, "SELECT key, value FROM meta"))
-    assert meta["schema_version"] == str(len(MIGRATIONS)) == "1"
+    assert meta["schema_version"] == str(len(MIGRATIONS)) == "2"
     assert len(str(meta["salt"])) == 32
     tables = {name for (name,) in rows(db, "SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"meta", "questions", "feedback"} <= tables
+    assert {"meta", "questions", "feedback", "inbox"} <= tables
     assert rows(db, "PRAGMA journal_mode") == [("wal",)]
 
 
@@ -92,9 +92,58 @@ def test_the_log_survives_a_restart_and_migrations_run_once(
             91.5,
         )
         assert found.candidates == ("lavrov",)
-        assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
+        version = str(len(MIGRATIONS) + 1)
+        assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [(version,)]
         assert rows(db, "SELECT COUNT(*) FROM extra") == [(1,)]
         assert rows(db, "SELECT value FROM meta WHERE key = 'salt'") == salt
+
+
+def test_a_log_of_the_first_schema_is_upgraded_and_keeps_its_questions(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "MIGRATIONS", MIGRATIONS[:1])  # as the first release made it
+    log = QuestionLog.open(db)
+    ident = ask(log, "Who is Lavrov?", "answer", fact="lavrov")
+    log.close()
+    assert "inbox" not in {name for (name,) in rows(db, "SELECT name FROM sqlite_master")}
+    monkeypatch.undo()
+    log = QuestionLog.open(db)
+    try:
+        assert log.keep([(5, "{}")]).result(timeout=5) == {5}
+        found = log.question(ident)
+    finally:
+        log.close()
+    assert found is not None
+    assert found.text == "Who is Lavrov?"
+    assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
+    assert rows(db, "SELECT update_id, handled FROM inbox") == [(5, 0)]
+
+
+def test_a_failed_keep_costs_only_itself(log: QuestionLog, db: Path) -> None:
+    with closing(sqlite3.connect(db, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")  # holds the writer, so that all three share a batch
+        kept = log.keep([(7, "{}")])
+        refused = log.keep([(8, "{}"), (2**63, "{}")])  # SQLite cannot store the second id
+        ident = ask(log, "Who is Lavrov?", "answer", fact="lavrov")
+        other.execute("ROLLBACK")
+    assert kept.result(timeout=5) == {7}
+    with pytest.raises(StoreError, match="Cannot write to the question log"):
+        refused.result(timeout=5)
+    assert log.flush()
+    assert rows(db, "SELECT update_id FROM inbox") == [(7,)]  # not 8: the failed keep undone
+    assert log.question(ident) is not None
+
+
+def test_an_update_left_unhandled_for_over_a_day_is_given_up(
+    log: QuestionLog, db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = time.time()
+    assert log.keep([(1, '{"old": 1}')], now=now - DAY - 60).result(timeout=5) == {1}
+    assert log.keep([(2, '{"new": 2}')], now=now - DAY + 60).result(timeout=5) == {2}
+    assert log.unhandled(3, now=now) == [(2, '{"new": 2}')]
+    assert "update 1 was received over a day ago; given up" in caplog.text
+    assert log.unhandled(3, now=now) == [(2, '{"new": 2}')]
+    assert rows(db, "SELECT update_id, handled FROM inbox ORDER BY update_id") == [(1, 1), (2, 0)]
 
 
 def test_a_newer_schema_is_refused(db: Path) -> None:
