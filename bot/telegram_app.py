@@ -31,7 +31,6 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
-    ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -39,10 +38,12 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import callbacks, moderation
 from bot.config import Settings
 from bot.flood import FloodGuard, Verdict
+from bot.inbox import Inbox, InboxApplication, InboxBot
 from bot.knowledge import KnowledgeError, Problem
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer, Reply, split_html
@@ -62,6 +63,7 @@ COMMANDS = (
     ("about", "About this bot"),
     ("ask", "Ask a question (in groups: /ask your question)"),
 )
+CONNECTIONS = 256  # to the Bot API at once, for replies: ApplicationBuilder's default
 UNANSWERED_DAYS = 7
 UNANSWERED_SHOWN = 10
 NO_LOG = "There is no question log: the database could not be opened (see the bot's log)."
@@ -637,8 +639,13 @@ async def on_error(update: object, context: Context) -> None:
 
 
 async def post_init(application: App) -> None:
-    """Register the command list with Telegram, and start watching the fact base."""
+    """Register the command list with Telegram, queue the updates a crash left unhandled, and
+    start watching the fact base."""
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    bot = application.bot
+    if isinstance(bot, InboxBot):
+        for update in await asyncio.to_thread(bot.inbox.replay, bot):
+            await application.update_queue.put(update)
     services = services_in(application)
     if services.reload_interval > 0:
 
@@ -664,6 +671,12 @@ async def post_shutdown(application: App) -> None:
 # --- wiring -----------------------------------------------------------------------------------
 
 
+def connections(settings: Settings) -> tuple[BaseRequest, BaseRequest]:
+    """The Bot API connections: one for every method but getUpdates, one for its long polls
+    (as ApplicationBuilder makes them)."""
+    return HTTPXRequest(connection_pool_size=CONNECTIONS), HTTPXRequest(connection_pool_size=1)
+
+
 def build_application(
     settings: Settings,
     core: Answerer | KnowledgeHolder,
@@ -672,22 +685,29 @@ def build_application(
     """The Application with every handler registered, in order."""
     if settings.token is None:
         raise ValueError("a Telegram token is needed to build the application")
-    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+    request, updates_request = connections(settings)
+    options: dict[str, Any] = {
+        "token": settings.token,
+        "base_url": settings.api_url,
+        "request": request,
+        "get_updates_request": updates_request,
+    }
+    if settings.api_url.endswith("/bot"):
+        # Files are served beside the methods: .../bot<token> and .../file/bot<token>.
+        options["base_file_url"] = settings.api_url.removesuffix("bot") + "file/bot"
+    if settings.rate_limit > 0:
+        options["rate_limiter"] = AIORateLimiter(
+            overall_max_rate=settings.rate_limit, max_retries=3
+        )
+    application = (
         Application.builder()
-        .token(settings.token)
-        .base_url(settings.api_url)
+        .bot(InboxBot(Inbox(questions), **options))
+        .application_class(InboxApplication)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .concurrent_updates(settings.concurrent_updates)
+        .build()
     )
-    if settings.api_url.endswith("/bot"):
-        # Files are served beside the methods: .../bot<token> and .../file/bot<token>.
-        builder = builder.base_file_url(settings.api_url.removesuffix("bot") + "file/bot")
-    if settings.rate_limit > 0:
-        builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.rate_limit, max_retries=3)
-        )
-    application = builder.build()
     holder = (
         core if isinstance(core, KnowledgeHolder) else KnowledgeHolder(settings.knowledge, core)
     )

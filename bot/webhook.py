@@ -2,7 +2,7 @@
 
 PTB's built-in webhook server takes any body size and answers malformed JSON with a server
 error; this one checks, in order, the path, the secret token (compared in constant time), the
-size, and the JSON, then hands the update to the application's queue.
+size, and the JSON, then passes the update through the inbox to the application's queue.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Webhook
+from bot.inbox import Inbox, InboxBot
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +59,13 @@ class UpdateHandler(tornado.web.RequestHandler):
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             self.send_error(HTTPStatus.BAD_REQUEST, reason="Not an update")
             return
-        try:
-            update = Update.de_json(data, self.bot_application.bot)
-        except Exception:  # PTB raises many kinds on odd data; none may escape
-            log.warning("an update could not be read; refused", exc_info=True)
-            self.send_error(HTTPStatus.BAD_REQUEST, reason="Unreadable update")
-            return
-        await self.bot_application.update_queue.put(update)
+        bot = self.bot_application.bot
+        inbox = bot.inbox if isinstance(bot, InboxBot) else Inbox(None)
+        # Kept before Telegram hears OK; one the library cannot read, or received before, is
+        # acknowledged and skipped, so that Telegram does not send it again and again.
+        [screened] = await inbox.screen(bot, [data])
+        if len(screened) > 1:
+            await self.bot_application.update_queue.put(Update.de_json(screened, bot))
         self.set_status(HTTPStatus.OK)
         self.finish()
 

@@ -300,13 +300,49 @@ async def test_webhook_refuses_oversized_and_malformed_bodies_and_keeps_serving(
     assert chats(telegram.api.sent) == [11]
 
 
+@pytest.mark.asyncio
+async def test_webhook_answers_an_update_sent_again_once(
+    telegram: Emulator, answerer: Answerer, tmp_path: Path
+) -> None:
+    # Telegram sends an update again when the webhook's answer to it was lost.
+    sent_twice = private_message(ASSAD_QUESTION, chat_id=12)
+    questions = QuestionLog.open(tmp_path / "questions.sqlite3")
+    async with serving_webhook(telegram, answerer, questions) as url:
+        first = await post_update(url, sent_twice, SECRET)
+        await telegram.api.wait_for("sendMessage", 1, WAIT)
+        again = await post_update(url, sent_twice, SECRET)
+        other = await post_update(url, private_message(ASSAD_QUESTION, chat_id=13), SECRET)
+        await telegram.api.wait_for("sendMessage", 2, WAIT)
+        await settle(telegram)
+    assert (first, again, other) == (200, 200, 200)
+    assert chats(telegram.api.sent) == [12, 13]
+
+
+@pytest.mark.asyncio
+async def test_webhook_acknowledges_and_skips_an_update_the_library_cannot_read(
+    telegram: Emulator, answerer: Answerer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Refused, Telegram would send it again and again; skipped, the next is answered.
+    unreadable: JSONDict = {"update_id": 41, "message": {"message_id": 1}}  # no date, no chat
+    async with serving_webhook(telegram, answerer) as url:
+        skipped = await post_update(url, unreadable, SECRET)
+        right = await post_update(url, private_message(ASSAD_QUESTION, chat_id=14), SECRET)
+        await telegram.api.wait_for("sendMessage", 1, WAIT)
+        await settle(telegram)
+    assert (skipped, right) == (200, 200)
+    assert chats(telegram.api.sent) == [14]
+    assert "update 41 was skipped: python-telegram-bot cannot read it" in caplog.text
+
+
 @contextlib.asynccontextmanager
-async def serving_webhook(telegram: Emulator, answerer: Answerer) -> AsyncIterator[str]:
+async def serving_webhook(
+    telegram: Emulator, answerer: Answerer, questions: QuestionLog | None = None
+) -> AsyncIterator[str]:
     """The bot's own webhook endpoint on a free loopback port, registered; yields its URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
     hook = Webhook(url=url, secret=SECRET, listen="127.0.0.1", port=port, path="hook")
-    application = telegram_app.build_application(settings_for(telegram), answerer)
+    application = telegram_app.build_application(settings_for(telegram), answerer, questions)
     stop = asyncio.Event()
     serving = asyncio.create_task(webhook.serve(application, hook, stop))
     try:

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import yaml
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application
 
 from bot import callbacks, moderation, telegram_app
 from bot.config import PROJECT_KNOWLEDGE, Settings
@@ -170,14 +170,10 @@ async def moderated(
     (initialize, post_init ... post_shutdown, shutdown), its Bot API answered in memory."""
     api = BotApi()
 
-    def builder() -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
-        return (
-            ApplicationBuilder()
-            .request(InMemoryRequest(api))
-            .get_updates_request(InMemoryRequest(api))
-        )
+    def in_memory(settings: Settings) -> tuple[InMemoryRequest, InMemoryRequest]:
+        return InMemoryRequest(api), InMemoryRequest(api)
 
-    monkeypatch.setattr(Application, "builder", staticmethod(builder))
+    monkeypatch.setattr(telegram_app, "connections", in_memory)
     options: dict[str, Any] = {
         "knowledge": kb,
         "token": TOKEN,
@@ -854,12 +850,8 @@ def test_run_answers_when_the_log_cannot_be_opened(
     )
     api = BotApi()
 
-    def builder() -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
-        return (
-            ApplicationBuilder()
-            .request(InMemoryRequest(api))
-            .get_updates_request(InMemoryRequest(api))
-        )
+    def in_memory(settings: Settings) -> tuple[InMemoryRequest, InMemoryRequest]:
+        return InMemoryRequest(api), InMemoryRequest(api)
 
     served: list[object] = []
 
@@ -880,7 +872,7 @@ def test_run_answers_when_the_log_cannot_be_opened(
     def serve(application: App, settings: Settings, webhook: bool) -> None:
         asyncio.run(asyncio.wait_for(drive(application), WAIT))
 
-    monkeypatch.setattr(Application, "builder", staticmethod(builder))
+    monkeypatch.setattr(telegram_app, "connections", in_memory)
     monkeypatch.setattr(telegram_app, "_serve", serve)
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
     started = time.perf_counter()

@@ -21,7 +21,7 @@ import pytest_asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application
 
 from bot import callbacks, telegram_app
 from bot.config import PROJECT_KNOWLEDGE, Settings
@@ -111,14 +111,10 @@ async def running(
     """build_application, its Bot API requests answered in memory; initialized, then shut down."""
     api = BotApi()
 
-    def builder() -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
-        return (
-            ApplicationBuilder()
-            .request(InMemoryRequest(api))
-            .get_updates_request(InMemoryRequest(api))
-        )
+    def in_memory(settings: Settings) -> tuple[InMemoryRequest, InMemoryRequest]:
+        return InMemoryRequest(api), InMemoryRequest(api)
 
-    monkeypatch.setattr(Application, "builder", staticmethod(builder))
+    monkeypatch.setattr(telegram_app, "connections", in_memory)
     options: dict[str, Any] = {"knowledge": PROJECT_KNOWLEDGE, "token": TOKEN, **overrides}
     application = telegram_app.build_application(Settings(**options), answerer)
     await application.initialize()

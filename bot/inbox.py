@@ -1,0 +1,172 @@
+"""Each update handled once: none lost to a crash, none repeated, none blocking the rest.
+
+python-telegram-bot confirms a batch of updates to Telegram (by asking for the next offset) as
+soon as it has fetched it, before handling it, and it refetches a whole batch forever when one
+update in it cannot be read. So every batch passes through the inbox first:
+
+- an update the library cannot read is logged and replaced by an empty update with its id, so
+  the offset moves past it and the rest of the batch is handled;
+- every other update is kept in the question log's SQLite file before the batch is confirmed,
+  and marked handled once the application has handled it; at start, the updates kept but not
+  handled (a crash came in between) are handled first;
+- an update received before (Telegram sends a batch again when the crash came before its
+  confirmation, or a webhook whose answer was lost) is replaced by an empty update too.
+
+A crash in the few milliseconds between a reply and its mark repeats that reply after the
+restart: at least once, and once in all but that window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ExtBot
+
+from bot.store import QuestionLog, StoreError
+
+log = logging.getLogger(__name__)
+
+JSONDict = dict[str, Any]
+
+# An update handled again at this many starts and still not handled is given up at the next: it
+# may be what makes the bot crash.
+MAX_TRIES = 3
+# Seconds to wait for the question log to keep a batch before handling it unkept.
+KEEP_TIMEOUT = 10.0
+
+
+def _is_update_id(value: object) -> bool:
+    # SQLite's integers are 64-bit; Telegram's update ids are far smaller.
+    return type(value) is int and 0 <= value < 2**63
+
+
+class Inbox:
+    """The updates received and not yet handled; without a question log, it only skips the
+    updates the library cannot read."""
+
+    def __init__(self, questions: QuestionLog | None) -> None:
+        self.questions = questions
+        self._expected: set[int] = set()  # kept, and not yet marked handled
+
+    async def screen(
+        self, bot: ExtBot[Any], updates: Sequence[object], offset: int | None = None
+    ) -> list[JSONDict]:
+        """The batch to hand to the application: each update kept before this returns, those
+        unreadable or received before replaced by `{"update_id": id}`. `offset` is the one the
+        batch was fetched with (none for a webhook)."""
+        readable: dict[int, JSONDict] = {}
+        ids: list[int] = []
+        for data in updates:
+            if not isinstance(data, dict) or not _is_update_id(data.get("update_id")):
+                log.warning("an update without an id was skipped: %.200r", data)
+                continue
+            update_id: int = data["update_id"]
+            ids.append(update_id)
+            if update_id in readable:
+                continue  # twice in one batch: handed on once, below
+            try:
+                Update.de_json(data, bot)
+            except Exception:  # the library raises many kinds on data it does not expect
+                log.warning(
+                    "update %d was skipped: python-telegram-bot cannot read it: %.500r",
+                    update_id,
+                    data,
+                    exc_info=True,
+                )
+                continue
+            readable[update_id] = data
+        new = await self._keep(readable, offset)
+        batch = []
+        for update_id in ids:
+            batch.append(readable[update_id] if update_id in new else {"update_id": update_id})
+            new.discard(update_id)
+        return batch
+
+    async def _keep(self, readable: dict[int, JSONDict], offset: int | None) -> set[int]:
+        if self.questions is None or not readable:
+            return set(readable)
+        rows = [(update_id, json.dumps(data)) for update_id, data in readable.items()]
+        kept = asyncio.wrap_future(self.questions.keep(rows, confirmed_below=offset))
+        try:
+            new = await asyncio.wait_for(kept, KEEP_TIMEOUT)
+        except StoreError as error:
+            # Answering matters more than the guarantee: handle them, unkept.
+            log.warning("updates are handled without being kept: %s", error)
+            return set(readable)
+        except TimeoutError:
+            log.warning("updates are handled without being known kept: the log is too slow")
+            # The log may keep them yet: their marks, queued after, then find them.
+            self._expected |= set(readable)
+            return set(readable)
+        repeated = set(readable) - new
+        if repeated:
+            log.info("updates received before were skipped: %s", sorted(repeated))
+        self._expected |= new
+        return new
+
+    def replay(self, bot: ExtBot[Any]) -> list[Update]:
+        """The updates kept but not handled when the bot last stopped, oldest first."""
+        if self.questions is None:
+            return []
+        try:
+            rows = self.questions.unhandled(MAX_TRIES)
+        except StoreError as error:
+            log.warning("the updates left from the last run could not be read: %s", error)
+            return []
+        updates = []
+        for update_id, data in rows:
+            try:
+                updates.append(Update.de_json(json.loads(data), bot))
+            except Exception:  # kept by an older version of the library, perhaps
+                log.warning("kept update %d could not be read; given up", update_id, exc_info=True)
+                self.questions.record_handled(update_id)
+                continue
+            self._expected.add(update_id)
+        if updates:
+            log.info("handling %d update(s) left from the last run", len(updates))
+        return updates
+
+    def handled(self, update_id: int) -> None:
+        """Mark a kept update handled (queued; an update not kept is left alone)."""
+        if self.questions is not None and update_id in self._expected:
+            self._expected.discard(update_id)
+            self.questions.record_handled(update_id)
+
+
+class InboxBot(ExtBot[Any]):
+    """The bot, its getUpdates batches passed through the inbox."""
+
+    __slots__ = ("_inbox",)
+
+    def __init__(self, inbox: Inbox, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._inbox = inbox  # PTB freezes a bot's public attributes
+
+    @property
+    def inbox(self) -> Inbox:
+        """The inbox the bot's updates pass through."""
+        return self._inbox
+
+    async def _do_post(
+        self, endpoint: str, data: JSONDict, *args: Any, **kwargs: Any
+    ) -> bool | JSONDict | list[JSONDict]:
+        result = await super()._do_post(endpoint, data, *args, **kwargs)
+        if endpoint != "getUpdates" or not isinstance(result, list):
+            return result
+        offset = data.get("offset")
+        return await self.inbox.screen(self, result, offset if isinstance(offset, int) else None)
+
+
+class InboxApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """The application, marking each kept update handled once it has been."""
+
+    async def process_update(self, update: object) -> None:
+        """Handle the update as PTB does; then mark it handled in the inbox."""
+        await super().process_update(update)
+        if isinstance(update, Update) and isinstance(self.bot, InboxBot):
+            self.bot.inbox.handled(update.update_id)

@@ -1,0 +1,401 @@
+"""The inbox: unreadable updates skipped in place, each update kept until handled, none twice."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from concurrent.futures import Future
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import ExtBot
+
+from bot import inbox as inbox_module
+from bot import telegram_app
+from bot.config import PROJECT_KNOWLEDGE, Settings
+from bot.inbox import MAX_TRIES, Inbox, InboxBot
+from bot.knowledge import load
+from bot.replies import Answerer
+from bot.store import HANDLED_KEPT, QuestionLog, StoreError
+from tests.emulator import (
+    PRIVATE_CHAT_ID,
+    TOKEN,
+    BotApi,
+    InMemoryRequest,
+    JSONDict,
+    private_chat,
+    private_message,
+    update,
+    user,
+)
+
+NOW = 1_700_000_000.0
+# A poll as Bot API versions before 9.6 send it: its options lack `persistent_id`.
+OLD_POLL: JSONDict = {
+    "id": "77",
+    "question": "Who met in Sochi?",
+    "options": [{"text": "yes", "voter_count": 0}, {"text": "no", "voter_count": 0}],
+    "total_voter_count": 0,
+    "is_closed": False,
+    "is_anonymous": True,
+    "type": "regular",
+    "allows_multiple_answers": False,
+}
+
+
+def unreadable() -> JSONDict:
+    message = {"message_id": 1, "date": 0, "chat": private_chat(), "from": user(PRIVATE_CHAT_ID)}
+    return update(message={**message, "poll": OLD_POLL})
+
+
+def inbox_rows(db: Path) -> dict[int, tuple[int, int, str]]:
+    """update id: (handled, tries, data), read from the file directly."""
+    with closing(sqlite3.connect(db)) as connection:
+        found = connection.execute("SELECT update_id, handled, tries, data FROM inbox").fetchall()
+    return {row[0]: (row[1], row[2], row[3]) for row in found}
+
+
+def texts(updates: list[Update]) -> list[str | None]:
+    return [u.message.text if u.message else None for u in updates]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "q.sqlite3"
+
+
+@pytest.fixture
+def questions(db: Path) -> Iterator[QuestionLog]:
+    opened = QuestionLog.open(db)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def bot() -> ExtBot[Any]:
+    return ExtBot(TOKEN)  # reading an update needs no network
+
+
+def reopen(old: QuestionLog) -> QuestionLog:
+    """A restart: the log closed, and opened again by a new process."""
+    old.close()
+    return QuestionLog.open(old.path)
+
+
+@contextmanager
+def restart(old: QuestionLog) -> Iterator[QuestionLog]:
+    new = reopen(old)
+    try:
+        yield new
+    finally:
+        new.close()
+
+
+def keep(log: QuestionLog, *ids: int, **options: Any) -> set[int]:
+    """Keep updates `ids` (their JSON does not matter here); the new ones, once committed."""
+    return log.keep([(ident, "{}") for ident in ids], **options).result(timeout=5)
+
+
+# --- without a question log: only the unreadable are skipped -----------------------------------
+
+
+@pytest.mark.asyncio
+async def test_unreadable_updates_are_emptied_in_place_and_logged(
+    bot: ExtBot[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    first, bad, last = private_message("first"), unreadable(), private_message("last")
+    with pytest.raises(TypeError, match="persistent_id"):
+        Update.de_json(bad, bot)
+    with caplog.at_level(logging.WARNING):
+        screened = await Inbox(None).screen(bot, [first, bad, last])
+    assert screened == [first, {"update_id": bad["update_id"]}, last]
+    [warning] = [r for r in caplog.records if "cannot read it" in r.getMessage()]
+    assert warning.levelno == logging.WARNING
+    assert f"update {bad['update_id']} " in warning.getMessage()
+
+
+@pytest.mark.asyncio
+async def test_items_without_an_int_update_id_are_dropped_with_a_warning(
+    bot: ExtBot[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    good = private_message("hello")
+    junk: list[object] = ["text", None, {"update_id": "7"}, {"message": {}}, {"update_id": 1.5}]
+    with caplog.at_level(logging.WARNING):
+        screened = await Inbox(None).screen(bot, [*junk, good])
+    assert screened == [good]
+    skipped = [r for r in caplog.records if "without an id" in r.getMessage()]
+    assert len(skipped) == len(junk)
+    assert Inbox(None).replay(bot) == []
+
+
+# --- with a question log ------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_an_update_received_twice_is_handed_on_once_even_after_a_restart(
+    bot: ExtBot[Any], questions: QuestionLog
+) -> None:
+    question, other = private_message("Who is Lavrov?"), private_message("And Assad?")
+    inbox = Inbox(questions)
+    assert await inbox.screen(bot, [question]) == [question]
+    assert await inbox.screen(bot, [question, other]) == [
+        {"update_id": question["update_id"]},
+        other,
+    ]
+    inbox.handled(other["update_id"])
+    with restart(questions) as restarted:
+        again = await Inbox(restarted).screen(bot, [question, other])
+    # Kept and pending, or handled a moment ago: neither is handed on again.
+    assert again == [{"update_id": question["update_id"]}, {"update_id": other["update_id"]}]
+
+
+@pytest.mark.asyncio
+async def test_replay_after_a_restart_returns_the_unhandled_oldest_first(
+    bot: ExtBot[Any], questions: QuestionLog, db: Path
+) -> None:
+    batch = [private_message(text) for text in ("one", "two", "three")]
+    inbox = Inbox(questions)
+    assert await inbox.screen(bot, batch) == batch
+    inbox.handled(batch[1]["update_id"])
+    questions.flush()
+    assert inbox_rows(db)[batch[1]["update_id"]] == (1, 0, "")
+
+    with restart(questions) as restarted:
+        second = Inbox(restarted)
+        replayed = second.replay(bot)
+        assert all(isinstance(u, Update) for u in replayed)
+        assert [u.update_id for u in replayed] == [batch[0]["update_id"], batch[2]["update_id"]]
+        assert texts(replayed) == ["one", "three"]
+        # Telegram sends the unconfirmed batch again: nothing is handed on twice.
+        assert await second.screen(bot, batch) == [{"update_id": u["update_id"]} for u in batch]
+        for replayed_update in replayed:
+            second.handled(replayed_update.update_id)
+        with restart(restarted) as third:
+            assert Inbox(third).replay(bot) == []
+
+
+@pytest.mark.asyncio
+async def test_handled_marks_only_the_updates_this_inbox_kept(
+    bot: ExtBot[Any], questions: QuestionLog, db: Path
+) -> None:
+    question = private_message("Who is Lavrov?")
+    keeper, stranger = Inbox(questions), Inbox(questions)
+    await keeper.screen(bot, [question])
+    stranger.handled(question["update_id"])
+    stranger.handled(999_999)  # never received at all
+    questions.flush()
+    assert inbox_rows(db) == {question["update_id"]: (0, 0, json.dumps(question))}
+    keeper.handled(question["update_id"])
+    questions.flush()
+    assert inbox_rows(db) == {question["update_id"]: (1, 0, "")}
+
+
+def test_an_update_never_handled_is_given_up_after_max_tries(
+    bot: ExtBot[Any], db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    question = private_message("What crashes the bot?")
+    ident = question["update_id"]
+    log = QuestionLog.open(db)
+    assert log.keep([(ident, json.dumps(question))]).result(timeout=5) == {ident}
+    for _ in range(MAX_TRIES):  # each start replays it, and the bot dies before handling it
+        log = reopen(log)
+        assert [u.update_id for u in Inbox(log).replay(bot)] == [ident]
+    log = reopen(log)
+    with caplog.at_level(logging.WARNING):
+        assert Inbox(log).replay(bot) == []
+    with restart(log) as log:
+        assert Inbox(log).replay(bot) == []
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert [m for m in warnings if "given up" in m] == [
+        f"Inbox: update {ident} was tried {MAX_TRIES} times; given up."
+    ]
+    assert inbox_rows(db)[ident][0] == 1
+
+
+def test_a_kept_update_the_library_no_longer_reads_is_given_up(
+    bot: ExtBot[Any], questions: QuestionLog, db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    bad = unreadable()
+    questions.keep([(bad["update_id"], json.dumps(bad))]).result(timeout=5)
+    with caplog.at_level(logging.WARNING):
+        assert Inbox(questions).replay(bot) == []
+    questions.flush()
+    assert inbox_rows(db) == {bad["update_id"]: (1, 1, "")}
+    assert any("could not be read; given up" in r.getMessage() for r in caplog.records)
+
+
+# --- the store's side: keep ---------------------------------------------------------------------
+
+
+def test_keep_returns_a_future_of_the_ids_not_received_before(questions: QuestionLog) -> None:
+    first = questions.keep([(1, "{}"), (2, "{}")])
+    assert isinstance(first, Future)
+    assert first.result(timeout=5) == {1, 2}
+    assert keep(questions, 2, 3) == {3}
+    assert keep(questions) == set()
+
+
+def test_confirmed_below_forgets_handled_rows_below_it_never_pending_ones(
+    questions: QuestionLog, db: Path
+) -> None:
+    keep(questions, 1, 2, 3)
+    questions.record_handled(1)
+    questions.record_handled(3)
+    keep(questions, 4, confirmed_below=3)
+    assert sorted(inbox_rows(db)) == [2, 3, 4]  # 2 is pending, 3 not below the offset
+    assert keep(questions, 1, 2, 3) == {1}
+
+
+def test_handled_rows_are_forgotten_handled_kept_seconds_after_receipt(
+    questions: QuestionLog, db: Path
+) -> None:
+    keep(questions, 1, 2, now=NOW)
+    questions.record_handled(1)
+    keep(questions, 3, now=NOW + HANDLED_KEPT - 1)
+    assert sorted(inbox_rows(db)) == [1, 2, 3]
+    keep(questions, 4, now=NOW + HANDLED_KEPT + 1)
+    assert sorted(inbox_rows(db)) == [2, 3, 4]  # 2 is as old, but pending
+    assert keep(questions, 1, 2, now=NOW + HANDLED_KEPT + 2) == {1}
+
+
+@pytest.mark.asyncio
+async def test_a_closed_log_fails_keep_and_the_inbox_hands_updates_on_unkept(
+    bot: ExtBot[Any], db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    log = QuestionLog.open(db)
+    log.close()
+    kept = log.keep([(1, "{}")])
+    assert isinstance(kept.exception(timeout=5), StoreError)
+    inbox, question = Inbox(log), private_message("Who is Lavrov?")
+    with caplog.at_level(logging.WARNING):
+        assert await inbox.screen(bot, [question]) == [question]
+        assert await inbox.screen(bot, [question]) == [question]  # nothing remembers it
+        assert inbox.replay(bot) == []
+        inbox.handled(question["update_id"])  # does not raise
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert sum("handled without being kept" in m for m in messages) == 2
+    assert any("left from the last run could not be read" in m for m in messages)
+    assert inbox_rows(db) == {}
+
+
+@pytest.mark.asyncio
+async def test_a_log_too_slow_to_keep_lets_the_batch_through_unkept(
+    bot: ExtBot[Any],
+    questions: QuestionLog,
+    db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(inbox_module, "KEEP_TIMEOUT", 0.2)
+    question = private_message("Who is Lavrov?")
+    with closing(sqlite3.connect(db, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the file: the writer waits
+        try:
+            with caplog.at_level(logging.WARNING):
+                assert await Inbox(questions).screen(bot, [question]) == [question]
+        finally:
+            other.execute("ROLLBACK")
+    assert questions.flush()
+    assert inbox_rows(db) == {}  # the keep was called off while it waited
+    [warning] = [r.getMessage() for r in caplog.records if "handled without" in r.getMessage()]
+    assert warning.endswith("too slow"), warning
+
+
+@pytest.mark.asyncio
+async def test_an_update_twice_in_one_batch_is_handed_on_once(
+    bot: ExtBot[Any], questions: QuestionLog
+) -> None:
+    question = private_message("Who is Lavrov?")
+    for inbox in (Inbox(None), Inbox(questions)):
+        screened = await inbox.screen(bot, [question, question])
+        assert screened == [question, {"update_id": question["update_id"]}]
+        question = private_message("Who is Lavrov?")  # a fresh id for the inbox with a log
+
+
+@pytest.mark.asyncio
+async def test_an_id_sqlite_cannot_store_is_skipped_and_costs_no_other_write(
+    bot: ExtBot[Any], questions: QuestionLog, db: Path
+) -> None:
+    huge = {**private_message("Who is Lavrov?"), "update_id": 2**63}
+    question = private_message("And Assad?")
+    assert await Inbox(questions).screen(bot, [huge, question]) == [question]
+    assert questions.flush()
+    assert set(inbox_rows(db)) == {question["update_id"]}
+
+
+# --- the bot and the application ----------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_get_updates_batches_pass_through_the_inbox(questions: QuestionLog, db: Path) -> None:
+    api = BotApi()
+    requests = {"request": InMemoryRequest(api), "get_updates_request": InMemoryRequest(api)}
+    bot = InboxBot(Inbox(questions), token=TOKEN, **requests)
+    async with bot:
+        question = api.push_update(private_message("Who is Lavrov?"))
+        bad = api.push_update(unreadable())
+        first = await bot.get_updates(timeout=0)
+        assert [u.update_id for u in first] == [question, bad]
+        assert texts(list(first)) == ["Who is Lavrov?", None]
+        # Not confirmed (no offset): Telegram sends the batch again, and it is not handed on.
+        again = await bot.get_updates(timeout=0)
+        assert [(u.update_id, u.message) for u in again] == [(question, None), (bad, None)]
+        bot.inbox.handled(question)
+        questions.flush()
+        later = api.push_update(private_message("And Assad?"))
+        [last] = await bot.get_updates(offset=bad + 1, timeout=0)
+        assert last.update_id == later
+        questions.flush()
+    # The handled question was below the offset: forgotten. The unreadable one was never kept.
+    assert {ident: row[:2] for ident, row in inbox_rows(db).items()} == {later: (0, 0)}
+    assert api.unknown == []
+
+
+@pytest.mark.asyncio
+async def test_the_application_marks_an_update_handled_after_its_handlers_ran(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = BotApi()
+    monkeypatch.setattr(
+        telegram_app, "connections", lambda settings: (InMemoryRequest(api), InMemoryRequest(api))
+    )
+    questions = QuestionLog.open(db)
+    settings = Settings(knowledge=PROJECT_KNOWLEDGE, token=TOKEN, database=db, rate_limit=0)
+    application = telegram_app.build_application(
+        settings, Answerer(load(PROJECT_KNOWLEDGE)), questions
+    )
+    sent_when_marked: list[int] = []
+    mark = questions.record_handled
+
+    def spy(update_id: int) -> None:
+        sent_when_marked.append(len(api.sent))
+        mark(update_id)
+
+    monkeypatch.setattr(questions, "record_handled", spy)
+    bot = application.bot
+    assert isinstance(bot, InboxBot)
+    question = private_message("When did Assad visit Sochi?")
+    ident = question["update_id"]
+    await application.initialize()
+    try:
+        [screened] = await bot.inbox.screen(bot, [question])
+        questions.flush()
+        assert inbox_rows(db)[ident][0] == 0
+        await application.process_update(Update.de_json(screened, bot))
+        questions.flush()
+        assert inbox_rows(db)[ident] == (1, 0, "")
+        assert sent_when_marked == [1]
+        # The same update again: emptied by the inbox, neither answered nor marked.
+        [repeat] = await bot.inbox.screen(bot, [question])
+        assert repeat == {"update_id": ident}
+        await application.process_update(Update.de_json(repeat, bot))
+    finally:
+        await application.shutdown()  # closes the question log
+    assert [m["chat_id"] for m in api.sent] == [PRIVATE_CHAT_ID]
+    assert sent_when_marked == [1]
+    assert api.unknown == []
