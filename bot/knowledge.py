@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -603,7 +604,16 @@ class _Builder:
             reader.problem(line, f"{what}: text file {name!r} must be inside the knowledge folder")
             return None
         try:
-            return squeeze_space(path.read_text(encoding="utf-8"))
+            if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would hang or flood
+                reader.problem(line, f"{what}: text file {name!r} is not a regular file")
+                return None
+            with path.open("rb") as file:
+                raw = file.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                limit = f"{MAX_FILE_BYTES / (1024 * 1024):g} MiB"
+                reader.problem(line, f"{what}: text file {name!r} is larger than {limit}")
+                return None
+            return squeeze_space(raw.decode("utf-8"))
         except FileNotFoundError:
             reader.problem(line, f"{what}: text file {name!r} not found")
         except UnicodeDecodeError:

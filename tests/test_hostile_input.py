@@ -24,6 +24,7 @@ import contextlib
 import functools
 import json
 import math
+import os
 import re
 import statistics
 import string
@@ -980,7 +981,20 @@ def test_a_control_character_anywhere_is_reported_at_its_line(
     assert [problem.line for problem in result] == [number + 1], result
 
 
-# --- known bugs (strict xfails: they fail today, and will say so once fixed) ---------------------
+def test_a_source_text_that_is_a_pipe_is_a_problem_not_a_hang(
+    mini_base_dir: Path, write_tree: WriteFiles
+) -> None:
+    os.mkfifo(mini_base_dir / "sources" / "pipe.txt")  # reading it would wait for a writer
+    source = "sources:\n  - id: piped\n    title: T\n    publisher: P\n    text: sources/pipe.txt\n"
+    write_tree(mini_base_dir, {NEW_FILE: source})
+    result = load_bounded(mini_base_dir)
+    assert isinstance(result, KnowledgeError)
+    [problem] = result.problems
+    assert (Path(problem.path).name, problem.line) == (NEW_FILE, 5)
+    assert "text file 'sources/pipe.txt' is not a regular file" in problem.message
+
+
+# --- once known bugs, now fixed ---------------------------------------------------------------
 
 NON_ASCII_THEN_NUL = "# “The presidents” — a quote\n" * 9 + "replies: {greeting: 'a\x00b'}\n"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import knowledge
-from bot.knowledge import EventDate, FactBase, KnowledgeError, Problem, load
+from bot.knowledge import MAX_FILE_BYTES, EventDate, FactBase, KnowledgeError, Problem, load
 from tests.conftest import SOURCE_NAME, WriteFiles
 
 BAD = "facts/wrong.yaml"  # sorts after facts/visit.yaml, so the mini base's ids come first
@@ -725,6 +725,31 @@ CASES: dict[str, Case] = {
         },
         [(BAD, 5, "is not valid UTF-8")],
     ),
+    "text file too large": (
+        {
+            "sources/huge.txt": b"Words. " * (MAX_FILE_BYTES // 7 + 1),
+            BAD: y("""
+                sources:
+                  - id: other
+                    title: T
+                    publisher: P
+                    text: sources/huge.txt
+            """),
+        },
+        [(BAD, 5, "text file 'sources/huge.txt' is larger than 2 MiB")],
+    ),
+    "text file a folder": (
+        {
+            BAD: y("""
+                sources:
+                  - id: other
+                    title: T
+                    publisher: P
+                    text: sources
+            """),
+        },
+        [(BAD, 5, "text file 'sources' is not a regular file")],
+    ),
     "url without a scheme": (
         {
             BAD: y("""
@@ -784,9 +809,9 @@ def test_problem_paths_are_absolute_outside_the_working_directory(
 def test_file_over_the_size_limit(
     mini_base_dir: Path, write_tree: WriteFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(knowledge, "MAX_FILE_BYTES", 4096)
-    assert all(len(text.encode()) < 4096 for text in _mini_texts(mini_base_dir))
-    write_tree(mini_base_dir, {BAD: "# padding\n" * 500})  # valid YAML, 5000 bytes
+    monkeypatch.setattr(knowledge, "MAX_FILE_BYTES", 16_384)  # the limit of source texts too
+    assert all(len(text.encode()) < 16_384 for text in _mini_texts(mini_base_dir))
+    write_tree(mini_base_dir, {BAD: "# padding\n" * 2000})  # valid YAML, 20,000 bytes
     monkeypatch.chdir(mini_base_dir)
     [problem] = problems_of(mini_base_dir)
     assert (problem.path, problem.line) == (BAD, 1)
@@ -794,7 +819,7 @@ def test_file_over_the_size_limit(
 
 
 def _mini_texts(directory: Path) -> list[str]:
-    return [path.read_text(encoding="utf-8") for path in directory.rglob("*.yaml")]
+    return [path.read_text(encoding="utf-8") for path in directory.rglob("*.*") if path.is_file()]
 
 
 def test_deeply_nested_yaml_is_a_problem_not_a_crash(
