@@ -746,7 +746,12 @@ def build_application(
     application.add_handler(
         MessageHandler(fresh & groups & filters.TEXT & ~filters.COMMAND, group_text)
     )
-    application.add_handler(MessageHandler(fresh & ~filters.TEXT & ~filters.COMMAND, not_text))
+    # Stickers, photos and the like; not service messages (a pin, a timer), where nobody asked.
+    application.add_handler(
+        MessageHandler(
+            fresh & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, not_text
+        )
+    )
     application.add_error_handler(on_error)
     return application
 

@@ -508,6 +508,27 @@ async def test_service_messages_without_a_sender_are_ignored(watched: Watched, k
     assert await watched.deliver(data) == []
 
 
+PRIVATE_SERVICE: dict[str, JSONDict] = {
+    "pinned": {
+        "pinned_message": message(private_chat(), user(PRIVATE_CHAT_ID), text=ASSAD_QUESTION),
+    },
+    "auto-delete timer": {"message_auto_delete_timer_changed": {"message_auto_delete_time": 86400}},
+    "write access allowed": {"write_access_allowed": {"from_request": True}},
+}
+
+
+@pytest.mark.parametrize("kind", PRIVATE_SERVICE)
+@pytest.mark.asyncio
+async def test_service_messages_in_private_chats_are_ignored(
+    watched: Watched, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nobody asked anything: "I answer text questions" would be a non sequitur.
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")  # as `run` sets it: durations as timedelta
+    sender = user(PRIVATE_CHAT_ID)
+    data = update(message=message(private_chat(), sender, **PRIVATE_SERVICE[kind]))
+    assert await watched.deliver(data) == []
+
+
 # --- messages that are not text -----------------------------------------------------------------
 
 
