@@ -40,7 +40,8 @@ MAX_TRIES = 3
 KEEP_TIMEOUT = 10.0
 
 
-def _is_update_id(value: object) -> bool:
+def is_update_id(value: object) -> bool:
+    """Whether a value can be an update's id."""
     # SQLite's integers are 64-bit; Telegram's update ids are far smaller.
     return type(value) is int and 0 <= value < 2**63
 
@@ -62,7 +63,7 @@ class Inbox:
         readable: dict[int, JSONDict] = {}
         ids: list[int] = []
         for data in updates:
-            if not isinstance(data, dict) or not _is_update_id(data.get("update_id")):
+            if not isinstance(data, dict) or not is_update_id(data.get("update_id")):
                 log.warning("an update without an id was skipped: %.200r", data)
                 continue
             update_id: int = data["update_id"]
@@ -88,26 +89,27 @@ class Inbox:
         return batch
 
     async def _keep(self, readable: dict[int, JSONDict], offset: int | None) -> set[int]:
+        """The ids of `readable` to hand on, each kept first: those not handled yet, and not
+        being handled already (replayed at start, or handed on by an earlier batch)."""
         if self.questions is None or not readable:
-            return set(readable)
+            return set(readable) - self._expected
         rows = [(update_id, json.dumps(data)) for update_id, data in readable.items()]
         kept = asyncio.wrap_future(self.questions.keep(rows, confirmed_below=offset))
         try:
-            new = await asyncio.wait_for(kept, KEEP_TIMEOUT)
+            unhandled = await asyncio.wait_for(kept, KEEP_TIMEOUT)
         except StoreError as error:
             # Answering matters more than the guarantee: handle them, unkept.
             log.warning("updates are handled without being kept: %s", error)
-            return set(readable)
+            return set(readable) - self._expected
         except TimeoutError:
             log.warning("updates are handled without being known kept: the log is too slow")
-            # The log may keep them yet: their marks, queued after, then find them.
-            self._expected |= set(readable)
-            return set(readable)
-        repeated = set(readable) - new
+            unhandled = set(readable)  # if kept after all, their marks (queued later) find them
+        handing = unhandled - self._expected
+        repeated = set(readable) - handing
         if repeated:
             log.info("updates received before were skipped: %s", sorted(repeated))
-        self._expected |= new
-        return new
+        self._expected |= handing
+        return handing
 
     def replay(self, bot: ExtBot[Any]) -> list[Update]:
         """The updates kept but not handled when the bot last stopped, oldest first."""
@@ -121,11 +123,16 @@ class Inbox:
         updates = []
         for update_id, data in rows:
             try:
-                updates.append(Update.de_json(json.loads(data), bot))
+                update = Update.de_json(json.loads(data), bot)
             except Exception:  # kept by an older version of the library, perhaps
                 log.warning("kept update %d could not be read; given up", update_id, exc_info=True)
                 self.questions.record_handled(update_id)
                 continue
+            if update.inline_query is not None:
+                # What someone was typing a while ago: Telegram takes no late results for it.
+                self.questions.record_handled(update_id)
+                continue
+            updates.append(update)
             self._expected.add(update_id)
         if updates:
             log.info("handling %d update(s) left from the last run", len(updates))
@@ -168,5 +175,12 @@ class InboxApplication(Application[Any, Any, Any, Any, Any, Any]):
     async def process_update(self, update: object) -> None:
         """Handle the update as PTB does; then mark it handled in the inbox."""
         await super().process_update(update)
-        if isinstance(update, Update) and isinstance(self.bot, InboxBot):
+        # An empty update stands for one skipped; the real one (a replay, say) may still be
+        # being handled, and marks itself when it is done.
+        if isinstance(update, Update) and isinstance(self.bot, InboxBot) and not _empty(update):
             self.bot.inbox.handled(update.update_id)
+
+
+def _empty(update: Update) -> bool:
+    """An update with nothing but its id: what the inbox hands on in place of one skipped."""
+    return not update.api_kwargs and all(getattr(update, kind) is None for kind in Update.ALL_TYPES)

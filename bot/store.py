@@ -39,8 +39,8 @@ QUEUE_SIZE: Final = 10_000
 _BATCH: Final = 500
 # Two questions are the same question when their normalised texts score this much or more.
 SIMILAR: Final = 85
-# A handled update's id is kept this long (seconds) to recognise a repeat delivery: a webhook
-# whose answer was lost, or a batch fetched but not confirmed before a crash.
+# A handled update's id is kept this long (seconds) after it was handled, to recognise a repeat
+# delivery: a webhook whose answer was lost, or a batch fetched but not confirmed before a crash.
 HANDLED_KEPT: Final = 900.0
 # An update not handled (a crash came first) is handled at the next start if it is younger than
 # this (seconds): Telegram too keeps an update for a day.
@@ -382,23 +382,27 @@ class QuestionLog:
         now: float | None = None,
     ) -> Future[set[int]]:
         """Keep each (update id, JSON) not received before until it is handled. The future is
-        the set of ids that are new, once they are committed (they survive a crash then); or
+        the set of those ids not handled yet — new ones, and ones kept before and not handled
+        since (a crash came between) — once committed (they survive a crash then); or
         StoreError.
 
         `confirmed_below` is the offset of the getUpdates call that fetched them: Telegram will
         not send an update below it again, so handled ones below it are forgotten. Handled ones
-        are also forgotten HANDLED_KEPT seconds after receipt."""
+        are also forgotten HANDLED_KEPT seconds after they were handled."""
         at = time.time() if now is None else now
         rows = [(int(update_id), str(data), at) for update_id, data in updates]
 
         def run(connection: sqlite3.Connection) -> set[int]:
-            new = set()
+            unhandled = set()
             for row in rows:
-                cursor = connection.execute(
+                connection.execute(
                     "INSERT OR IGNORE INTO inbox (update_id, data, at) VALUES (?, ?, ?)", row
                 )
-                if cursor.rowcount == 1:
-                    new.add(row[0])
+                found = connection.execute(
+                    "SELECT handled FROM inbox WHERE update_id = ?", (row[0],)
+                ).fetchone()
+                if not found[0]:
+                    unhandled.add(row[0])
             connection.execute(
                 "DELETE FROM inbox WHERE handled = 1 AND at < ?", (at - HANDLED_KEPT,)
             )
@@ -406,7 +410,7 @@ class QuestionLog:
                 connection.execute(
                     "DELETE FROM inbox WHERE update_id < ? AND handled = 1", (int(confirmed_below),)
                 )
-            return new
+            return unhandled
 
         result: Future[set[int]] = Future()
         if self._closed:
@@ -419,11 +423,12 @@ class QuestionLog:
             result.set_exception(StoreError(message))
         return result
 
-    def record_handled(self, update_id: int) -> None:
+    def record_handled(self, update_id: int, *, now: float | None = None) -> None:
         """Queue that an update has been handled, dropping its JSON; never raises."""
         try:
             self._submit(
-                "UPDATE inbox SET handled = 1, data = '' WHERE update_id = ?", (int(update_id),)
+                "UPDATE inbox SET handled = 1, data = '', at = ? WHERE update_id = ?",
+                (time.time() if now is None else float(now), int(update_id)),
             )
         except Exception as error:  # noqa: BLE001 - a bad record must never break answering
             log.warning("Inbox: an update was not marked handled: %s", error)
@@ -434,7 +439,8 @@ class QuestionLog:
         the bot), or received over UNHANDLED_KEPT seconds ago (Telegram too drops an update
         after a day; the asker has moved on), is given up, logged and marked handled. Raises
         StoreError."""
-        oldest = (time.time() if now is None else now) - UNHANDLED_KEPT
+        current = time.time() if now is None else now
+        oldest = current - UNHANDLED_KEPT
         try:
             with self._read_lock:
                 connection = self._reader
@@ -447,8 +453,8 @@ class QuestionLog:
                     ).fetchall()
                     given_up = [row for row in rows if row[2] > max_tries or row[3] < oldest]
                     connection.executemany(
-                        "UPDATE inbox SET handled = 1, data = '' WHERE update_id = ?",
-                        [(row[0],) for row in given_up],
+                        "UPDATE inbox SET handled = 1, data = '', at = ? WHERE update_id = ?",
+                        [(current, row[0]) for row in given_up],
                     )
                     connection.execute("COMMIT")
                 except BaseException:

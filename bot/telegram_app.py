@@ -17,6 +17,7 @@ from typing import Any, TypeVar, cast
 
 from telegram import (
     BotCommand,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -27,7 +28,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -335,6 +336,17 @@ async def not_text(update: Update, context: Context) -> None:
         await message.reply_text(NOT_TEXT, do_quote=False)
 
 
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press (stop its spinner), with a short note if given. A press Telegram
+    no longer takes an answer for (handled late: after a restart, say) still counts."""
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        if "query is too old" not in error.message.lower():
+            raise
+        log.info("a button press was answered too late to acknowledge: %s", error.message)
+
+
 async def button(update: Update, context: Context) -> None:
     """A press on a button: answer a picked suggestion, count a vote, or a moderator's choice.
 
@@ -347,7 +359,7 @@ async def button(update: Update, context: Context) -> None:
     services = services_of(context)
     verdict = flood_verdict(update, context)
     if verdict is not Verdict.ALLOW:
-        await query.answer(SLOW_DOWN if verdict is Verdict.WARN else None)
+        await acknowledge(query, SLOW_DOWN if verdict is Verdict.WARN else None)
         return
     if isinstance(action, callbacks.Attach | callbacks.Dismiss):
         await moderation_button(update, context, action)
@@ -355,10 +367,10 @@ async def button(update: Update, context: Context) -> None:
     if isinstance(action, callbacks.Vote):
         if services.log is not None and query.from_user is not None:
             services.log.record_feedback(action.question, query.from_user.id, action.vote)
-        await query.answer(THANKS_FOR_FEEDBACK)
+        await acknowledge(query, THANKS_FOR_FEEDBACK)
         return
     if isinstance(action, callbacks.NoneOfThese):
-        await query.answer()
+        await acknowledge(query)
         if isinstance(query.message, Message):
             await send_text(query.message, NONE_OF_THESE)
         return
@@ -366,9 +378,9 @@ async def button(update: Update, context: Context) -> None:
     if isinstance(action, callbacks.Pick):
         reply = services.holder.answerer.answer_with(action.ident)
     if reply is None or not isinstance(action, callbacks.Pick):
-        await query.answer(STALE_BUTTON, show_alert=False)
+        await acknowledge(query, STALE_BUTTON)
         return
-    await query.answer()
+    await acknowledge(query)
     asked = action.question
     if asked is not None and services.log is not None:
         services.log.record_pick(asked, action.ident)
@@ -547,7 +559,7 @@ async def moderation_button(
         return
     services = services_of(context)
     if not is_moderator(update, context) or services.log is None:
-        await query.answer()
+        await acknowledge(query)
         return
     try:
         ids = await asyncio.to_thread(_group_of, services.log, action.question)
@@ -557,7 +569,7 @@ async def moderation_button(
         else:
             logged = await asyncio.to_thread(services.log.question, action.question)
             if logged is None:
-                await query.answer(STALE_BUTTON)
+                await acknowledge(query, STALE_BUTTON)
                 return
             text = await _teach(update, context, logged.text, action.ident)
             if text.startswith("Taught"):
@@ -565,7 +577,7 @@ async def moderation_button(
                 await asyncio.to_thread(services.log.mark_taught, ids, action.ident)
     except StoreError as error:
         text = str(error)
-    await query.answer()
+    await acknowledge(query)
     if isinstance(query.message, Message):
         await send_text(query.message, text)
 

@@ -21,7 +21,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Webhook
-from bot.inbox import Inbox, InboxBot
+from bot.inbox import Inbox, InboxBot, is_update_id
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class UpdateHandler(tornado.web.RequestHandler):
         except (ValueError, UnicodeDecodeError):
             self.send_error(HTTPStatus.BAD_REQUEST, reason="Malformed JSON")
             return
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        if not isinstance(data, dict) or not is_update_id(data.get("update_id")):
             self.send_error(HTTPStatus.BAD_REQUEST, reason="Not an update")
             return
         bot = self.bot_application.bot

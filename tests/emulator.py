@@ -238,14 +238,16 @@ class BotApi:
         status: int = 429,
         retry_after: int = 1,
         chat_id: int | None = None,
+        description: str | None = None,
     ) -> None:
         """Make the next `times` calls of `method` (to `chat_id` only, if given) fail: 429 with
-        retry_after, or `status`."""
-        description = (
-            f"Too Many Requests: retry after {retry_after}"
-            if status == 429
-            else "Internal Server Error"
-        )
+        retry_after, or `status` (with `description`, if given)."""
+        if description is None:
+            description = (
+                f"Too Many Requests: retry after {retry_after}"
+                if status == 429
+                else "Internal Server Error"
+            )
         self._add_fault(method, times, _Fault(status, retry_after, description, chat_id=chat_id))
 
     def hang_next(

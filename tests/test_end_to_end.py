@@ -290,12 +290,16 @@ async def test_webhook_refuses_oversized_and_malformed_bodies_and_keeps_serving(
             not_utf8 = await client.post(url, content=b"\xff\xfe{}", headers=headers)
             a_list = await client.post(url, content=b"[1, 2]", headers=headers)
             no_id = await client.post(url, content=b'{"message": {}}', headers=headers)
+            bad_ids = [
+                await client.post(url, content=f'{{"update_id": {bad}}}'.encode(), headers=headers)
+                for bad in ("true", "-1", str(2**63), "1.5", '"7"')
+            ]
         right = await post_update(url, private_message(ASSAD_QUESTION, chat_id=11), SECRET)
         await telegram.api.wait_for("sendMessage", 1, WAIT)
         await settle(telegram)
     # Tornado stops reading past the limit: a 4xx, or the connection closed unread.
     assert huge in (400, 413, None)
-    assert [r.status_code for r in (broken, not_utf8, a_list, no_id)] == [400] * 4
+    assert [r.status_code for r in (broken, not_utf8, a_list, no_id, *bad_ids)] == [400] * 9
     assert right == 200
     assert chats(telegram.api.sent) == [11]
 

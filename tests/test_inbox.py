@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
@@ -28,6 +29,7 @@ from tests.emulator import (
     BotApi,
     InMemoryRequest,
     JSONDict,
+    inline_query,
     private_chat,
     private_message,
     update,
@@ -149,9 +151,28 @@ async def test_an_update_received_twice_is_handed_on_once_even_after_a_restart(
     ]
     inbox.handled(other["update_id"])
     with restart(questions) as restarted:
-        again = await Inbox(restarted).screen(bot, [question, other])
-    # Kept and pending, or handled a moment ago: neither is handed on again.
+        after = Inbox(restarted)
+        [replayed] = after.replay(bot)
+        again = await after.screen(bot, [question, other])
+    # Kept and being handled from the inbox, or handled a moment ago: neither handed on again.
+    assert replayed.update_id == question["update_id"]
     assert again == [{"update_id": question["update_id"]}, {"update_id": other["update_id"]}]
+
+
+@pytest.mark.asyncio
+async def test_when_the_replay_failed_a_kept_update_sent_again_is_handed_on(
+    bot: ExtBot[Any], questions: QuestionLog
+) -> None:
+    question, other = private_message("Who is Lavrov?"), private_message("And Assad?")
+    inbox = Inbox(questions)
+    await inbox.screen(bot, [question, other])
+    inbox.handled(other["update_id"])
+    with restart(questions) as restarted:
+        after = Inbox(restarted)  # no replay: it could not read the log, say
+        again = await after.screen(bot, [question, other])
+        once_more = await after.screen(bot, [question])
+    assert again == [question, {"update_id": other["update_id"]}]
+    assert once_more == [{"update_id": question["update_id"]}]
 
 
 @pytest.mark.asyncio
@@ -236,7 +257,8 @@ def test_keep_returns_a_future_of_the_ids_not_received_before(questions: Questio
     first = questions.keep([(1, "{}"), (2, "{}")])
     assert isinstance(first, Future)
     assert first.result(timeout=5) == {1, 2}
-    assert keep(questions, 2, 3) == {3}
+    questions.record_handled(2)
+    assert keep(questions, 1, 2, 3) == {1, 3}  # 1 kept before, still not handled
     assert keep(questions) == set()
 
 
@@ -248,19 +270,19 @@ def test_confirmed_below_forgets_handled_rows_below_it_never_pending_ones(
     questions.record_handled(3)
     keep(questions, 4, confirmed_below=3)
     assert sorted(inbox_rows(db)) == [2, 3, 4]  # 2 is pending, 3 not below the offset
-    assert keep(questions, 1, 2, 3) == {1}
+    assert keep(questions, 1, 2, 3) == {1, 2}  # 1 forgotten, so new; 2 still pending
 
 
-def test_handled_rows_are_forgotten_handled_kept_seconds_after_receipt(
+def test_handled_rows_are_forgotten_handled_kept_seconds_after_handling(
     questions: QuestionLog, db: Path
 ) -> None:
-    keep(questions, 1, 2, now=NOW)
-    questions.record_handled(1)
+    keep(questions, 1, 2, now=NOW - 600)  # received long before 1 was handled
+    questions.record_handled(1, now=NOW)
     keep(questions, 3, now=NOW + HANDLED_KEPT - 1)
     assert sorted(inbox_rows(db)) == [1, 2, 3]
     keep(questions, 4, now=NOW + HANDLED_KEPT + 1)
-    assert sorted(inbox_rows(db)) == [2, 3, 4]  # 2 is as old, but pending
-    assert keep(questions, 1, 2, now=NOW + HANDLED_KEPT + 2) == {1}
+    assert sorted(inbox_rows(db)) == [2, 3, 4]  # 2 is older, but pending
+    assert keep(questions, 1, 2, now=NOW + HANDLED_KEPT + 2) == {1, 2}
 
 
 @pytest.mark.asyncio
@@ -399,3 +421,67 @@ async def test_the_application_marks_an_update_handled_after_its_handlers_ran(
     assert [m["chat_id"] for m in api.sent] == [PRIVATE_CHAT_ID]
     assert sent_when_marked == [1]
     assert api.unknown == []
+
+
+class SlowSends(InMemoryRequest):
+    """sendMessage waits for `gate`: a reply still on its way."""
+
+    def __init__(self, api: BotApi, gate: asyncio.Event) -> None:
+        super().__init__(api)
+        self.gate = gate
+
+    async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if url.endswith("/sendMessage"):
+            await self.gate.wait()
+        return await super().do_request(url, *args, **kwargs)
+
+
+@pytest.mark.asyncio
+async def test_a_replayed_update_is_marked_by_itself_not_by_its_repeat(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After a restart the replay is being handled when Telegram sends its batch again: the
+    # empty stand-in finishes first, and must not mark the real one handled before its reply.
+    question = private_message("When did Assad visit Sochi?")
+    ident = question["update_id"]
+    earlier = QuestionLog.open(db)
+    earlier.keep([(ident, json.dumps(question))]).result(timeout=5)
+    earlier.close()  # the kill came before it was handled
+    api, gate = BotApi(), asyncio.Event()
+    monkeypatch.setattr(
+        telegram_app, "connections", lambda settings: (SlowSends(api, gate), InMemoryRequest(api))
+    )
+    questions = QuestionLog.open(db)
+    settings = Settings(knowledge=PROJECT_KNOWLEDGE, token=TOKEN, database=db, rate_limit=0)
+    application = telegram_app.build_application(
+        settings, Answerer(load(PROJECT_KNOWLEDGE)), questions
+    )
+    bot = application.bot
+    assert isinstance(bot, InboxBot)
+    await application.initialize()
+    try:
+        [replayed] = bot.inbox.replay(bot)
+        [stand_in] = await bot.inbox.screen(bot, [question])
+        assert stand_in == {"update_id": ident}
+        real = asyncio.create_task(application.process_update(replayed))
+        await application.process_update(Update.de_json(stand_in, bot))
+        assert questions.flush()
+        assert (api.sent, inbox_rows(db)[ident][0]) == ([], 0)
+        gate.set()
+        await asyncio.wait_for(real, 5)
+        assert questions.flush()
+        assert [m["chat_id"] for m in api.sent] == [PRIVATE_CHAT_ID]
+        assert inbox_rows(db)[ident][0] == 1
+    finally:
+        gate.set()
+        await application.shutdown()
+
+
+def test_a_kept_inline_query_is_not_replayed(bot: ExtBot[Any], questions: QuestionLog) -> None:
+    # What someone was typing before the crash: Telegram takes no late results for it.
+    typed, asked = inline_query("assad"), private_message("When did Assad visit Sochi?")
+    questions.keep([(u["update_id"], json.dumps(u)) for u in (typed, asked)]).result(timeout=5)
+    with restart(questions) as restarted:
+        assert [u.update_id for u in Inbox(restarted).replay(bot)] == [asked["update_id"]]
+        with restart(restarted) as again:  # and it is not kept for another try
+            assert [u.update_id for u in Inbox(again).replay(bot)] == [asked["update_id"]]
