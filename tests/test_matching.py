@@ -220,6 +220,15 @@ def test_the_question_set_meets_its_floors(real_base: FactBase) -> None:
     assert result.failures() == [], result.table()
 
 
+@pytest.mark.parametrize("name", ["first", "second", "third"])
+def test_the_blind_sets_ask_for_facts_the_base_has(real_base: FactBase, name: str) -> None:
+    # Their figures (README) are rerun with `python -m bot eval benchmarks/blind/NAME.yaml`.
+    questions = load_questions(PROJECT_KNOWLEDGE.parent / "benchmarks" / "blind" / f"{name}.yaml")
+    expected = {case.expect for case in questions.cases if case.expect is not None}
+    assert expected
+    assert expected <= set(real_base.facts) | set(real_base.entities)
+
+
 # --- kinds of question ----------------------------------------------------------------------
 
 
