@@ -18,7 +18,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy bot
+	$(BIN)/mypy bot tests benchmarks
 	$(BIN)/python -m bot validate --strict
 	$(BIN)/pytest
 

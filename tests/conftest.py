@@ -1,4 +1,5 @@
-"""Shared fixtures: a small, valid fact base written into a temporary folder.
+"""Shared fixtures: a small, valid fact base written into a temporary folder; and the logging
+set-up put back after a test that configures it.
 
 The base is split over three files (sources.yaml, entities.yaml, facts/visit.yaml) so that every
 test that loads it also exercises the merging of files. It quotes the project's real source text,
@@ -7,8 +8,9 @@ copied next to it, so quotes are checked against real prose.
 
 from __future__ import annotations
 
+import logging
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,15 @@ def line_of(path: Path, fragment: str) -> int:
 def find_line() -> Callable[[Path, str], int]:
     """A helper giving the line of a file that holds a fragment: find_line(path, "- id: x")."""
     return line_of
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """Put the root logger and httpx back as they were after configure_logging."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    httpx_level = logging.getLogger("httpx").level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.getLogger("httpx").setLevel(httpx_level)

@@ -18,7 +18,6 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from telegram.ext import Application
 
 from bot import callbacks, telegram_app, webhook
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES, Settings, Webhook
@@ -39,14 +38,17 @@ from tests.emulator import (
     private_message,
     start_bot,
 )
-from tests.test_telegram_app import (
+from tests.harness import (
+    APOLOGY,
     ASSAD_FACT,
     ASSAD_QUESTION,
+    App,
     answer_buttons,
     assert_safe_html,
     buttons,
     check_inline_results,
     clarifying_question,
+    long_polling,
     picked,
     suggestion_buttons,
 )
@@ -54,7 +56,6 @@ from tests.test_telegram_app import (
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 5.0
 SECRET = "s3cret"  # noqa: S105 - the test webhook secret
-App = Application[Any, Any, Any, Any, Any, Any]
 
 
 @pytest.fixture(scope="module")
@@ -83,27 +84,10 @@ def settings_for(telegram: Emulator, **overrides: Any) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def started(application: App) -> AsyncIterator[App]:
-    """Initialize and start the application; stop and shut it down at the end, bounded."""
-    await asyncio.wait_for(application.initialize(), WAIT)
-    try:
-        await asyncio.wait_for(application.start(), WAIT)
-        yield application
-    finally:
-        if application.updater is not None and application.updater.running:
-            await asyncio.wait_for(application.updater.stop(), WAIT)
-        if application.running:
-            await asyncio.wait_for(application.stop(), WAIT)
-        await asyncio.wait_for(application.shutdown(), WAIT)
-
-
-@contextlib.asynccontextmanager
 async def polling(telegram: Emulator, answerer: Answerer, **overrides: Any) -> AsyncIterator[App]:
     """The bot, long polling the emulator."""
     application = telegram_app.build_application(settings_for(telegram, **overrides), answerer)
-    async with started(application):
-        assert application.updater is not None
-        await asyncio.wait_for(application.updater.start_polling(poll_interval=0, timeout=1), WAIT)
+    async with long_polling(application, WAIT):
         yield application
 
 
@@ -252,7 +236,7 @@ async def test_server_error_on_send_gets_an_apology(telegram: Emulator, answerer
     async with polling(telegram, answerer):
         message = await ask(telegram, private_message(ASSAD_QUESTION))
         await settle(telegram)
-    assert message["text"] == "Sorry, something went wrong on my side. Please try again."
+    assert message["text"] == APOLOGY
     assert len(telegram.api.sent) == 1
 
 

@@ -20,11 +20,9 @@ import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_asyncio
-from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from bot import callbacks, telegram_app
@@ -42,6 +40,7 @@ from tests.emulator import (
     start_bot,
 )
 from tests.emulator import private_message as message_from
+from tests.harness import APOLOGY, App, long_polling
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 10.0  # the longest any single expected event may take
@@ -50,9 +49,7 @@ POLL_READ_TIMEOUT = 0.5  # getUpdates: this on top of the long poll
 LONG_POLL = 1  # seconds getUpdates waits for an update
 SETTLE = 0.5  # after the last expected message, long enough for a stray retry to show
 STARTUP = 30.0  # `python -m bot run` up to its first getUpdates
-APOLOGY = "Sorry, something went wrong on my side. Please try again."
 FAULTS = ("429", "500", "timeout", "drop")
-App = Application[Any, Any, Any, Any, Any, Any]
 
 
 @pytest.fixture(scope="module")
@@ -123,20 +120,8 @@ async def polling_bot(telegram: Emulator, answerer: Answerer, database: Path) ->
         reload_interval=0,
     )
     application = telegram_app.build_application(settings, answerer, QuestionLog.open(database))
-    await asyncio.wait_for(application.initialize(), WAIT)
-    try:
-        await asyncio.wait_for(application.start(), WAIT)
-        assert application.updater is not None
-        await asyncio.wait_for(
-            application.updater.start_polling(poll_interval=0, timeout=LONG_POLL), WAIT
-        )
+    async with long_polling(application, WAIT, LONG_POLL):
         yield application
-    finally:
-        if application.updater is not None and application.updater.running:
-            await asyncio.wait_for(application.updater.stop(), WAIT)
-        if application.running:
-            await asyncio.wait_for(application.stop(), WAIT)
-        await asyncio.wait_for(application.shutdown(), WAIT)
 
 
 def logged_questions(database: Path) -> list[tuple[str, str]]:

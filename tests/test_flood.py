@@ -13,7 +13,7 @@ from bot.flood import FloodGuard, Verdict
 from bot.knowledge import load
 from bot.replies import Answerer
 from tests.emulator import PRIVATE_CHAT_ID, private_message
-from tests.test_telegram_app import ASSAD_QUESTION, Bot, running
+from tests.harness import ASSAD_QUESTION, Bot, running
 
 
 def test_a_user_within_the_rate_is_answered() -> None:
@@ -71,7 +71,7 @@ def answerer() -> Answerer:
 
 @pytest.mark.asyncio
 async def test_a_flooding_user_gets_one_slow_down_and_others_are_answered(strict_bot: Bot) -> None:
-    texts = []
+    texts: list[str] = []
     for _ in range(6):
         calls = await strict_bot.receive(private_message(ASSAD_QUESTION))
         texts.extend(call["text"] for call in calls if call["method"] == "sendMessage")

@@ -56,6 +56,7 @@ from bot.matching import Outcome
 from bot.replies import MESSAGE_LIMIT, Answerer, Reply, split_html
 from tests.conftest import MINI_BASE, WriteFiles, write_files
 from tests.emulator import ApiError, check_html
+from tests.harness import ALLOWED_TAGS
 
 # --- fixtures -------------------------------------------------------------------------------
 
@@ -80,7 +81,6 @@ def answerer() -> Answerer:
 
 # --- Telegram HTML, checked ------------------------------------------------------------------
 
-ALLOWED_TAGS = frozenset({"b", "i", "a", "blockquote", "code"})
 # The character references Telegram understands.
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 # The only tags the bot means to send; a link only to https.

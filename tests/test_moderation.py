@@ -2,10 +2,11 @@
 feedback, /stats, live reload and the question log across a restart.
 
 Every update goes through `Application.process_update` of an application made by
-`build_application`, its Bot API answered in memory by tests.emulator.BotApi (as in
-tests/test_telegram_app.py). The fact base is a copy of the project's in tmp_path (knowledge/
-itself is never written), and the question log a SQLite file in tmp_path. The working directory
-is tmp_path, so problems are reported as "knowledge/<file>.yaml:LINE", as moderators see them.
+`build_application`, its Bot API answered in memory by tests.emulator.BotApi (`running` of
+tests/harness.py, as in tests/test_telegram_app.py). The fact base is a copy of the project's in
+tmp_path (knowledge/ itself is never written), and the question log a SQLite file in tmp_path.
+The working directory is tmp_path, so problems are reported as "knowledge/<file>.yaml:LINE", as
+moderators see them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from typing import Any
 import pytest
 import yaml
 from telegram import Update
-from telegram.ext import Application
 
 from bot import callbacks, moderation, telegram_app
 from bot.config import PROJECT_KNOWLEDGE, Settings
@@ -40,18 +40,21 @@ from tests.emulator import (
     PRIVATE_CHAT_ID,
     TOKEN,
     BotApi,
-    InMemoryRequest,
     JSONDict,
     callback_query,
     group_message,
     private_message,
 )
-from tests.test_telegram_app import (
+from tests.harness import (
     ASSAD_QUESTION,
+    App,
     Bot,
     answer_buttons,
+    answer_in_memory,
     buttons,
     clarifying_question,
+    learned_yaml,
+    running,
     suggestion_buttons,
 )
 
@@ -65,13 +68,7 @@ OTHER_OUT_OF_SCOPE = "what is the capital of peru"
 # Nobody wrote this wording; taught, it is answered with FACT.
 NEW_WORDING = "who picked up the bill for the sochi summit"
 FACT = "js-thanks-host"
-LEARNED = f"""\
-learned:
-  - question: {NEW_WORDING}
-    fact: {FACT}
-    by: alice
-    at: 2017-11-23T09:30:00+00:00
-"""
+LEARNED = learned_yaml(NEW_WORDING, FACT)
 BROKEN = "facts/summit.yaml"
 UNKNOWN = html.escape(telegram_app.UNKNOWN_COMMAND)
 INTERVAL = 0.05
@@ -83,8 +80,6 @@ MODERATOR_COMMANDS = (
     "/stats",
     f"/stats@{BOT_USERNAME}",
 )
-
-App = Application[Any, Any, Any, Any, Any, Any]
 
 
 # --- fixtures and helpers -------------------------------------------------------------------
@@ -168,15 +163,8 @@ async def moderated(
 ) -> AsyncIterator[Moderated]:
     """build_application over a KnowledgeHolder on `kb` and `log`, run as run_polling would
     (initialize, post_init ... post_shutdown, shutdown), its Bot API answered in memory."""
-    api = BotApi()
-
-    def in_memory(settings: Settings) -> tuple[InMemoryRequest, InMemoryRequest]:
-        return InMemoryRequest(api), InMemoryRequest(api)
-
-    monkeypatch.setattr(telegram_app, "connections", in_memory)
     options: dict[str, Any] = {
         "knowledge": kb,
-        "token": TOKEN,
         "moderators": frozenset({MOD_ID}),
         "rate_limit": 0,
         "reload_interval": 0,
@@ -184,15 +172,8 @@ async def moderated(
         **overrides,
     }
     holder = KnowledgeHolder(kb, answerer)
-    application = telegram_app.build_application(Settings(**options), holder, log)
-    await application.initialize()
-    try:
-        await telegram_app.post_init(application)
-        yield Moderated(application, api, holder, log)
-    finally:
-        await asyncio.wait_for(telegram_app.post_shutdown(application), WAIT)
-        await application.shutdown()
-    assert api.unknown == [], f"the bot called unknown methods: {api.unknown}"
+    async with running(holder, monkeypatch, log, hooks=True, **options) as bot:
+        yield Moderated(bot.application, bot.api, holder, log)
 
 
 def count_reloads(holder: KnowledgeHolder, monkeypatch: pytest.MonkeyPatch) -> list[list[Problem]]:
@@ -818,18 +799,6 @@ async def test_without_a_log_the_bot_answers_and_tells_moderators(
         assert bot.holder.answerer.ask(NEW_WORDING).fact == FACT
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Put the root logger and httpx back as they were after configure_logging."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    httpx_level = logging.getLogger("httpx").level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.getLogger("httpx").setLevel(httpx_level)
-
-
 @pytest.mark.usefixtures("restore_logging")
 def test_run_answers_when_the_log_cannot_be_opened(
     answerer: Answerer,
@@ -848,11 +817,7 @@ def test_run_answers_when_the_log_cannot_be_opened(
         reload_interval=0,
         database=blocker / "questions.sqlite3",
     )
-    api = BotApi()
-
-    def in_memory(settings: Settings) -> tuple[InMemoryRequest, InMemoryRequest]:
-        return InMemoryRequest(api), InMemoryRequest(api)
-
+    api = answer_in_memory(monkeypatch)
     served: list[object] = []
 
     async def drive(application: App) -> None:
@@ -872,7 +837,6 @@ def test_run_answers_when_the_log_cannot_be_opened(
     def serve(application: App, settings: Settings, webhook: bool) -> None:
         asyncio.run(asyncio.wait_for(drive(application), WAIT))
 
-    monkeypatch.setattr(telegram_app, "connections", in_memory)
     monkeypatch.setattr(telegram_app, "_serve", serve)
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
     started = time.perf_counter()

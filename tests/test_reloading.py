@@ -18,16 +18,11 @@ from bot.knowledge import FactBase, Problem, load
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer
 from bot.teaching import LEARNED_FILE
+from tests.harness import learned_yaml
 
 QUESTION = "was there a press conference afterwards"
 FACT = "joint-statement-summit"
-LEARNED = f"""\
-learned:
-  - question: {QUESTION}
-    fact: {FACT}
-    by: alice
-    at: 2017-11-23T09:30:00+00:00
-"""
+LEARNED = learned_yaml(QUESTION, FACT)
 BROKEN = "facts/summit.yaml"
 INTERVAL = 0.05
 

@@ -61,7 +61,7 @@ def rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[obje
 def test_first_open_creates_folders_schema_version_and_salt(db: Path) -> None:
     log = QuestionLog.open(db)
     log.close()
-    meta = dict(rows(db, "SELECT key, value FROM meta"))
+    meta = {str(key): str(value) for key, value in rows(db, "SELECT key, value FROM meta")}
     assert meta["schema_version"] == str(len(MIGRATIONS)) == "2"
     assert len(str(meta["salt"])) == 32
     tables = {name for (name,) in rows(db, "SELECT name FROM sqlite_master WHERE type='table'")}

@@ -2,26 +2,23 @@
 
 Every update goes through `Application.process_update`, so handler order, filters and the error
 handler are the ones `build_application` wires. The Bot API is tests.emulator.BotApi behind an
-InMemoryRequest: no socket is opened, and a method it does not know fails the test.
+InMemoryRequest (`running`, in tests/harness.py): no socket is opened, and a method it does not
+know fails the test.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import html
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
-from html.parser import HTMLParser
-from typing import Any
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 import pytest_asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
-from telegram.ext import Application
 
 from bot import callbacks, telegram_app
 from bot.config import PROJECT_KNOWLEDGE, Settings
@@ -35,8 +32,6 @@ from tests.emulator import (
     PRIVATE_CHAT_ID,
     TOKEN,
     ApiError,
-    BotApi,
-    InMemoryRequest,
     JSONDict,
     callback_query,
     check_html,
@@ -46,22 +41,24 @@ from tests.emulator import (
     private_message,
     sticker_message,
 )
-
-ASSAD_QUESTION = "When did Assad visit Sochi?"
-ASSAD_FACT = "assad-visits-sochi"
-OUT_OF_SCOPE = "What is the weather in Paris?"
-# Short, ambiguous questions; the first that the base in use clarifies is taken.
-CLARIFY_CANDIDATES = (
-    "assad putin",
-    "putin call",
-    "summit",
-    "what did putin say",
-    "what did assad say",
-    "opposition",
-    "what did they agree",
+from tests.harness import (
+    ALLOWED_TAGS,
+    APOLOGY,
+    ASSAD_FACT,
+    ASSAD_QUESTION,
+    Bot,
+    Markup,
+    answer_buttons,
+    assert_safe_html,
+    buttons,
+    check_inline_results,
+    clarifying_question,
+    picked,
+    running,
+    suggestion_buttons,
 )
-ALLOWED_TAGS = frozenset({"b", "i", "a", "blockquote", "code"})
-APOLOGY = "Sorry, something went wrong on my side. Please try again."
+
+OUT_OF_SCOPE = "What is the weather in Paris?"
 NASTY = (
     "<b>hi</b> & who is <script>alert(1)</script>",
     "When did <i>Assad</i> visit Sochi? &amp; &lt;",
@@ -71,7 +68,7 @@ NASTY = (
 )
 
 
-# --- fixtures and helpers -------------------------------------------------------------------
+# --- fixtures -------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -80,159 +77,11 @@ def answerer() -> Answerer:
     return Answerer(load(PROJECT_KNOWLEDGE))
 
 
-class Bot:
-    """The application under test, and the in-memory Bot API it talks to."""
-
-    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], api: BotApi) -> None:
-        self.application = application
-        self.api = api
-
-    async def receive(self, data: JSONDict) -> list[JSONDict]:
-        """Process one update to the end; return the calls it made that succeeded (not getMe)."""
-        before = len(self.api.calls)
-        await self.application.process_update(Update.de_json(data, self.application.bot))
-        return [
-            {"method": call.method, **call.params}
-            for call in self.api.calls[before:]
-            if call.method != "getMe" and call.status == 200
-        ]
-
-    async def one_message(self, data: JSONDict) -> JSONDict:
-        """Process an update that must be answered with exactly one message; return it."""
-        calls = await self.receive(data)
-        assert [call["method"] for call in calls] == ["sendMessage"], calls
-        return calls[0]
-
-
-@contextlib.asynccontextmanager
-async def running(
-    answerer: Answerer, monkeypatch: pytest.MonkeyPatch, **overrides: Any
-) -> AsyncIterator[Bot]:
-    """build_application, its Bot API requests answered in memory; initialized, then shut down."""
-    api = BotApi()
-
-    def in_memory(settings: Settings) -> tuple[InMemoryRequest, InMemoryRequest]:
-        return InMemoryRequest(api), InMemoryRequest(api)
-
-    monkeypatch.setattr(telegram_app, "connections", in_memory)
-    options: dict[str, Any] = {"knowledge": PROJECT_KNOWLEDGE, "token": TOKEN, **overrides}
-    application = telegram_app.build_application(Settings(**options), answerer)
-    await application.initialize()
-    try:
-        yield Bot(application, api)
-    finally:
-        await application.shutdown()
-    assert api.unknown == [], f"the bot called unknown methods: {api.unknown}"
-
-
 @pytest_asyncio.fixture
 async def bot(answerer: Answerer, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
     """The bot on the real fact base, with the default settings (rate limiter on)."""
     async with running(answerer, monkeypatch) as app:
         yield app
-
-
-class Markup(HTMLParser):
-    """The tags, links and text of a Telegram HTML message."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.links: list[str] = []
-        self.chunks: list[str] = []
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        if tag == "a":
-            self.links.extend(value or "" for name, value in attrs if name == "href")
-
-    def handle_data(self, data: str) -> None:
-        self.chunks.append(data)
-
-    @property
-    def text(self) -> str:
-        return "".join(self.chunks)
-
-
-def assert_safe_html(text: str) -> Markup:
-    """Telegram would accept `text`, and it holds only the tags the bot means to send."""
-    check_html(text)
-    markup = Markup(text)
-    assert set(markup.tags) <= ALLOWED_TAGS, markup.tags
-    assert "<script" not in text.lower()
-    assert all(link.startswith("https://") for link in markup.links), markup.links
-    return markup
-
-
-def buttons(message: JSONDict) -> list[tuple[str, str]]:
-    """(text, callback_data) of every button under a sent message."""
-    markup = message.get("reply_markup") or {}
-    return [
-        (button["text"], button["callback_data"])
-        for row in markup.get("inline_keyboard", [])
-        for button in row
-    ]
-
-
-def picked(data: str) -> str:
-    """The id a button's callback data picks; fails on data the bot would not accept."""
-    return pick_of(data).ident
-
-
-def pick_of(data: str) -> callbacks.Pick:
-    """The Pick a button's callback data holds; fails on data the bot would not accept."""
-    assert len(data.encode()) <= callbacks.MAX_BYTES
-    action = callbacks.parse(data)
-    assert isinstance(action, callbacks.Pick), data
-    return action
-
-
-def answer_buttons(message: JSONDict) -> tuple[int, list[tuple[str, str]]]:
-    """The buttons under an answer: its first row is exactly 👍 / 👎 on one logged question.
-
-    Returns that question's id and the buttons below the vote row: related questions, each a
-    Pick with no question id, its data within 64 bytes.
-    """
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    assert rows, message
-    votes, *rest = rows
-    assert [button["text"] for button in votes] == ["👍", "👎"], votes
-    actions = []
-    for button in votes:
-        data = button["callback_data"]
-        assert len(data.encode()) <= callbacks.MAX_BYTES
-        actions.append(callbacks.parse(data))
-    up = actions[0]
-    assert isinstance(up, callbacks.Vote), votes
-    assert actions == [callbacks.Vote(up.question, 1), callbacks.Vote(up.question, -1)], votes
-    below = [(button["text"], button["callback_data"]) for row in rest for button in row]
-    for _, data in below:
-        assert pick_of(data).question is None, data  # related buttons answer, they log no pick
-    return up.question, below
-
-
-def suggestion_buttons(message: JSONDict) -> tuple[int, list[tuple[str, str]]]:
-    """The suggestion buttons under a clarify or fallback reply: no vote row, each a Pick that
-    carries the id of the logged question. Returns that id and the buttons."""
-    pressed = buttons(message)
-    assert pressed, message
-    assert not any(text in ("👍", "👎") for text, _ in pressed), pressed
-    asked = {pick_of(data).question for text, data in pressed if text != "None of these"}
-    assert len(asked) == 1, pressed
-    [question] = asked
-    assert question is not None, pressed
-    return question, pressed
-
-
-def clarifying_question(answerer: Answerer) -> tuple[str, Reply]:
-    """A question the base in use answers with "did you mean", and that reply."""
-    for question in CLARIFY_CANDIDATES:
-        reply = answerer.ask(question)
-        if reply.outcome is Outcome.CLARIFY and len(reply.suggestions) >= 2:
-            return question, reply
-    raise AssertionError(f"none of {CLARIFY_CANDIDATES} clarifies any more; add one that does")
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -541,19 +390,6 @@ def test_callback_parse_refuses_a_trailing_newline() -> None:
 # --- inline mode ----------------------------------------------------------------------------
 
 
-def check_inline_results(results: list[JSONDict]) -> None:
-    assert 0 < len(results) <= telegram_app.INLINE_RESULTS
-    ids = [result["id"] for result in results]
-    assert len(set(ids)) == len(ids)
-    for result in results:
-        assert result["type"] == "article"
-        assert 0 < len(result["id"].encode()) <= 64
-        content = result["input_message_content"]
-        assert content["parse_mode"] == "HTML"
-        assert 0 < check_html(content["message_text"]) <= 4096
-        assert len(result["title"]) <= telegram_app.BUTTON_TEXT
-
-
 @pytest.mark.asyncio
 async def test_inline_query_offers_up_to_ten_articles(bot: Bot, answerer: Answerer) -> None:
     calls = await bot.receive(inline_query("assad"))
@@ -835,18 +671,6 @@ async def test_an_apology_that_fails_once_is_tried_again(
 
 
 # --- logging --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Put the root logger and httpx back as they were after configure_logging."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    httpx_level = logging.getLogger("httpx").level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.getLogger("httpx").setLevel(httpx_level)
 
 
 def _record(msg: str, *args: object) -> logging.LogRecord:

@@ -2,7 +2,7 @@
 
 Every update goes through the real Application offline (`build_application`, the real Answerer
 on the project's fact base, `Application.process_update` with `Update.de_json`), its Bot API
-answered in memory by tests.emulator, as in tests/test_telegram_app.py. For each one:
+answered in memory by tests.emulator (`running` of tests/harness.py). For each one:
 
 * the error handler is never called (a spy wraps `telegram_app.on_error`) and nothing is
   logged at ERROR;
@@ -63,11 +63,9 @@ from tests.emulator import (
     update,
     user,
 )
-from tests.test_telegram_app import Bot, assert_safe_html, running
+from tests.harness import ASSAD_FACT, ASSAD_QUESTION, Bot, assert_safe_html, running, started
 
-ASSAD_QUESTION = "When did Assad visit Sochi?"
 SUMMIT_QUESTION = "Who met at the Sochi summit?"
-ASSAD_FACT = "assad-visits-sochi"
 CHANNEL_ID = -1009876543210
 OTHER_USER = 3003
 TRACES = ("Traceback", 'File "', "Sorry, something went wrong", "Exception", "Error:")
@@ -909,11 +907,9 @@ async def test_an_update_the_library_cannot_read_is_skipped_and_polling_goes_on(
     async with Emulator() as telegram:
         settings = Settings(knowledge=PROJECT_KNOWLEDGE, token=TOKEN, api_url=telegram.api_url)
         application = telegram_app.build_application(settings, answerer)
-        await asyncio.wait_for(application.initialize(), POLL_WAIT)
-        await asyncio.wait_for(application.start(), POLL_WAIT)
-        updater = application.updater
-        assert updater is not None
-        try:
+        async with started(application, POLL_WAIT):
+            updater = application.updater
+            assert updater is not None
             with caplog.at_level(logging.WARNING):
                 for data in [question, unreadable] if last else [unreadable, question]:
                     telegram.api.push_update(data)
@@ -922,10 +918,6 @@ async def test_an_update_the_library_cannot_read_is_skipped_and_polling_goes_on(
                 # Past it: the next question is fetched and answered too.
                 telegram.api.push_update(private_message(SUMMIT_QUESTION))
                 await telegram.api.wait_for("sendMessage", 2, POLL_WAIT)
-        finally:
-            await asyncio.wait_for(updater.stop(), POLL_WAIT)
-            await asyncio.wait_for(application.stop(), POLL_WAIT)
-            await asyncio.wait_for(application.shutdown(), POLL_WAIT)
     assert sent["chat_id"] == PRIVATE_CHAT_ID
     assert "<blockquote>" in sent["text"]
     assert len(telegram.api.sent) == 2
