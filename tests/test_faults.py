@@ -49,6 +49,9 @@ POLL_READ_TIMEOUT = 0.5  # getUpdates: this on top of the long poll
 LONG_POLL = 1  # seconds getUpdates waits for an update
 SETTLE = 0.5  # after the last expected message, long enough for a stray retry to show
 STARTUP = 30.0  # `python -m bot run` up to its first getUpdates
+# What a kill can catch between a reply and its record: the updates being handled at once
+# (BOT_CONCURRENT_UPDATES), and as many marks still queued for the log's writer thread.
+IN_FLIGHT = 2 * Settings(knowledge=PROJECT_KNOWLEDGE).concurrent_updates
 FAULTS = ("429", "500", "timeout", "drop")
 
 
@@ -398,10 +401,10 @@ async def kill_mid_burst(
     assert process.returncode == -signal.SIGKILL
 
 
-def check_repeats(traffic: Traffic, answered_before: Counter[int]) -> None:
+def check_repeats(traffic: Traffic, answered_before: Counter[int]) -> set[int]:
     """A reply is repeated after a restart only when the kill came between sending it and marking
-    its update handled: a few milliseconds, for at most the updates being handled at once
-    (BOT_CONCURRENT_UPDATES). Prints the figures (`pytest -s`)."""
+    its update handled: a few milliseconds, for at most IN_FLIGHT updates. Prints the figures
+    (`pytest -s`); returns the users answered more than once."""
     answered = traffic.answered()
     twice = {user for user, n in answered.items() if n > 1}
     print(
@@ -410,7 +413,8 @@ def check_repeats(traffic: Traffic, answered_before: Counter[int]) -> None:
         f"{len(set(traffic.asked) - set(answered))} never, {len(twice)} twice"
     )
     assert twice <= set(answered_before)
-    assert len(twice) <= Settings(knowledge=PROJECT_KNOWLEDGE).concurrent_updates, sorted(twice)
+    assert len(twice) <= IN_FLIGHT, sorted(twice)
+    return twice
 
 
 @pytest.mark.asyncio
@@ -449,12 +453,19 @@ async def test_question_log_and_votes_survive_kill_9_and_a_restart(
     assert integrity(database) == "ok"
     hashes = user_hashes(database, [*traffic.asked, *range(20_000, 20_010)])
     logged = Counter(logged_questions(database))
-    for user in answered_before:
-        assert logged[hashes[user], traffic.asked[user]] == 1, user
+    # A question is logged (queued) before its answer is sent, a vote before its thanks; but the
+    # log writes a few milliseconds behind, so a kill right after a send can lose the record.
+    # Then it lost the inbox's mark queued after it too, and the update is handled again after
+    # the restart: checked below.
+    assert all(logged[hashes[user], traffic.asked[user]] <= 1 for user in answered_before)
+    unlogged = {u for u in answered_before if not logged[hashes[u], traffic.asked[u]]}
     votes = logged_votes(database)
+    unvoted = set()
     for press in thanked_before:
         user, question = traffic.presses[press]
-        assert (question, hashes[user], 1) in votes
+        if (question, hashes[user], 1) not in votes:
+            unvoted.add(press)
+    assert len(unlogged) + len(unvoted) <= IN_FLIGHT, (unlogged, unvoted)
 
     # Restarted on the same log.
     async with bot_process(env, stderr) as process:
@@ -486,14 +497,28 @@ async def test_question_log_and_votes_survive_kill_9_and_a_restart(
     answered = traffic.answered()
     for user in expected:
         assert answered[user] == 1, user
-    check_repeats(traffic, answered_before)
+    repeated = check_repeats(traffic, answered_before)
+    assert unlogged <= repeated
+    thanks = Counter(
+        str(params["callback_query_id"])
+        for params in api.requests("answerCallbackQuery")
+        if params.get("text") == telegram_app.THANKS_FOR_FEEDBACK
+    )
+    assert all(thanks[press] >= 2 for press in unvoted)
     logged = Counter(logged_questions(database))
-    for user, count in answered.items():
-        assert logged[hashes[user], traffic.asked[user]] >= count, user
+    for user in answered:
+        # Twice only for one handled again after the kill: logged first, the kill, then again.
+        assert 1 <= logged[hashes[user], traffic.asked[user]] <= 2, user
+    assert sum(n - 1 for n in logged.values()) <= IN_FLIGHT
     votes = logged_votes(database)
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        kept = {int(row[0]) for row in connection.execute("SELECT id FROM questions")}
     for press in traffic.thanked():
         user, question = traffic.presses[press]
-        assert (question, hashes[user], 1) in votes
+        # A vote counts only for a question the log holds: a press on an answer whose record
+        # the kill lost is lost with it (that question was answered again, under a new id).
+        assert (question, hashes[user], 1) in votes or question not in kept
+    assert len({traffic.presses[press][1] for press in traffic.thanked()} - kept) <= IN_FLIGHT
     assert integrity(database) == "ok"
 
 
