@@ -94,6 +94,9 @@ class Inbox:
         if self.questions is None or not readable:
             return set(readable) - self._expected
         rows = [(update_id, json.dumps(data)) for update_id, data in readable.items()]
+        # Being handled now: one that finishes while this batch is kept is marked handled too
+        # late for keep() to see it, but it is no less handled.
+        busy = self._expected & set(readable)
         kept = asyncio.wrap_future(self.questions.keep(rows, confirmed_below=offset))
         try:
             unhandled = await asyncio.wait_for(kept, KEEP_TIMEOUT)
@@ -104,7 +107,7 @@ class Inbox:
         except TimeoutError:
             log.warning("updates are handled without being known kept: the log is too slow")
             unhandled = set(readable)  # if kept after all, their marks (queued later) find them
-        handing = unhandled - self._expected
+        handing = unhandled - busy - self._expected
         repeated = set(readable) - handing
         if repeated:
             log.info("updates received before were skipped: %s", sorted(repeated))
