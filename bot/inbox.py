@@ -21,13 +21,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ExtBot
 
-from bot.store import QuestionLog, StoreError
+from bot.store import HANDLED_KEPT, QuestionLog, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ JSONDict = dict[str, Any]
 MAX_TRIES = 3
 # Seconds to wait for the question log to keep a batch before handling it unkept.
 KEEP_TIMEOUT = 10.0
+# At most this many ids handed on are remembered (a webhook's, for HANDLED_KEPT seconds).
+REMEMBERED = 100_000
 
 
 def is_update_id(value: object) -> bool:
@@ -48,11 +51,14 @@ def is_update_id(value: object) -> bool:
 
 class Inbox:
     """The updates received and not yet handled; without a question log, it only skips the
-    updates the library cannot read."""
+    updates the library cannot read and those handed on already in this run."""
 
     def __init__(self, questions: QuestionLog | None) -> None:
         self.questions = questions
         self._expected: set[int] = set()  # kept, and not yet marked handled
+        # Every id handed on in this run, and when (monotonic): whatever the log says or fails
+        # to say, none is handed on twice while Telegram may still send it again.
+        self._handed: dict[int, float] = {}
 
     async def screen(
         self, bot: ExtBot[Any], updates: Sequence[object], offset: int | None = None
@@ -90,29 +96,46 @@ class Inbox:
 
     async def _keep(self, readable: dict[int, JSONDict], offset: int | None) -> set[int]:
         """The ids of `readable` to hand on, each kept first: those not handled yet, and not
-        being handled already (replayed at start, or handed on by an earlier batch)."""
-        if self.questions is None or not readable:
-            return set(readable) - self._expected
-        rows = [(update_id, json.dumps(data)) for update_id, data in readable.items()]
-        # Being handled now: one that finishes while this batch is kept is marked handled too
-        # late for keep() to see it, but it is no less handled.
-        busy = self._expected & set(readable)
-        kept = asyncio.wrap_future(self.questions.keep(rows, confirmed_below=offset))
-        try:
-            unhandled = await asyncio.wait_for(kept, KEEP_TIMEOUT)
-        except StoreError as error:
-            # Answering matters more than the guarantee: handle them, unkept.
-            log.warning("updates are handled without being kept: %s", error)
-            return set(readable) - self._expected
-        except TimeoutError:
-            log.warning("updates are handled without being known kept: the log is too slow")
-            unhandled = set(readable)  # if kept after all, their marks (queued later) find them
-        handing = unhandled - busy - self._expected
+        handed on already in this run (replayed at start, or in an earlier batch or post)."""
+        self._forget(offset)
+        unhandled = set(readable)
+        kept = False
+        if self.questions is not None and readable:
+            rows = [(update_id, json.dumps(data)) for update_id, data in readable.items()]
+            keeping = asyncio.wrap_future(self.questions.keep(rows, confirmed_below=offset))
+            try:
+                unhandled = await asyncio.wait_for(keeping, KEEP_TIMEOUT)
+                kept = True
+            except StoreError as error:
+                # Answering matters more than the guarantee: handle them, unkept.
+                log.warning("updates are handled without being kept: %s", error)
+            except TimeoutError:
+                log.warning("updates are handled without being known kept: the log is too slow")
+                kept = True  # if kept after all, their marks (queued later) find them
+        # Checked after the wait: what was handed on meanwhile counts too.
+        handing = unhandled - self._handed.keys()
         repeated = set(readable) - handing
         if repeated:
             log.info("updates received before were skipped: %s", sorted(repeated))
-        self._expected |= handing
+        now = time.monotonic()
+        for update_id in handing:
+            self._handed[update_id] = now
+        if kept:
+            self._expected |= handing
         return handing
+
+    def _forget(self, offset: int | None) -> None:
+        """Forget the ids handed on that Telegram will not send again: those below the offset
+        a batch is fetched with, and any handed on over HANDLED_KEPT seconds ago (a webhook's);
+        past REMEMBERED ids, the oldest."""
+        if offset is not None and any(update_id < offset for update_id in self._handed):
+            self._handed = {i: at for i, at in self._handed.items() if i >= offset}
+        horizon = time.monotonic() - HANDLED_KEPT
+        while self._handed:
+            oldest = next(iter(self._handed))
+            if self._handed[oldest] > horizon and len(self._handed) <= REMEMBERED:
+                break
+            del self._handed[oldest]
 
     def replay(self, bot: ExtBot[Any]) -> list[Update]:
         """The updates kept but not handled when the bot last stopped, oldest first."""
@@ -137,6 +160,7 @@ class Inbox:
                 continue
             updates.append(update)
             self._expected.add(update_id)
+            self._handed[update_id] = time.monotonic()
         if updates:
             log.info("handling %d update(s) left from the last run", len(updates))
         return updates

@@ -462,11 +462,16 @@ class QuestionLog:
                     raise
         except sqlite3.Error as error:
             raise StoreError(f"Cannot read the inbox at {self.path}: {error}.") from error
-        for update_id, _, tries, _ in given_up:
-            why = f"tried {max_tries} times" if tries > max_tries else "received over a day ago"
-            log.warning("Inbox: update %d was %s; given up.", update_id, why)
-        kept = [row for row in rows if row not in given_up]
-        return [(int(update_id), str(data)) for update_id, data, _, _ in kept]
+        for why, ids in (
+            (f"tried {max_tries} times", [row[0] for row in given_up if row[2] > max_tries]),
+            ("received over a day ago", [row[0] for row in given_up if row[2] <= max_tries]),
+        ):
+            if ids:
+                shown = ", ".join(str(update_id) for update_id in ids[:10])
+                more = f" and {len(ids) - 10} more" if len(ids) > 10 else ""
+                log.warning("Inbox: given up, %s: update %s%s.", why, shown, more)
+        dropped = {row[0] for row in given_up}
+        return [(int(row[0]), str(row[1])) for row in rows if row[0] not in dropped]
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until the writes queued so far are done; False if that took over `timeout`."""
@@ -536,7 +541,9 @@ class QuestionLog:
                     connection.execute("SAVEPOINT task")
                     try:
                         done.append((write, write.run(connection)))
-                    except Exception as error:  # noqa: BLE001 - reported to its caller
+                    except Exception as error:  # reported to its caller, below
+                        if not connection.in_transaction:
+                            raise  # SQLite gave up the whole transaction: a full disk, say
                         connection.execute("ROLLBACK TO task")
                         write.result.set_exception(self._task_error(error))
                     connection.execute("RELEASE task")

@@ -233,7 +233,7 @@ def test_an_update_never_handled_is_given_up_after_max_tries(
         assert Inbox(log).replay(bot) == []
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert [m for m in warnings if "given up" in m] == [
-        f"Inbox: update {ident} was tried {MAX_TRIES} times; given up."
+        f"Inbox: given up, tried {MAX_TRIES} times: update {ident}."
     ]
     assert inbox_rows(db)[ident][0] == 1
 
@@ -296,11 +296,12 @@ async def test_a_closed_log_fails_keep_and_the_inbox_hands_updates_on_unkept(
     inbox, question = Inbox(log), private_message("Who is Lavrov?")
     with caplog.at_level(logging.WARNING):
         assert await inbox.screen(bot, [question]) == [question]
-        assert await inbox.screen(bot, [question]) == [question]  # nothing remembers it
+        # Not kept, but remembered for this run: not handed on twice.
+        assert await inbox.screen(bot, [question]) == [{"update_id": question["update_id"]}]
         assert inbox.replay(bot) == []
         inbox.handled(question["update_id"])  # does not raise
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert sum("handled without being kept" in m for m in messages) == 2
+    assert sum("handled without being kept" in m for m in messages) == 2  # both times
     assert any("left from the last run could not be read" in m for m in messages)
     assert inbox_rows(db) == {}
 
@@ -512,3 +513,43 @@ async def test_an_update_handled_while_its_repeat_is_being_kept_is_not_handed_on
     finally:
         questions.close()
     assert inbox_rows(db)[ident][0] == 1
+
+
+@pytest.mark.asyncio
+async def test_two_posts_of_one_update_at_once_hand_it_on_once(
+    bot: ExtBot[Any], questions: QuestionLog, db: Path
+) -> None:
+    # A webhook: Telegram posts the update again while the first post is still being kept, and
+    # the first is handled and marked before the second's keep is done.
+    question = private_message("Who is Lavrov?")
+    inbox = Inbox(questions)
+    first = asyncio.create_task(inbox.screen(bot, [question]))
+    await asyncio.sleep(0)
+    assert questions.flush()  # the first post is kept
+    with closing(sqlite3.connect(db, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")  # the second post's keep waits
+        second = asyncio.create_task(inbox.screen(bot, [question]))
+        await asyncio.sleep(0)
+        assert await first == [question]
+        inbox.handled(question["update_id"])  # queued behind the second keep
+        other.execute("ROLLBACK")
+    assert await asyncio.wait_for(second, 5) == [{"update_id": question["update_id"]}]
+
+
+@pytest.mark.asyncio
+async def test_a_full_disk_drops_the_batch_names_the_cause_and_answering_goes_on(
+    bot: ExtBot[Any], questions: QuestionLog, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert questions.flush()
+    with closing(sqlite3.connect(questions.path)) as probe:
+        pages = probe.execute("PRAGMA page_count").fetchone()[0]
+    questions._writer.execute(f"PRAGMA max_page_count={pages}")  # the file cannot grow
+    question = private_message("x" * 20_000)
+    with caplog.at_level(logging.WARNING):
+        assert await Inbox(questions).screen(bot, [question]) == [question]
+    assert "database or disk is full" in caplog.text
+    assert "savepoint" not in caplog.text
+    questions._writer.execute("PRAGMA max_page_count=1073741823")  # space again
+    later = private_message("Who is Lavrov?")
+    assert await Inbox(questions).screen(bot, [later]) == [later]
+    assert questions.flush()

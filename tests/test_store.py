@@ -141,7 +141,7 @@ def test_an_update_left_unhandled_for_over_a_day_is_given_up(
     assert log.keep([(1, '{"old": 1}')], now=now - DAY - 60).result(timeout=5) == {1}
     assert log.keep([(2, '{"new": 2}')], now=now - DAY + 60).result(timeout=5) == {2}
     assert log.unhandled(3, now=now) == [(2, '{"new": 2}')]
-    assert "update 1 was received over a day ago; given up" in caplog.text
+    assert "Inbox: given up, received over a day ago: update 1." in caplog.text
     assert log.unhandled(3, now=now) == [(2, '{"new": 2}')]
     assert rows(db, "SELECT update_id, handled FROM inbox ORDER BY update_id") == [(1, 1), (2, 0)]
 
