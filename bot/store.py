@@ -437,8 +437,8 @@ class QuestionLog:
         """The (update id, JSON) of every update received and not handled, oldest first, each
         counted as one more try. One tried more than `max_tries` times (it may be what crashed
         the bot), or received over UNHANDLED_KEPT seconds ago (Telegram too drops an update
-        after a day; the asker has moved on), is given up, logged and marked handled. Raises
-        StoreError."""
+        after a day; the asker has moved on), is given up, logged and marked handled. Meant to
+        be called once, at start. Raises StoreError."""
         current = time.time() if now is None else now
         oldest = current - UNHANDLED_KEPT
         try:
@@ -447,6 +447,9 @@ class QuestionLog:
                 connection.execute("BEGIN IMMEDIATE")
                 try:
                     connection.execute("UPDATE inbox SET tries = tries + 1 WHERE handled = 0")
+                    # A start is a fresh HANDLED_KEPT for the ids handled before it: a webhook
+                    # post whose answer was lost before a long stop may still come again.
+                    connection.execute("UPDATE inbox SET at = ? WHERE handled = 1", (current,))
                     rows = connection.execute(
                         "SELECT update_id, data, tries, at FROM inbox WHERE handled = 0 "
                         "ORDER BY update_id"

@@ -146,6 +146,17 @@ def test_an_update_left_unhandled_for_over_a_day_is_given_up(
     assert rows(db, "SELECT update_id, handled FROM inbox ORDER BY update_id") == [(1, 1), (2, 0)]
 
 
+def test_ids_handled_before_a_long_stop_are_still_recognised_after_the_start(
+    log: QuestionLog,
+) -> None:
+    now = time.time()
+    log.keep([(1, "{}")], now=now - 7200).result(timeout=5)
+    log.record_handled(1, now=now - 7200)  # then the bot was down for two hours
+    assert log.unhandled(3, now=now) == []  # the start
+    # Telegram posts it again (its 200 was lost before the stop): still known as handled.
+    assert log.keep([(1, "{}"), (2, "{}")], now=now + 60).result(timeout=5) == {2}
+
+
 def test_a_newer_schema_is_refused(db: Path) -> None:
     QuestionLog.open(db).close()
     with closing(sqlite3.connect(db)) as connection, connection:
