@@ -237,18 +237,33 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mappi
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
 
 
+def _read_limited(path: Path) -> bytes | None:
+    """A regular file's bytes, at most MAX_FILE_BYTES + 1 of them (more means it is too large);
+    None for anything else: a FIFO or a device would hang or flood. Raises OSError."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        return None
+    with path.open("rb") as file:
+        return file.read(MAX_FILE_BYTES + 1)
+
+
+def _size_limit() -> str:
+    """MAX_FILE_BYTES, as said to people."""
+    return f"{MAX_FILE_BYTES / (1024 * 1024):g} MiB"
+
+
 def read_yaml(path: Path, shown: str, text: str | None = None) -> tuple[Any, list[Problem]]:
     """Parse one YAML file (or `text` given in its place); on failure return the problems."""
     try:
-        raw = path.read_bytes() if text is None else text.encode("utf-8")
+        raw = _read_limited(path) if text is None else text.encode("utf-8")
     except OSError as error:
         return None, [Problem(shown, 1, f"cannot read the file: {error.strerror}")]
     except UnicodeEncodeError as error:
         line = (text or "")[: error.start].count("\n") + 1
         return None, [Problem(shown, line, "holds characters that are not valid Unicode text")]
+    if raw is None:
+        return None, [Problem(shown, 1, "not a regular file")]
     if len(raw) > MAX_FILE_BYTES:
-        limit = f"{MAX_FILE_BYTES / (1024 * 1024):g} MiB"
-        return None, [Problem(shown, 1, f"file is larger than {limit}; split it")]
+        return None, [Problem(shown, 1, f"file is larger than {_size_limit()}; split it")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -604,14 +619,12 @@ class _Builder:
             reader.problem(line, f"{what}: text file {name!r} must be inside the knowledge folder")
             return None
         try:
-            if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would hang or flood
+            raw = _read_limited(path)
+            if raw is None:
                 reader.problem(line, f"{what}: text file {name!r} is not a regular file")
                 return None
-            with path.open("rb") as file:
-                raw = file.read(MAX_FILE_BYTES + 1)
             if len(raw) > MAX_FILE_BYTES:
-                limit = f"{MAX_FILE_BYTES / (1024 * 1024):g} MiB"
-                reader.problem(line, f"{what}: text file {name!r} is larger than {limit}")
+                reader.problem(line, f"{what}: text file {name!r} is larger than {_size_limit()}")
                 return None
             return squeeze_space(raw.decode("utf-8"))
         except FileNotFoundError:
