@@ -748,9 +748,10 @@ def _message(chat: JSONDict, sender: JSONDict, **content: Any) -> JSONDict:
     }
 
 
-def _text(text: str) -> JSONDict:
-    content: JSONDict = {"text": text}
-    marked = entities(text)
+def text_content(value: str) -> JSONDict:
+    """A message's text, with the entities Telegram would mark in it."""
+    content: JSONDict = {"text": value}
+    marked = entities(value)
     if marked:
         content["entities"] = marked
     return content
@@ -763,12 +764,12 @@ def update(**content: Any) -> JSONDict:
 
 def private_message(text: str, chat_id: int = PRIVATE_CHAT_ID) -> JSONDict:
     """A text message in a private chat with user `chat_id`."""
-    return update(message=_message(private_chat(chat_id), user(chat_id), **_text(text)))
+    return update(message=_message(private_chat(chat_id), user(chat_id), **text_content(text)))
 
 
 def edited_private_message(text: str, chat_id: int = PRIVATE_CHAT_ID) -> JSONDict:
     """An edit of a text message in a private chat."""
-    message = _message(private_chat(chat_id), user(chat_id), **_text(text))
+    message = _message(private_chat(chat_id), user(chat_id), **text_content(text))
     message["edit_date"] = message["date"]
     return update(edited_message=message)
 
@@ -784,7 +785,7 @@ def group_message(
     it a reply to one of the bot's messages."""
     if mention:
         text = f"@{BOT_USERNAME} {text}"
-    content = _text(text)
+    content = text_content(text)
     if reply_to_bot:
         content["reply_to_message"] = _message(
             group_chat(chat_id), dict(BOT_USER), text="On 20 November 2017 ..."

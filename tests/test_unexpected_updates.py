@@ -54,7 +54,6 @@ from tests.emulator import (
     JSONDict,
     callback_query,
     edited_private_message,
-    entities,
     group_chat,
     group_message,
     inline_query,
@@ -63,6 +62,7 @@ from tests.emulator import (
     update,
     user,
 )
+from tests.emulator import text_content as text
 from tests.harness import ASSAD_FACT, ASSAD_QUESTION, Bot, assert_safe_html, running, started
 
 SUMMIT_QUESTION = "Who met at the Sochi summit?"
@@ -232,15 +232,6 @@ def message(chat: JSONDict, sender: JSONDict | None = None, **content: Any) -> J
     if sender is not None:
         data["from"] = sender
     return data
-
-
-def text(value: str) -> JSONDict:
-    """Text content, with the entities Telegram would mark."""
-    content: JSONDict = {"text": value}
-    marked = entities(value)
-    if marked:
-        content["entities"] = marked
-    return content
 
 
 def file(**extra: Any) -> JSONDict:
