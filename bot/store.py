@@ -413,14 +413,9 @@ class QuestionLog:
             return unhandled
 
         result: Future[set[int]] = Future()
-        if self._closed:
-            result.set_exception(StoreError(f"The question log at {self.path} is closed."))
-            return result
-        try:
-            self._queue.put_nowait(_Task(run, result))
-        except queue.Full:
-            message = f"The question log at {self.path} has {self._queue.maxsize} writes waiting."
-            result.set_exception(StoreError(message))
+        refused = self._enqueue(_Task(run, result))
+        if refused is not None:
+            result.set_exception(StoreError(f"The question log at {self.path}: {refused}."))
         return result
 
     def record_handled(self, update_id: int, *, now: float | None = None) -> None:
@@ -504,15 +499,19 @@ class QuestionLog:
             self._reader.close()
 
     def _submit(self, sql: str, params: tuple[object, ...]) -> None:
+        refused = self._enqueue(_Write(sql, params))
+        if refused is not None:
+            log.warning("Question log: %s, so a write was dropped.", refused)
+
+    def _enqueue(self, item: _Write | _Task) -> str | None:
+        """Queue work for the writer thread; if it cannot be, say why."""
         if self._closed:
-            log.warning("Question log: closed, so a write was dropped.")
-            return
+            return "closed"
         try:
-            self._queue.put_nowait(_Write(sql, params))
+            self._queue.put_nowait(item)
         except queue.Full:
-            log.warning(
-                "Question log: %d writes waiting, so a write was dropped.", self._queue.maxsize
-            )
+            return f"{self._queue.maxsize} writes waiting"
+        return None
 
     def _write_loop(self) -> None:
         while True:
