@@ -250,7 +250,7 @@ class Answerer:
         if not analysis.content:
             items = [self.matcher.answerable(fact.id) for fact in timeline(self.base)]
             return [self._answer(item.question, item, 0.0) for item in items[:limit] if item]
-        floor = self.matcher.thresholds.suggest
+        floor = self.matcher.weights.suggest
         ranked = [c for c in self.matcher.rank(analysis) if c.score >= floor][:limit]
         return [self._answer(c.item.question, c.item, round(c.score, 1)) for c in ranked]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.matching
+import bot.matching.index
 from bot import normalization
 from bot.config import PROJECT_KNOWLEDGE
 from bot.evaluation import evaluate, load_questions
@@ -78,14 +78,14 @@ def test_answering_does_not_rescan_the_base(
     matcher: Matcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = 0
-    original = normalization.normalize  # what bot.matching calls by this name
+    original = normalization.normalize  # what bot.matching.index calls by this name
 
     def counting(text: str) -> str:
         nonlocal calls
         calls += 1
         return original(text)
 
-    monkeypatch.setattr(bot.matching, "normalize", counting)
+    monkeypatch.setattr(bot.matching.index, "normalize", counting)
     matcher.match("When did Assad visit Sochi?")
     # The question itself is normalised; no phrasing or answer of the base is.
     assert calls <= 3
@@ -164,7 +164,7 @@ def test_fallback_suggests_what_it_knows_about_the_entities_named(matcher: Match
     assert match.suggestions
     sochi = entity_token("sochi")
     for item in match.suggestions:
-        assert sochi in matcher.item_entities[matcher.item_index[item.id]]
+        assert sochi in matcher.index.item_entities[matcher.index.item_index[item.id]]
 
 
 def test_timeline_is_in_date_order_and_same_day_events_in_source_order(
