@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-NUMBER, DURATION, PLACE = "number", "duration", "place"
+NUMBER, DURATION, PLACE, DATE, PERSON = "number", "duration", "place", "date", "person"
 _NUMBER_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
     "thousand thousands twice once several some".split()
@@ -14,6 +14,11 @@ _TIME_WORDS = frozenset(
     "hour hours day days week weeks month months year years since minute minutes long".split()
 )
 _YEAR = re.compile(r"^(19|20)\d\d$")
+_DATE_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday day days week weeks month year "
+    "yesterday today tomorrow earlier later before after since".split()
+)
 _PLACE_BEFORE = ("in", "at", "to", "from", "of", "southern", "northern", "eastern", "western")
 
 
@@ -30,6 +35,35 @@ def wants(words: Sequence[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+def asked_kinds(words: Sequence[str]) -> frozenset[str]:
+    """Every kind of answer a question asks for: those of `wants`, and a date for "when"."""
+    found = set(wants(words))
+    # "When did ..." and "... when?", not "what did he say when they met".
+    text = " ".join(words)
+    if "when" in (*words[:2], *words[-1:]) or any(f"{w} date" in text for w in ("what", "which")):
+        found.add(DATE)
+    if words[:1] in (["who"], ["whom"]) or (len(words) > 1 and words[-1] == "who"):
+        found.add(PERSON)
+    return frozenset(found)
+
+
+def places_given(
+    words: Sequence[str], places: Mapping[str, str], countries: Iterable[str]
+) -> frozenset[str]:
+    """The places (tokens, from `places`: name -> token) a text gives as where: "in X".
+
+    "The city of Sochi" gives a place; "the president of Iran" does not.
+    """
+    text = f" {' '.join(words)} "
+    nations = set(countries)
+    return frozenset(
+        token
+        for place, token in places.items()
+        for before in _PLACE_BEFORE
+        if (before != "of" or token not in nations) and f" {before} {place} " in text
+    )
+
+
 def kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[str]:
     """The kinds of answer a fact's text can give (see `wants`)."""
     found = set()
@@ -37,6 +71,8 @@ def kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[st
         found.add(NUMBER)
     if any(word in _TIME_WORDS for word in words):
         found.add(DURATION)
+    if any(word in _DATE_WORDS or _YEAR.match(word) for word in words):
+        found.add(DATE)
     text = f" {' '.join(words)} "
     if any(f" {before} {place} " in text for place in places for before in _PLACE_BEFORE):
         found.add(PLACE)

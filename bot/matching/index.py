@@ -13,7 +13,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge import Entity, Fact, FactBase
-from bot.matching.asked import kinds_of_answer, wants
+from bot.matching.asked import kinds_of_answer, places_given, wants
 from bot.matching.lexicon import (
     CHAT_SPELLINGS,
     QUESTION_TERMS,
@@ -50,6 +50,7 @@ class Analysis:
     entities: tuple[str, ...]
     wants: frozenset[str] = frozenset()
     words: tuple[str, ...] = ()
+    spelled: tuple[str, ...] = ()  # each content term as it was typed (folded phrases: the term)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class _Phrasing:
     item: int
     text: str
     content: str
+    words: tuple[str, ...]
 
 
 class Index:
@@ -90,19 +92,55 @@ class Index:
         self.idf = _idf(self.item_weights, weights.question_word)
         self.postings = _postings(self.item_weights)
         self.item_terms = [frozenset(terms) for terms in self.item_weights]
+        # Every word of an item's phrasings, answer and quote, stemmed but not folded: "the
+        # statement" is explained by a fact that says "joint statement", which folds to a name.
+        stems: list[set[str]] = [set() for _ in self.items]
+        for phrasing in self.phrasings:
+            stems[phrasing.item].update(stem(word) for word in phrasing.words)
+        for position, texts in enumerate(answer_words):
+            for words in texts:
+                stems[position].update(stem(word) for word in words)
+        self.item_stems = [frozenset(found) for found in stems]
         self.item_entities = [
             frozenset(term for term in terms if term in self.entity_by_token)
             for terms in self.item_weights
         ]
-        self.unknown_weight = weights.unknown_word * max(self.idf.values(), default=1.0)
-        places = [
-            normalize(name)
+        self.max_idf = max(self.idf.values(), default=1.0)
+        self.unknown_weight = weights.unknown_word * self.max_idf
+        # The places each answer gives as where ("in southern Turkey"), less the one the base
+        # is about (Syria, given by a quarter of the answers): "where?" wants a place the
+        # question does not know.
+        place_tokens = {
+            normalize(name): entity_token(entity.id)
             for entity in base.entities.values()
             if entity.kind in ("place", "country")
             for name in (entity.name, *entity.aliases)
+        }
+        countries = [entity_token(e.id) for e in base.entities.values() if e.kind == "country"]
+        given = [
+            places_given([word for words in texts for word in words], place_tokens, countries)
+            for texts in answer_words
+        ]
+        named: dict[str, int] = defaultdict(int)
+        for found in given:
+            for term in found:
+                named[term] += 1
+        common = max(named, key=named.__getitem__, default="")
+        general = {common} if named.get(common, 0) > len(self.items) / 4 else set()
+        self.answer_places = [found - general for found in given]
+        # Who each answer names: "who?" wants someone the question does not name already.
+        self.answer_actors = [
+            frozenset(
+                term
+                for terms in texts
+                for term in terms
+                if term in self.entity_by_token
+                and self.entity_by_token[term].kind in ("person", "organisation", "country")
+            )
+            for texts in self.answer_terms
         ]
         self.answer_kinds = [
-            kinds_of_answer([word for words in texts for word in words], places)
+            kinds_of_answer([word for words in texts for word in words], list(place_tokens))
             for texts in answer_words
         ]
         # Each phrasing as a set of terms with its total weight, for the Dice overlap; the
@@ -122,7 +160,7 @@ class Index:
         for phrasing in self.phrasings:
             self.item_texts[phrasing.item].append(phrasing.text)
         self.facts_about = self._facts_about()
-        self.say_terms = frozenset(self.analyse(SAY_WORDS).content)
+        self.say_terms = frozenset(self.analyse(SAY_WORDS).terms)
         self.item_speakers = [
             frozenset(entity_token(ident) for ident in item.fact.speakers) if item.fact else None
             for item in self.items
@@ -208,7 +246,9 @@ class Index:
     def _add_phrasing(self, index: int, text: str) -> None:
         self.vocabulary.update(normalize(text).split())
         analysis = self.analyse(text)
-        phrasing = _Phrasing(index, " ".join(analysis.terms), " ".join(analysis.content))
+        phrasing = _Phrasing(
+            index, " ".join(analysis.terms), " ".join(analysis.content), analysis.words
+        )
         self.phrasings.append(phrasing)
 
     def _item_weights(self) -> list[dict[str, float]]:
@@ -278,6 +318,7 @@ class Index:
             words = [self.correct(word) for word in words]
         terms: list[str] = []
         content: list[str] = []
+        spelled: list[str] = []
         stems = [word if word in self.entity_by_token else stem(word) for word in words]
         for token, index in self.phrases.fold(stems):
             word = words[index] if index >= 0 else ""
@@ -288,6 +329,7 @@ class Index:
                 continue
             terms.append(token)
             content.append(token)
+            spelled.append(word or token)
         entities = tuple(term for term in content if term in self.entity_by_token)
         return Analysis(
             terms=tuple(terms),
@@ -295,6 +337,7 @@ class Index:
             entities=entities,
             wants=wants(words),
             words=tuple(words),
+            spelled=tuple(spelled),
         )
 
     def _correct_uncached(self, word: str) -> str:

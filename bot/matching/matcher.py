@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.knowledge import Entity, Fact, FactBase
+from bot.matching.answerability import explain
 from bot.matching.decision import Match, Outcome, decide
 from bot.matching.index import Analysis, Answerable, Index
 from bot.matching.lexicon import entity_token
@@ -29,13 +30,17 @@ class Matcher:
         """Score the candidates for an analysed question, best first."""
         return rank(self.index, analysis)
 
+    def read(self, question: str) -> tuple[list[str], Analysis]:
+        """The small talk around a question, and the question read as the matcher reads it."""
+        # Small talk is matched word for word ("thanks" is small talk, "thanked" is not), and
+        # only around a question: "hi, who is Lavrov?", but not "assad thanks russia".
+        smalltalk, words = self.index.smalltalk.strip(normalize(question).split())
+        return smalltalk, self.index.analyse(" ".join(words), correct=True)
+
     def match(self, question: str) -> Match:
         """Decide how to answer `question`."""
         index = self.index
-        # Small talk is matched word for word ("thanks" is small talk, "thanked" is not), and
-        # only around a question: "hi, who is Lavrov?", but not "assad thanks russia".
-        smalltalk, words = index.smalltalk.strip(normalize(question).split())
-        analysis = index.analyse(" ".join(words), correct=True)
+        smalltalk, analysis = self.read(question)
         entities = tuple(dict.fromkeys(index.entity_by_token[t] for t in analysis.entities))
         if not analysis.content:
             kind = smalltalk[0].removeprefix("smalltalk_") if smalltalk else None
@@ -47,34 +52,47 @@ class Matcher:
                 suggestions=self._suggest(entities, ()),
             )
         ranked = self.rank(analysis)
-        outcome, chosen = decide(ranked, self.weights)
+        why = explain(index, analysis, ranked) if ranked else None
+        decision = decide(ranked, why, self.weights)
         score = round(ranked[0].score, 1) if ranked else 0.0
-        if outcome is Outcome.ANSWER:
+        chosen = decision.chosen
+        if decision.outcome is Outcome.ANSWER:
             return Match(
-                outcome=outcome,
+                outcome=decision.outcome,
                 score=score,
                 best=chosen[0].item,
                 candidates=tuple(ranked[:3]),
                 entities=entities,
+                why=why,
             )
-        if outcome is Outcome.CLARIFY:
+        if decision.outcome is Outcome.CLARIFY:
             return Match(
-                outcome=outcome,
+                outcome=decision.outcome,
                 score=score,
                 candidates=chosen,
                 entities=entities,
                 suggestions=tuple(c.item for c in chosen),
+                why=why,
             )
+        closest = decision.closest.item if decision.closest is not None else None
+        near = [c.item for c in chosen]
+        suggestions = self._suggest(entities, near, exclude=closest)
         return Match(
-            outcome=outcome,
+            outcome=decision.outcome,
             score=score,
             entities=entities,
             candidates=tuple(ranked[:3]),
-            suggestions=self._suggest(entities, (c.item for c in chosen)),
+            suggestions=suggestions,
+            closest=closest,
+            why=why,
         )
 
     def _suggest(
-        self, entities: Iterable[Entity], near: Iterable[Answerable], limit: int = 3
+        self,
+        entities: Iterable[Entity],
+        near: Iterable[Answerable],
+        limit: int = 3,
+        exclude: Answerable | None = None,
     ) -> tuple[Answerable, ...]:
         """Questions to offer: near misses, then about the entities named, then the timeline."""
         chosen: dict[str, Answerable] = {item.id: item for item in near}
@@ -89,6 +107,8 @@ class Matcher:
                 found = self.answerable(fact.id)
                 if found is not None:
                     chosen.setdefault(found.id, found)
+        if exclude is not None:
+            chosen.pop(exclude.id, None)
         return tuple(chosen.values())[:limit]
 
     def suggest_for(self, entity: Entity, limit: int = 3) -> list[Answerable]:

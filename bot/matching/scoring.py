@@ -40,7 +40,7 @@ def rank(index: Index, analysis: Analysis) -> list[Candidate]:
         return []
     shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: weights.candidates]
     closest = _closest_phrasings(index, content, term_weights, total, set(shortlist))
-    speaker = asked_speaker(index, analysis.content)
+    speaker = asked_speaker(index, analysis)
     asked_terms = frozenset(content)
     asked = set(analysis.entities)
     scored = []
@@ -94,15 +94,19 @@ def term_weights_of(index: Index, content: Sequence[str]) -> dict[str, float]:
     return {term: index.idf.get(term, index.unknown_weight) for term in content}
 
 
-def asked_speaker(index: Index, content: Sequence[str]) -> str | None:
-    """Who a question asks the words of: the person or body named just before "say"."""
-    for position, term in enumerate(content):
+def asked_speaker(index: Index, analysis: Analysis) -> str | None:
+    """Who a question asks the words of: the person or body named just before "say" or "tell".
+
+    "Tell" is also how people ask ("tell me what Lavrov said"): a word asking for words with no
+    one named before it passes on to the next.
+    """
+    terms = analysis.terms
+    for position, term in enumerate(terms):
         if term in index.say_terms:
-            for before in reversed(content[:position]):
+            for before in reversed(terms[:position]):
                 entity = index.entity_by_token.get(before)
                 if entity is not None and entity.kind in ("person", "organisation"):
                     return before
-            return None
     return None
 
 

@@ -1,0 +1,164 @@
+"""Whether a candidate answers what a question asks: the signals, and the model that weighs them.
+
+The signals are plain and explainable: the candidate's score and its margin over the next one,
+how much of the question it explains, the question's words it does not explain weighted by how
+specific they are, the kinds of answer asked for (a date, a place, a number, a length of time)
+that its text cannot give, whose words are asked for against whose words it quotes, and the
+entities named that it never mentions. A logistic model fitted on the tuning questions
+(`benchmarks/decision.py`) turns them into one probability.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from bot.matching.asked import PERSON, PLACE, asked_kinds
+from bot.matching.index import Analysis, Index
+from bot.matching.lexicon import QUESTION_TERMS, english_frequency, stem
+from bot.matching.scoring import Candidate, asked_speaker
+from bot.matching.weights import Weights
+
+# English word counts from the commonest words (about 10^8) down to words seen once: a word the
+# base has never seen is the more specific the rarer it is in English.
+_COMMONEST = math.log(1e8)
+
+
+@dataclass(frozen=True)
+class Why:
+    """The signals on one candidate for one question, and the probability that it answers it."""
+
+    fact: str
+    score: float
+    margin: float
+    explained: float
+    overlap: float
+    unexplained: tuple[str, ...]
+    specificity: float
+    sharpest: float
+    asked: tuple[str, ...]
+    missing: tuple[str, ...]
+    speaker: str | None
+    speaker_quoted: bool | None
+    missing_entities: tuple[str, ...]
+    answerable: float = 0.0
+
+    def features(self) -> tuple[float, ...]:
+        """The signals as the model's inputs, in the order of `Weights.model`."""
+        return (
+            self.score / 100,
+            self.margin / 100,
+            self.explained,
+            self.overlap,
+            self.specificity,
+            self.sharpest,
+            float(len(self.missing)),
+            1.0 if self.speaker is not None and not self.speaker_quoted else 0.0,
+            float(len(self.missing_entities)),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The signals as the `why` object of `ask --json`."""
+        return {
+            "fact": self.fact,
+            "score": round(self.score, 1),
+            "margin": round(self.margin, 1),
+            "explained": round(self.explained, 3),
+            "overlap": round(self.overlap, 3),
+            "unexplained": list(self.unexplained),
+            "specificity": round(self.specificity, 3),
+            "asked": list(self.asked),
+            "missing": list(self.missing),
+            "speaker": self.speaker,
+            "speaker_quoted": self.speaker_quoted,
+            "missing_entities": list(self.missing_entities),
+            "answerable": round(self.answerable, 3),
+        }
+
+    def text(self) -> str:
+        """The signals in one line, for `eval -v`."""
+        parts = [
+            f"p={self.answerable:.2f}",
+            f"score={self.score:.0f}",
+            f"margin={self.margin:.0f}",
+            f"explained={self.explained:.2f}",
+            f"overlap={self.overlap:.2f}",
+        ]
+        if self.unexplained:
+            parts.append(f"unexplained={','.join(self.unexplained)} ({self.specificity:.2f})")
+        if self.missing:
+            parts.append(f"missing={','.join(self.missing)}")
+        if self.speaker is not None:
+            parts.append(f"speaker={self.speaker}{'' if self.speaker_quoted else ' (not quoted)'}")
+        if self.missing_entities:
+            parts.append(f"unmentioned={','.join(self.missing_entities)}")
+        return " ".join(parts)
+
+
+def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int = 0) -> Why:
+    """The signals on candidate `at` of `ranked`, and the model's probability."""
+    weights = index.weights
+    candidate = ranked[at]
+    others = [c.score for n, c in enumerate(ranked[:3]) if n != at]
+    margin = candidate.score - max(others, default=0.0)
+    content = list(dict.fromkeys(analysis.content))
+    spelled = dict(zip(analysis.content, analysis.spelled, strict=True))
+    item_terms = index.item_terms[candidate.position] | candidate.matched
+    unexplained = [
+        term
+        for term in content
+        if term not in item_terms
+        and stem(spelled[term]) not in index.item_stems[candidate.position]
+        and term not in QUESTION_TERMS
+        and term not in index.entity_by_token
+        and term not in index.say_terms
+    ]
+    specific = [_specificity(index, term, spelled[term], weights) for term in unexplained]
+    asked = asked_kinds(analysis.words)
+    missing = set(asked - index.answer_kinds[candidate.position])
+    named = set(analysis.entities)
+    if PLACE in asked and not index.answer_places[candidate.position] - named:
+        missing.add(PLACE)
+    if PERSON in asked and not index.answer_actors[candidate.position] - named:
+        missing.add(PERSON)
+    speaker = asked_speaker(index, analysis)
+    speakers = index.item_speakers[candidate.position]
+    quoted = None if speaker is None else bool(speakers) and speaker in (speakers or ())
+    asked_entities = dict.fromkeys(analysis.entities)
+    unmentioned = [t for t in asked_entities if t not in index.item_entities[candidate.position]]
+    why = Why(
+        fact=candidate.item.id,
+        score=candidate.score,
+        margin=margin,
+        explained=candidate.explained,
+        overlap=candidate.overlap,
+        unexplained=tuple(spelled[term] for term in unexplained),
+        specificity=sum(specific),
+        sharpest=max(specific, default=0.0),
+        asked=tuple(sorted(asked)),
+        missing=tuple(sorted(missing)),
+        speaker=index.entity_by_token[speaker].id if speaker is not None else None,
+        speaker_quoted=quoted,
+        missing_entities=tuple(index.entity_by_token[t].id for t in unmentioned),
+    )
+    return _with_probability(why, weights)
+
+
+def _with_probability(why: Why, weights: Weights) -> Why:
+    value = weights.model_bias + sum(
+        weight * feature for weight, feature in zip(weights.model, why.features(), strict=True)
+    )
+    probability = 1 / (1 + math.exp(-max(-30.0, min(30.0, value))))
+    return Why(**{**why.__dict__, "answerable": probability})
+
+
+def _specificity(index: Index, term: str, word: str, weights: Weights) -> float:
+    """How much an unexplained word says the question asks for something else (0 to 1)."""
+    if term in index.idf:
+        # A word of the base: as specific as it is rare among the facts.
+        return index.idf[term] / index.max_idf
+    if word.isdigit():
+        return 1.0
+    frequency = english_frequency(word)
+    return min(1.0, max(0.0, (_COMMONEST - math.log(frequency + 1)) / _COMMONEST))
