@@ -68,9 +68,9 @@ def test_json_follows_the_contract(answerer: Answerer) -> None:
 
 
 def test_a_fallback_is_honest_and_offers_what_it_knows(answerer: Answerer) -> None:
-    reply = answerer.ask("what is the population of Sochi")
+    reply = answerer.ask("what are the hotel prices and the weather in Sochi this winter")
     assert reply.outcome is Outcome.FALLBACK
-    assert reply.fact is None and reply.quote is None
+    assert reply.fact is None and reply.quote is None and reply.closest is None
     assert reply.text().startswith("I don't have a sourced answer to that.")
     assert "Sochi" in reply.intro
     assert reply.suggestions

@@ -14,7 +14,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from bot.matching.asked import PERSON, PLACE, asked_kinds
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.matching.asked import PLACE, asked_kinds
 from bot.matching.index import Analysis, Index
 from bot.matching.lexicon import QUESTION_TERMS, english_frequency, stem
 from bot.matching.scoring import Candidate, asked_speaker
@@ -35,12 +38,14 @@ class Why:
     explained: float
     overlap: float
     unexplained: tuple[str, ...]
+    specific: tuple[float, ...]
     specificity: float
     sharpest: float
     asked: tuple[str, ...]
     missing: tuple[str, ...]
     speaker: str | None
     speaker_quoted: bool | None
+    unquoted_person: bool
     missing_entities: tuple[str, ...]
     answerable: float = 0.0
 
@@ -114,14 +119,19 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         and term not in index.entity_by_token
         and term not in index.say_terms
     ]
-    specific = [_specificity(index, term, spelled[term], weights) for term in unexplained]
+    stems = index.item_stems[candidate.position]
+    unexplained = [term for term in unexplained if not _slip_of(spelled[term], stems)]
+    specific = [_specificity(spelled[term]) for term in unexplained]
     asked = asked_kinds(analysis.words)
-    missing = set(asked - index.answer_kinds[candidate.position])
+    position = candidate.position
+    missing = set(asked - index.answer_kinds[position] - index.phrasing_kinds[position])
     named = set(analysis.entities)
-    if PLACE in asked and not index.answer_places[candidate.position] - named:
+    if (
+        PLACE in asked
+        and PLACE not in index.phrasing_kinds[position]
+        and not index.answer_places[position] - named
+    ):
         missing.add(PLACE)
-    if PERSON in asked and not index.answer_actors[candidate.position] - named:
-        missing.add(PERSON)
     speaker = asked_speaker(index, analysis)
     speakers = index.item_speakers[candidate.position]
     quoted = None if speaker is None else bool(speakers) and speaker in (speakers or ())
@@ -134,12 +144,18 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         explained=candidate.explained,
         overlap=candidate.overlap,
         unexplained=tuple(spelled[term] for term in unexplained),
+        specific=tuple(specific),
         specificity=sum(specific),
         sharpest=max(specific, default=0.0),
         asked=tuple(sorted(asked)),
         missing=tuple(sorted(missing)),
         speaker=index.entity_by_token[speaker].id if speaker is not None else None,
         speaker_quoted=quoted,
+        # A body speaks through people ("the Kremlin" through its spokesman): only a person
+        # asked for and not quoted is certain to be missing.
+        unquoted_person=speaker is not None
+        and not quoted
+        and index.entity_by_token[speaker].kind == "person",
         missing_entities=tuple(index.entity_by_token[t].id for t in unmentioned),
     )
     return _with_probability(why, weights)
@@ -153,12 +169,18 @@ def _with_probability(why: Why, weights: Weights) -> Why:
     return Why(**{**why.__dict__, "answerable": probability})
 
 
-def _specificity(index: Index, term: str, word: str, weights: Weights) -> float:
-    """How much an unexplained word says the question asks for something else (0 to 1)."""
-    if term in index.idf:
-        # A word of the base: as specific as it is rare among the facts.
-        return index.idf[term] / index.max_idf
+def _specificity(word: str) -> float:
+    """How much an unexplained word says the question asks for something else (0 to 1): the
+    rarer in English, the more ("kurds", "hashtag" against "together", "came")."""
     if word.isdigit():
         return 1.0
     frequency = english_frequency(word)
     return min(1.0, max(0.0, (_COMMONEST - math.log(frequency + 1)) / _COMMONEST))
+
+
+def _slip_of(word: str, stems: frozenset[str]) -> bool:
+    """Whether `word` is one slip away from a word the candidate has ("speach", "cal")."""
+    if len(word) < 3:
+        return False
+    found = process.extractOne(stem(word), stems, scorer=OSA.distance, score_cutoff=1)
+    return found is not None

@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-NUMBER, DURATION, PLACE, DATE, PERSON = "number", "duration", "place", "date", "person"
+NUMBER, DURATION, PLACE, DATE = "number", "duration", "place", "date"
 _NUMBER_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
     "thousand thousands twice once several some".split()
 )
 _TIME_WORDS = frozenset(
-    "hour hours day days week weeks month months year years since minute minutes long".split()
+    "hour hours day days week weeks month months year years since until minute minutes long".split()
 )
 _YEAR = re.compile(r"^(19|20)\d\d$")
-_DATE_WORDS = frozenset(
-    "january february march april may june july august september october november december "
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+_DATE_WORDS = _MONTHS | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday day days week weeks month year "
     "yesterday today tomorrow earlier later before after since".split()
 )
@@ -35,6 +37,17 @@ def wants(words: Sequence[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+def _is_number(words: Sequence[str], at: int) -> bool:
+    """Whether words[at] gives a count: "33 delegations", "ten people", not "20 November"."""
+    word = words[at]
+    if word in _NUMBER_WORDS:
+        return True
+    if not word.isdigit() or _YEAR.match(word):
+        return False
+    beside = {words[at - 1] if at else "", words[at + 1] if at + 1 < len(words) else ""}
+    return not beside & _MONTHS
+
+
 def asked_kinds(words: Sequence[str]) -> frozenset[str]:
     """Every kind of answer a question asks for: those of `wants`, and a date for "when"."""
     found = set(wants(words))
@@ -42,8 +55,6 @@ def asked_kinds(words: Sequence[str]) -> frozenset[str]:
     text = " ".join(words)
     if "when" in (*words[:2], *words[-1:]) or any(f"{w} date" in text for w in ("what", "which")):
         found.add(DATE)
-    if words[:1] in (["who"], ["whom"]) or (len(words) > 1 and words[-1] == "who"):
-        found.add(PERSON)
     return frozenset(found)
 
 
@@ -67,7 +78,7 @@ def places_given(
 def kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[str]:
     """The kinds of answer a fact's text can give (see `wants`)."""
     found = set()
-    if any(word in _NUMBER_WORDS or (word.isdigit() and not _YEAR.match(word)) for word in words):
+    if any(_is_number(words, at) for at in range(len(words))):
         found.add(NUMBER)
     if any(word in _TIME_WORDS for word in words):
         found.add(DURATION)

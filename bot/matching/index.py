@@ -13,7 +13,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge import Entity, Fact, FactBase
-from bot.matching.asked import kinds_of_answer, places_given, wants
+from bot.matching.asked import asked_kinds, kinds_of_answer, places_given, wants
 from bot.matching.lexicon import (
     CHAT_SPELLINGS,
     QUESTION_TERMS,
@@ -128,21 +128,16 @@ class Index:
         common = max(named, key=named.__getitem__, default="")
         general = {common} if named.get(common, 0) > len(self.items) / 4 else set()
         self.answer_places = [found - general for found in given]
-        # Who each answer names: "who?" wants someone the question does not name already.
-        self.answer_actors = [
-            frozenset(
-                term
-                for terms in texts
-                for term in terms
-                if term in self.entity_by_token
-                and self.entity_by_token[term].kind in ("person", "organisation", "country")
-            )
-            for texts in self.answer_terms
-        ]
         self.answer_kinds = [
             kinds_of_answer([word for words in texts for word in words], list(place_tokens))
             for texts in answer_words
         ]
+        # The kinds of answer an item's own phrasings ask for: a fact asked "where ...?" by the
+        # people who wrote its phrasings gives a place, whatever its answer's wording.
+        asked: list[set[str]] = [set() for _ in self.items]
+        for phrasing in self.phrasings:
+            asked[phrasing.item].update(asked_kinds(phrasing.words))
+        self.phrasing_kinds = [frozenset(kinds) for kinds in asked]
         # Each phrasing as a set of terms with its total weight, for the Dice overlap; the
         # answer and the quote count too, at a discount, as phrasings no one wrote down.
         self.phrase_sets: list[frozenset[str]] = []

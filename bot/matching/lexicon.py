@@ -79,8 +79,9 @@ CHAT_SPELLINGS = {
 
 # Words that ask for someone's words: "what did Erdogan say", "what did Zarif tweet".
 SAY_WORDS = """
-    say said tell told state stated announce announced claim claimed think thought tweet
-    tweeted write wrote post posted stress stressed declare declared remark
+    say said says tell told tells state stated announce announced claim claimed claims think
+    thought tweet tweeted tweets write wrote writes post posted stress stressed declare declared
+    remark reply replied replies respond responded comment commented warn warned
     """
 
 # How often a word occurs in English (pyspellchecker's word counts). A word it knows at all

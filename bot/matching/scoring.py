@@ -94,19 +94,32 @@ def term_weights_of(index: Index, content: Sequence[str]) -> dict[str, float]:
     return {term: index.idf.get(term, index.unknown_weight) for term in content}
 
 
-def asked_speaker(index: Index, analysis: Analysis) -> str | None:
-    """Who a question asks the words of: the person or body named just before "say" or "tell".
+# Words that open "what did X say": the speaker follows one of them. After "with" or "of" a
+# name is no speaker ("was Assad's meeting with Putin announced?").
+_ASKING = frozenset("what how did does do has have had will would could can should".split())
 
-    "Tell" is also how people ask ("tell me what Lavrov said"): a word asking for words with no
-    one named before it passes on to the next.
+
+def asked_speaker(index: Index, analysis: Analysis) -> str | None:
+    """Who a question asks the words of: "what did X say", "has X told", "what X tweeted".
+
+    The person or body must come just before the word asking for words, and just after a word
+    that asks; words without content may stand between ("what did Lavrov really say").
     """
     terms = analysis.terms
+    content = set(analysis.content)
     for position, term in enumerate(terms):
-        if term in index.say_terms:
-            for before in reversed(terms[:position]):
-                entity = index.entity_by_token.get(before)
-                if entity is not None and entity.kind in ("person", "organisation"):
+        if term not in index.say_terms:
+            continue
+        for at in range(position - 1, max(-1, position - 4), -1):
+            before = terms[at]
+            entity = index.entity_by_token.get(before)
+            if entity is not None and entity.kind in ("person", "organisation"):
+                opener = [t for t in terms[max(0, at - 2) : at] if t != "the"][-1:]
+                if (opener and opener[0] in _ASKING) or at == 0:
                     return before
+                break
+            if before in content:
+                break
     return None
 
 

@@ -31,23 +31,24 @@ class Weights:
     card_handicap: float = 6.0  # an entity's own card, against a fact naming it
     # --- deciding
     answer: float = 64.0  # the least score to answer with
-    answerable: float = 0.2  # the least probability (the model's) that it answers what is asked
+    answerable: float = 0.3  # the least probability (the model's) that it answers what is asked
     clarify: float = 40.0  # the least score to be offered as an option
     margin: float = 16.0  # a runner-up within this of the best is a rival
     suggest: float = 30.0  # the least score to be suggested after a fallback
     dominant_margin: float = 2.0  # a rival explaining nothing more must be this close
     clarify_explained: float = 0.7  # the least share of the question explained to ask back
     closest_explained: float = 0.5  # the least share explained to show the closest candidate
+    unexplained_named: float = 0.4  # an unexplained word this specific is named in the reply
     # --- answerability: a logistic model over Why.features(), fitted by benchmarks/decision.py
     model: tuple[float, ...] = (
-        5.69,  # the candidate's score (0-1)
-        4.78,  # its margin over the next candidate (0-1)
-        7.76,  # the share of the question it explains
-        0.41,  # the closest phrasing's overlap
-        2.5,  # the summed specificity of the question's words it does not explain
-        -1.03,  # the specificity of the most specific of those words
-        -2.16,  # kinds of answer asked for that it cannot give
-        -0.41,  # 1 if the question asks for words of someone it does not quote
-        -0.31,  # entities the question names that it never mentions
+        5.8,  # the candidate's score (0-1)
+        5.19,  # its margin over the next candidate (0-1)
+        4.33,  # the share of the question it explains
+        0.07,  # the closest phrasing's overlap
+        1.33,  # the summed specificity of the question's words it does not explain
+        -2.18,  # the specificity of the most specific of those words
+        -3.89,  # kinds of answer asked for that it cannot give
+        -2.51,  # 1 if the question asks for words of someone it does not quote
+        -0.83,  # entities the question names that it never mentions
     )
-    model_bias: float = -10.91  # the model's intercept
+    model_bias: float = -7.43  # the model's intercept
