@@ -3,6 +3,8 @@
 f:<id>[:<question>]      answer with fact or entity <id>, picked for logged question <question>
 x[:<question>]           none of the suggestions was meant
 v:<+|->:<question>       feedback on the answer to a logged question
+c:<+|->:<question>:<id>  feedback on a closest answer showing <id>: "That answers it" (+) or
+                         "Not what I asked" (-)
 m:a:<question>:<id>      moderator: teach the logged question as a phrasing of <id>
 m:d:<question>           moderator: dismiss the logged question (and its near-duplicates)
 """
@@ -19,6 +21,7 @@ _QUESTION = r"[0-9]{1,16}"
 _PICK = re.compile(rf"f:({_ID})(?::({_QUESTION}))?")
 _NONE = re.compile(rf"x(?::({_QUESTION}))?")
 _VOTE = re.compile(rf"v:([+-]):({_QUESTION})")
+_CLOSEST = re.compile(rf"c:([+-]):({_QUESTION}):({_ID})")
 _ATTACH = re.compile(rf"m:a:({_QUESTION}):({_ID})")
 _DISMISS = re.compile(rf"m:d:({_QUESTION})")
 
@@ -47,6 +50,15 @@ class Vote:
 
 
 @dataclass(frozen=True)
+class ClosestFeedback:
+    """Whether the closest answer shown (fact or entity `ident`) answers a logged question."""
+
+    question: int
+    ident: str
+    answers: bool
+
+
+@dataclass(frozen=True)
 class Attach:
     """A moderator teaches a logged question as a phrasing of a fact."""
 
@@ -61,7 +73,7 @@ class Dismiss:
     question: int
 
 
-Action = Pick | NoneOfThese | Vote | Attach | Dismiss
+Action = Pick | NoneOfThese | Vote | ClosestFeedback | Attach | Dismiss
 
 
 def _checked(data: str) -> str:
@@ -89,6 +101,12 @@ def vote(question: int, value: int) -> str:
     return _checked(f"v:{'+' if value > 0 else '-'}:{question}")
 
 
+def closest_feedback(question: int, ident: str, answers: bool) -> str:
+    """Callback data for "That answers it" (`answers`) or "Not what I asked" under a closest
+    answer showing `ident`."""
+    return _checked(f"c:{'+' if answers else '-'}:{question}:{ident}")
+
+
 def attach(question: int, ident: str) -> str:
     """Callback data with which a moderator teaches a question as a phrasing of `ident`."""
     return _checked(f"m:a:{question}:{ident}")
@@ -109,6 +127,8 @@ def parse(data: str | None) -> Action | None:
         return NoneOfThese(_number(found.group(1)))
     if found := _VOTE.fullmatch(data):
         return Vote(int(found.group(2)), 1 if found.group(1) == "+" else -1)
+    if found := _CLOSEST.fullmatch(data):
+        return ClosestFeedback(int(found.group(2)), found.group(3), found.group(1) == "+")
     if found := _ATTACH.fullmatch(data):
         return Attach(int(found.group(1)), found.group(2))
     if found := _DISMISS.fullmatch(data):

@@ -94,9 +94,10 @@ class Reply:
             parts.append(quoted(self.quote))
             parts.append(self.source_line())
         if self.suggestions:
+            lines = [f"{n}. {s.question}" for n, s in enumerate(self.suggestions, 1)]
             if self.closest is not None:
-                parts.append(DEFAULT_CLOSEST_OTHERS)
-            parts.append("\n".join(f"{n}. {s.question}" for n, s in enumerate(self.suggestions, 1)))
+                lines.insert(0, DEFAULT_CLOSEST_OTHERS)
+            parts.append("\n".join(lines))
         return "\n\n".join(part for part in parts if part)
 
     def html(self) -> str:

@@ -280,7 +280,8 @@ def test_ask_on_a_broken_base_fails(
 
 def _check_reply_json(reply: dict[str, Any], question: str) -> None:
     """The JSON contract of `ask --json`."""
-    assert {"question", "outcome", "fact", "text", "sources", "suggestions", "score"} <= set(reply)
+    keys = {"question", "outcome", "fact", "text", "sources", "suggestions", "score"}
+    assert keys | {"related", "smalltalk", "closest", "why"} <= set(reply)
     assert reply["question"] == question
     assert reply["outcome"] in ("answer", "clarify", "fallback")
     assert isinstance(reply["text"], str) and reply["text"]
@@ -295,9 +296,17 @@ def _check_reply_json(reply: dict[str, Any], question: str) -> None:
     if reply["outcome"] == "answer":
         assert isinstance(reply["fact"], str)
         assert reply["sources"]
+        assert reply["closest"] is None
+    elif reply["closest"] is not None:
+        # A closest answer is no answer, but it shows its fact with quote and sources.
+        assert reply["fact"] is None
+        assert set(reply["closest"]) == {"fact", "question"}
+        assert reply["sources"]
     else:
         assert reply["fact"] is None
         assert reply["sources"] == []
+    if reply["why"] is not None:
+        assert 0 <= reply["why"]["answerable"] <= 1
 
 
 def test_ask_json_answer(kb: Path, run: Run) -> None:
@@ -344,6 +353,22 @@ def test_ask_json_fallback_offers_suggestions(kb: Path, run: Run) -> None:
     base = load(kb)
     for suggestion in reply["suggestions"]:
         assert suggestion["fact"] in base.facts or suggestion["fact"] in base.entities
+
+
+def test_ask_json_closest_names_the_fact_shown_and_why(kb: Path, run: Run) -> None:
+    question = "how many times did assad visit sochi"
+    code, out, _ = run("ask", "--json", question)
+    assert code == 0
+    reply = json.loads(out)
+    _check_reply_json(reply, question)
+    assert reply["outcome"] == "fallback"
+    assert reply["closest"] == {
+        "fact": "assad-visits-sochi",
+        "question": "When did Assad visit Sochi?",
+    }
+    assert reply["text"].startswith("My sources don't say how many. What they say:")
+    assert reply["why"]["missing"] == ["number"]
+    assert reply["why"]["fact"] == "assad-visits-sochi"
 
 
 def test_ask_json_smalltalk(kb: Path, run: Run) -> None:
@@ -509,6 +534,10 @@ def test_eval_fails_below_the_floors(kb: Path, run: Run, write_tree: WriteFiles)
         "  wrong.yaml:2: 'When did Assad visit Sochi?': expected js-meet-again, "
         "got assad-visits-sochi"
     ) in out
+    # ... and the signals the decision weighed, on the line below.
+    lines = out.splitlines()
+    miss = next(n for n, line in enumerate(lines) if line.startswith("  wrong.yaml:2:"))
+    assert lines[miss + 1].startswith("      why: top=assad-visits-sochi p=")
 
 
 def test_eval_floors_come_from_the_set(kb: Path, run: Run, write_tree: WriteFiles) -> None:

@@ -71,12 +71,16 @@ class Why:
             "margin": round(self.margin, 1),
             "explained": round(self.explained, 3),
             "overlap": round(self.overlap, 3),
-            "unexplained": list(self.unexplained),
+            "unexplained": {
+                word: round(value, 3)
+                for word, value in zip(self.unexplained, self.specific, strict=True)
+            },
             "specificity": round(self.specificity, 3),
             "asked": list(self.asked),
             "missing": list(self.missing),
             "speaker": self.speaker,
             "speaker_quoted": self.speaker_quoted,
+            "unquoted_person": self.unquoted_person,
             "missing_entities": list(self.missing_entities),
             "answerable": round(self.answerable, 3),
         }
@@ -84,6 +88,7 @@ class Why:
     def text(self) -> str:
         """The signals in one line, for `eval -v`."""
         parts = [
+            f"top={self.fact}",
             f"p={self.answerable:.2f}",
             f"score={self.score:.0f}",
             f"margin={self.margin:.0f}",
@@ -91,7 +96,8 @@ class Why:
             f"overlap={self.overlap:.2f}",
         ]
         if self.unexplained:
-            parts.append(f"unexplained={','.join(self.unexplained)} ({self.specificity:.2f})")
+            words = zip(self.unexplained, self.specific, strict=True)
+            parts.append("unexplained=" + ",".join(f"{word}({value:.2f})" for word, value in words))
         if self.missing:
             parts.append(f"missing={','.join(self.missing)}")
         if self.speaker is not None:
