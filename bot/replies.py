@@ -21,12 +21,7 @@ DEFAULT_CLOSEST_MISSING = "My sources don't say {what}. What they say:"
 DEFAULT_CLOSEST_UNMENTIONED = "My sources don't mention {what}. What they say:"
 DEFAULT_CLOSEST_OTHERS = "You may also mean:"
 # What a question asked for that the closest fact does not give, as "My sources don't say ...".
-_MISSING_TEXT = {
-    "date": "when",
-    "place": "where",
-    "number": "how many",
-    "duration": "how long",
-}
+_MISSING_TEXT = {"date": "when", "place": "where", "number": "how many", "duration": "how long"}
 
 
 @dataclass(frozen=True)
@@ -195,13 +190,13 @@ class Answerer:
     def _closest(self, question: str, match: Match, item: Answerable) -> Reply:
         """What the sources say nearest to the question, marked as possibly not answering it."""
         shown = self._answer(question, item, match.score)
-        return Reply(
-            question=question,
+        lead = self._closest_lead(match.why)
+        return replace(
+            shown,
             outcome=Outcome.FALLBACK,
-            score=match.score,
-            intro=f"{self._closest_lead(match.why)} {shown.intro}",
-            quote=shown.quote,
-            citations=shown.citations,
+            intro=f"{lead} {shown.intro}",
+            fact=None,
+            related=(),
             suggestions=_suggestions(match.suggestions),
             closest=Suggestion(item.id, item.question),
         )
@@ -218,11 +213,8 @@ class Answerer:
             template = self.base.reply("closest_missing", DEFAULT_CLOSEST_MISSING)
             return template.replace("{what}", " or ".join(missing))
         named = self.matcher.weights.unexplained_named
-        words = [
-            word
-            for word, value in zip(why.unexplained, why.specific, strict=True)
-            if value >= named
-        ]
+        pairs = zip(why.unexplained, why.specific, strict=True)
+        words = [word for word, value in pairs if value >= named]
         if words:
             template = self.base.reply("closest_unmentioned", DEFAULT_CLOSEST_UNMENTIONED)
             return template.replace("{what}", " or ".join(f"“{word}”" for word in words[:2]))
