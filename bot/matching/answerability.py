@@ -19,13 +19,9 @@ from rapidfuzz.distance import OSA
 
 from bot.matching.asked import PLACE, asked_kinds
 from bot.matching.index import Analysis, Index
-from bot.matching.lexicon import QUESTION_TERMS, english_frequency, stem
+from bot.matching.lexicon import QUESTION_TERMS, rarity, stem
 from bot.matching.scoring import Candidate, asked_speaker
 from bot.matching.weights import Weights
-
-# English word counts from the commonest words (about 10^8) down to words seen once: a word the
-# base has never seen is the more specific the rarer it is in English.
-_COMMONEST = math.log(1e8)
 
 
 @dataclass(frozen=True)
@@ -127,7 +123,7 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
     ]
     stems = index.item_stems[candidate.position]
     unexplained = [term for term in unexplained if not _slip_of(spelled[term], stems)]
-    specific = [_specificity(spelled[term]) for term in unexplained]
+    specific = [rarity(spelled[term]) for term in unexplained]
     asked = asked_kinds(analysis.words)
     position = candidate.position
     missing = set(asked - index.answer_kinds[position] - index.phrasing_kinds[position])
@@ -173,15 +169,6 @@ def _with_probability(why: Why, weights: Weights) -> Why:
     )
     probability = 1 / (1 + math.exp(-max(-30.0, min(30.0, value))))
     return Why(**{**why.__dict__, "answerable": probability})
-
-
-def _specificity(word: str) -> float:
-    """How much an unexplained word says the question asks for something else (0 to 1): the
-    rarer in English, the more ("kurds", "hashtag" against "together", "came")."""
-    if word.isdigit():
-        return 1.0
-    frequency = english_frequency(word)
-    return min(1.0, max(0.0, (_COMMONEST - math.log(frequency + 1)) / _COMMONEST))
 
 
 def _slip_of(word: str, stems: frozenset[str]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -93,6 +94,19 @@ _ENGLISH = SpellChecker(language="en", distance=1).word_frequency
 def english_frequency(word: str) -> int:
     """How often `word` occurs in pyspellchecker's English corpus (0 when never)."""
     return int(_ENGLISH[word]) if word in _ENGLISH else 0
+
+
+# English word counts run from about 10^8 (the commonest words) down to words seen once.
+_COMMONEST = math.log(1e8)
+
+
+@lru_cache(maxsize=65536)
+def rarity(word: str) -> float:
+    """How rare `word` is in English, from 0 (the commonest) to 1 (never seen; a number)."""
+    if word.isdigit():
+        return 1.0
+    frequency = english_frequency(word)
+    return min(1.0, max(0.0, (_COMMONEST - math.log(frequency + 1)) / _COMMONEST))
 
 
 _STEMMER = snowballstemmer.stemmer("english")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -28,7 +27,7 @@ def rank(index: Index, analysis: Analysis) -> list[Candidate]:
     """Score the candidates for an analysed question, best first."""
     weights = index.weights
     content = list(dict.fromkeys(analysis.content))
-    term_weights = term_weights_of(index, content)
+    term_weights = term_weights_of(index, analysis)
     total = sum(term_weights.values())
     coverage: dict[int, float] = defaultdict(float)
     for term in content:
@@ -89,9 +88,9 @@ def rank(index: Index, analysis: Analysis) -> list[Candidate]:
     return ranked
 
 
-def term_weights_of(index: Index, content: Sequence[str]) -> dict[str, float]:
+def term_weights_of(index: Index, analysis: Analysis) -> dict[str, float]:
     """Each term's weight: its rarity among the items, or the unknown weight if it is new."""
-    return {term: index.idf.get(term, index.unknown_weight) for term in content}
+    return {term: index.idf.get(term, index.unknown_weight) for term in analysis.content}
 
 
 # Words that open "what did X say": the speaker follows one of them. After "with" or "of" a

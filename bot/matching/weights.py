@@ -41,14 +41,14 @@ class Weights:
     unexplained_named: float = 0.4  # an unexplained word this specific is named in the reply
     # --- answerability: a logistic model over Why.features(), fitted by benchmarks/decision.py
     model: tuple[float, ...] = (
-        5.8,  # the candidate's score (0-1)
-        5.19,  # its margin over the next candidate (0-1)
-        4.33,  # the share of the question it explains
-        0.07,  # the closest phrasing's overlap
-        1.33,  # the summed specificity of the question's words it does not explain
-        -2.18,  # the specificity of the most specific of those words
-        -3.89,  # kinds of answer asked for that it cannot give
-        -2.51,  # 1 if the question asks for words of someone it does not quote
-        -0.83,  # entities the question names that it never mentions
+        5.65,  # the candidate's score (0-1)
+        5.11,  # its margin over the next candidate (0-1)
+        4.3,  # the share of the question it explains
+        0.06,  # the closest phrasing's overlap
+        1.11,  # the summed specificity of the question's words it does not explain
+        -1.95,  # the specificity of the most specific of those words
+        -3.92,  # kinds of answer asked for that it cannot give
+        -2.54,  # 1 if the question asks for words of someone it does not quote
+        -0.87,  # entities the question names that it never mentions
     )
-    model_bias: float = -7.43  # the model's intercept
+    model_bias: float = -7.26  # the model's intercept
