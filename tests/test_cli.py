@@ -342,12 +342,17 @@ def test_ask_json_primary_source_then_its_document(kb: Path, run: Run) -> None:
     }
 
 
-def test_ask_json_fallback_offers_suggestions(kb: Path, run: Run) -> None:
-    question = "What is the weather like in Paris?"
+def _asked(run: Run, question: str) -> dict[str, Any]:
+    """The reply of `ask --json question`, checked against the contract."""
     code, out, _ = run("ask", "--json", question)
     assert code == 0
-    reply = json.loads(out)
+    reply: dict[str, Any] = json.loads(out)
     _check_reply_json(reply, question)
+    return reply
+
+
+def test_ask_json_fallback_offers_suggestions(kb: Path, run: Run) -> None:
+    reply = _asked(run, "What is the weather like in Paris?")
     assert reply["outcome"] == "fallback"
     assert reply["suggestions"]
     base = load(kb)
@@ -356,11 +361,7 @@ def test_ask_json_fallback_offers_suggestions(kb: Path, run: Run) -> None:
 
 
 def test_ask_json_closest_names_the_fact_shown_and_why(kb: Path, run: Run) -> None:
-    question = "how many times did assad visit sochi"
-    code, out, _ = run("ask", "--json", question)
-    assert code == 0
-    reply = json.loads(out)
-    _check_reply_json(reply, question)
+    reply = _asked(run, "how many times did assad visit sochi")
     assert reply["outcome"] == "fallback"
     assert reply["closest"] == {
         "fact": "assad-visits-sochi",
