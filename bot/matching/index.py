@@ -126,7 +126,8 @@ class Index:
             for term in found:
                 named[term] += 1
         common = max(named, key=named.__getitem__, default="")
-        general = {common} if named.get(common, 0) > len(self.items) / 4 else set()
+        share = named.get(common, 0) / max(1, len(self.items))
+        general = {common} if share > weights.general_place else set()
         self.answer_places = [found - general for found in given]
         self.answer_kinds = [
             kinds_of_answer([word for words in texts for word in words], list(place_tokens))

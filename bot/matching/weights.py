@@ -18,6 +18,7 @@ class Weights:
     answer_word: float = 0.6  # a word found only in an answer or quote, against a phrasing's
     implied_word: float = 0.5  # a country implied by its person ("the Russian side": Putin)
     answer_dice: float = 0.85  # an answer or quote as a phrasing nobody wrote, discounted
+    general_place: float = 0.25  # the place more answers than this share give is no "where"
     # --- scoring candidates
     candidates: int = 25  # candidates scored, the best by coverage of the question
     contenders: int = 10  # of those, the ones whose fuzzy similarity is worked out
