@@ -411,3 +411,27 @@ def test_the_near_misses_meet_their_floor(real_base: FactBase) -> None:
     answerer = Answerer(real_base)
     result = evaluate(questions, answerer.ask, answerer.answered_by)
     assert result.failures() == [], result.table()
+
+
+def test_a_phrasing_asking_for_someones_words_says_the_fact_gives_them(
+    mini_base_dir: Path, write_tree: WriteFiles
+) -> None:
+    question = "what did putin say to assad in sochi"
+    before = Matcher(load(mini_base_dir)).match(question)
+    assert before.why is not None and before.why.unquoted_person
+    assert before.outcome is Outcome.FALLBACK
+    write_tree(
+        mini_base_dir,
+        {
+            "learned.yaml": f"""\
+learned:
+  - question: {question}
+    fact: assad-visits-sochi
+    by: alice
+    at: '2017-11-23T09:30:00+00:00'
+""",
+        },
+    )
+    after = Matcher(load(mini_base_dir)).match(question)
+    assert after.outcome is Outcome.ANSWER
+    assert after.best is not None and after.best.id == "assad-visits-sochi"

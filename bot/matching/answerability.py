@@ -20,7 +20,7 @@ from rapidfuzz.distance import OSA
 from bot.matching.asked import PLACE, asked_kinds
 from bot.matching.index import Analysis, Index
 from bot.matching.lexicon import QUESTION_TERMS, rarity, stem
-from bot.matching.scoring import Candidate, asked_speaker
+from bot.matching.scoring import Candidate
 from bot.matching.weights import Weights
 
 
@@ -134,9 +134,9 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         and not index.answer_places[position] - named
     ):
         missing.add(PLACE)
-    speaker = asked_speaker(index, analysis)
-    speakers = index.item_speakers[candidate.position]
-    quoted = None if speaker is None else bool(speakers) and speaker in (speakers or ())
+    speaker = index.speaker(analysis)
+    speakers = index.item_speakers[position] | index.phrasing_speakers[position]
+    quoted = None if speaker is None else speaker in speakers
     asked_entities = dict.fromkeys(analysis.entities)
     unmentioned = [t for t in asked_entities if t not in index.item_entities[candidate.position]]
     why = Why(

@@ -30,6 +30,9 @@ from bot.matching.lexicon import (
 from bot.matching.weights import Weights
 from bot.normalization import normalize
 
+# Words that open "what did X say": the speaker follows one of them.
+_ASKING = frozenset("what how did does do has have had will would could can should".split())
+
 
 @dataclass(frozen=True)
 class Answerable:
@@ -158,9 +161,20 @@ class Index:
         self.facts_about = self._facts_about()
         self.say_terms = frozenset(self.analyse(SAY_WORDS).terms)
         self.item_speakers = [
-            frozenset(entity_token(ident) for ident in item.fact.speakers) if item.fact else None
+            frozenset(entity_token(ident) for ident in item.fact.speakers)
+            if item.fact
+            else frozenset()
             for item in self.items
         ]
+        # Whose words an item's own phrasings ask for: the people who wrote "what did X say?"
+        # for a fact hold that it gives X's words.
+        asking: list[set[str]] = [set() for _ in self.items]
+        for phrasing in self.phrasings:
+            read = Analysis(tuple(phrasing.text.split()), tuple(phrasing.content.split()), ())
+            speaker = self.speaker(read)
+            if speaker is not None:
+                asking[phrasing.item].add(speaker)
+        self.phrasing_speakers = [frozenset(found) for found in asking]
         self.smalltalk = PhraseFolder(stemmed=False)
         for kind, messages in base.smalltalk.items():
             for message in messages:
@@ -335,6 +349,31 @@ class Index:
             words=tuple(words),
             spelled=tuple(spelled),
         )
+
+    def speaker(self, analysis: Analysis) -> str | None:
+        """Who a question asks the words of: "what did X say", "has X told", "what X tweeted".
+
+        The person or body must come just before the word asking for words, and just after a
+        word that asks; words without content may stand between ("what did Lavrov really
+        say"). After "with" or "of" a name is no speaker ("was the meeting with Putin
+        announced?").
+        """
+        terms = analysis.terms
+        content = set(analysis.content)
+        for position, term in enumerate(terms):
+            if term not in self.say_terms:
+                continue
+            for at in range(position - 1, max(-1, position - 4), -1):
+                before = terms[at]
+                entity = self.entity_by_token.get(before)
+                if entity is not None and entity.kind in ("person", "organisation"):
+                    opener = [t for t in terms[max(0, at - 2) : at] if t != "the"][-1:]
+                    if (opener and opener[0] in _ASKING) or at == 0:
+                        return before
+                    break
+                if before in content:
+                    break
+        return None
 
     def _correct_uncached(self, word: str) -> str:
         """The vocabulary word `word` is most likely a misspelling of, or `word` itself.

@@ -39,7 +39,7 @@ def rank(index: Index, analysis: Analysis) -> list[Candidate]:
         return []
     shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: weights.candidates]
     closest = _closest_phrasings(index, content, term_weights, total, set(shortlist))
-    speaker = asked_speaker(index, analysis)
+    speaker = index.speaker(analysis)
     asked_terms = frozenset(content)
     asked = set(analysis.entities)
     scored = []
@@ -55,7 +55,7 @@ def rank(index: Index, analysis: Analysis) -> list[Candidate]:
         score -= weights.missing_entity * len(asked - index.item_entities[position])
         score -= weights.wrong_kind * len(analysis.wants - index.answer_kinds[position])
         if speaker is not None:
-            speakers = index.item_speakers[position]
+            speakers = index.item_speakers[position] | index.phrasing_speakers[position]
             if not speakers:
                 score -= weights.no_speaker
             elif speaker not in speakers:
@@ -91,35 +91,6 @@ def rank(index: Index, analysis: Analysis) -> list[Candidate]:
 def term_weights_of(index: Index, analysis: Analysis) -> dict[str, float]:
     """Each term's weight: its rarity among the items, or the unknown weight if it is new."""
     return {term: index.idf.get(term, index.unknown_weight) for term in analysis.content}
-
-
-# Words that open "what did X say": the speaker follows one of them. After "with" or "of" a
-# name is no speaker ("was Assad's meeting with Putin announced?").
-_ASKING = frozenset("what how did does do has have had will would could can should".split())
-
-
-def asked_speaker(index: Index, analysis: Analysis) -> str | None:
-    """Who a question asks the words of: "what did X say", "has X told", "what X tweeted".
-
-    The person or body must come just before the word asking for words, and just after a word
-    that asks; words without content may stand between ("what did Lavrov really say").
-    """
-    terms = analysis.terms
-    content = set(analysis.content)
-    for position, term in enumerate(terms):
-        if term not in index.say_terms:
-            continue
-        for at in range(position - 1, max(-1, position - 4), -1):
-            before = terms[at]
-            entity = index.entity_by_token.get(before)
-            if entity is not None and entity.kind in ("person", "organisation"):
-                opener = [t for t in terms[max(0, at - 2) : at] if t != "the"][-1:]
-                if (opener and opener[0] in _ASKING) or at == 0:
-                    return before
-                break
-            if before in content:
-                break
-    return None
 
 
 def _closest_phrasings(
