@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))  # the emulator lives in tests/, which is not inst
 from bot.config import PROJECT_KNOWLEDGE, Settings  # noqa: E402
 from bot.knowledge import load  # noqa: E402
 from bot.replies import Answerer  # noqa: E402
-from bot.telegram_app import build_application  # noqa: E402
+from bot.telegram.app import build_application  # noqa: E402
 from tests.emulator import TOKEN, BotApi, Emulator, private_message  # noqa: E402
 
 STALL = 10.0  # give up on the rest when no answer has come for this long (seconds)

@@ -16,7 +16,7 @@ from bot.evaluation import evaluate, load_questions, unknown_ids
 from bot.knowledge import EVAL_DIR, FactBase, KnowledgeError, load, shown_path
 from bot.moderation import reasons_text, stats_text
 from bot.replies import Answerer, Reply
-from bot.store import QuestionLog, Stats, StoreError, UnansweredGroup
+from bot.storage import RECENT_DAYS, QuestionLog, Stats, StoreError, UnansweredGroup
 from bot.teaching import LEARNED_FILE, teach
 
 EXIT_OK = 0
@@ -307,7 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     unanswered_parser = commands.add_parser(
         "unanswered", help="list logged questions the bot could not answer (BOT_DATABASE)"
     )
-    unanswered_parser.add_argument("--days", type=_positive, default=7, help="default: 7")
+    unanswered_parser.add_argument(
+        "--days", type=_positive, default=RECENT_DAYS, help=f"default: {RECENT_DAYS}"
+    )
     unanswered_parser.add_argument("--limit", type=_positive, default=20, help="default: 20")
     unanswered_parser.add_argument("--json", action="store_true", help="print one JSON object")
     stats_parser = commands.add_parser("stats", help="figures from the question log")
@@ -331,9 +333,9 @@ def serve(webhook: bool, command: str, err: TextIO) -> int:
         return EXIT_FAILED
     if command == "run" and settings.token is not None:
         # Imported here: the terminal commands need no Telegram library loaded.
-        from bot import telegram_app
+        from bot.telegram import running
 
-        return telegram_app.run(settings, answerer, webhook=webhook)
+        return running.run(settings, answerer, webhook=webhook)
     if command == "run":
         print("No TELEGRAM_BOT_TOKEN set: chatting in the terminal.", file=err)
     try:

@@ -16,13 +16,14 @@ import pytest
 from telegram import Update
 from telegram.ext import ExtBot
 
-from bot import inbox as inbox_module
-from bot import telegram_app
 from bot.config import PROJECT_KNOWLEDGE, Settings
-from bot.inbox import MAX_TRIES, Inbox, InboxBot
 from bot.knowledge import load
 from bot.replies import Answerer
-from bot.store import HANDLED_KEPT, QuestionLog, StoreError
+from bot.storage import HANDLED_KEPT, QuestionLog, StoreError
+from bot.telegram import inbox as inbox_module
+from bot.telegram.app import build_application
+from bot.telegram.inbox import MAX_TRIES, Inbox
+from bot.telegram.polling import Polling
 from tests.emulator import (
     PRIVATE_CHAT_ID,
     TOKEN,
@@ -355,24 +356,37 @@ async def test_an_id_sqlite_cannot_store_is_skipped_and_costs_no_other_write(
 
 
 @pytest.mark.asyncio
-async def test_get_updates_batches_pass_through_the_inbox(questions: QuestionLog, db: Path) -> None:
+async def test_get_updates_batches_pass_through_the_inbox(
+    questions: QuestionLog, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = BotApi()
-    requests = {"request": InMemoryRequest(api), "get_updates_request": InMemoryRequest(api)}
-    bot = InboxBot(Inbox(questions), token=TOKEN, **requests)
-    async with bot:
+    monkeypatch.setattr(
+        "bot.telegram.app.connections", lambda: (InMemoryRequest(api), InMemoryRequest(api))
+    )
+    settings = Settings(knowledge=PROJECT_KNOWLEDGE, token=TOKEN, database=db, rate_limit=0)
+    application = build_application(settings, Answerer(load(PROJECT_KNOWLEDGE)), questions)
+    queue = application.update_queue
+    async with application.bot:
         question = api.push_update(private_message("Who is Lavrov?"))
         bad = api.push_update(unreadable())
-        first = await bot.get_updates(timeout=0)
-        assert [u.update_id for u in first] == [question, bad]
-        assert texts(list(first)) == ["Who is Lavrov?", None]
-        # Not confirmed (no offset): Telegram sends the batch again, and it is not handed on.
-        again = await bot.get_updates(timeout=0)
-        assert [(u.update_id, u.message) for u in again] == [(question, None), (bad, None)]
-        bot.inbox.handled(question)
+        polling = Polling(application, long_poll=0)
+        # The readable update is queued; the unreadable one is confirmed and skipped.
+        assert await polling.fetch() == 1
+        queued = queue.get_nowait()
+        assert isinstance(queued, Update)
+        assert texts([queued]) == ["Who is Lavrov?"]
+        assert polling.offset == bad + 1
+        # Not confirmed (a restart before the next poll): Telegram sends the batch again, and
+        # it is not handed on.
+        assert await Polling(application, long_poll=0).fetch() == 0
+        assert queue.empty()
+        application.inbox.handled(question)
         questions.flush()
         later = api.push_update(private_message("And Assad?"))
-        [last] = await bot.get_updates(offset=bad + 1, timeout=0)
-        assert last.update_id == later
+        assert await polling.fetch() == 1
+        queued = queue.get_nowait()
+        assert isinstance(queued, Update)
+        assert queued.update_id == later
         questions.flush()
     # The handled question was below the offset: forgotten. The unreadable one was never kept.
     assert {ident: row[:2] for ident, row in inbox_rows(db).items()} == {later: (0, 0)}
@@ -385,13 +399,11 @@ async def test_the_application_marks_an_update_handled_after_its_handlers_ran(
 ) -> None:
     api = BotApi()
     monkeypatch.setattr(
-        telegram_app, "connections", lambda settings: (InMemoryRequest(api), InMemoryRequest(api))
+        "bot.telegram.app.connections", lambda: (InMemoryRequest(api), InMemoryRequest(api))
     )
     questions = QuestionLog.open(db)
     settings = Settings(knowledge=PROJECT_KNOWLEDGE, token=TOKEN, database=db, rate_limit=0)
-    application = telegram_app.build_application(
-        settings, Answerer(load(PROJECT_KNOWLEDGE)), questions
-    )
+    application = build_application(settings, Answerer(load(PROJECT_KNOWLEDGE)), questions)
     sent_when_marked: list[int] = []
     mark = questions.record_handled
 
@@ -401,12 +413,11 @@ async def test_the_application_marks_an_update_handled_after_its_handlers_ran(
 
     monkeypatch.setattr(questions, "record_handled", spy)
     bot = application.bot
-    assert isinstance(bot, InboxBot)
     question = private_message("When did Assad visit Sochi?")
     ident = question["update_id"]
     await application.initialize()
     try:
-        [screened] = await bot.inbox.screen(bot, [question])
+        [screened] = await application.inbox.screen(bot, [question])
         questions.flush()
         assert inbox_rows(db)[ident][0] == 0
         await application.process_update(Update.de_json(screened, bot))
@@ -414,7 +425,7 @@ async def test_the_application_marks_an_update_handled_after_its_handlers_ran(
         assert inbox_rows(db)[ident] == (1, 0, "")
         assert sent_when_marked == [1]
         # The same update again: emptied by the inbox, neither answered nor marked.
-        [repeat] = await bot.inbox.screen(bot, [question])
+        [repeat] = await application.inbox.screen(bot, [question])
         assert repeat == {"update_id": ident}
         await application.process_update(Update.de_json(repeat, bot))
     finally:
@@ -450,19 +461,16 @@ async def test_a_replayed_update_is_marked_by_itself_not_by_its_repeat(
     earlier.close()  # the kill came before it was handled
     api, gate = BotApi(), asyncio.Event()
     monkeypatch.setattr(
-        telegram_app, "connections", lambda settings: (SlowSends(api, gate), InMemoryRequest(api))
+        "bot.telegram.app.connections", lambda: (SlowSends(api, gate), InMemoryRequest(api))
     )
     questions = QuestionLog.open(db)
     settings = Settings(knowledge=PROJECT_KNOWLEDGE, token=TOKEN, database=db, rate_limit=0)
-    application = telegram_app.build_application(
-        settings, Answerer(load(PROJECT_KNOWLEDGE)), questions
-    )
+    application = build_application(settings, Answerer(load(PROJECT_KNOWLEDGE)), questions)
     bot = application.bot
-    assert isinstance(bot, InboxBot)
     await application.initialize()
     try:
-        [replayed] = bot.inbox.replay(bot)
-        [stand_in] = await bot.inbox.screen(bot, [question])
+        [replayed] = application.inbox.replay(bot)
+        [stand_in] = await application.inbox.screen(bot, [question])
         assert stand_in == {"update_id": ident}
         real = asyncio.create_task(application.process_update(replayed))
         await application.process_update(Update.de_json(stand_in, bot))
@@ -543,13 +551,13 @@ async def test_a_full_disk_drops_the_batch_names_the_cause_and_answering_goes_on
     assert questions.flush()
     with closing(sqlite3.connect(questions.path)) as probe:
         pages = probe.execute("PRAGMA page_count").fetchone()[0]
-    questions._writer.execute(f"PRAGMA max_page_count={pages}")  # the file cannot grow
+    questions._writer.connection.execute(f"PRAGMA max_page_count={pages}")  # the file cannot grow
     question = private_message("x" * 20_000)
     with caplog.at_level(logging.WARNING):
         assert await Inbox(questions).screen(bot, [question]) == [question]
     assert "database or disk is full" in caplog.text
     assert "savepoint" not in caplog.text
-    questions._writer.execute("PRAGMA max_page_count=1073741823")  # space again
+    questions._writer.connection.execute("PRAGMA max_page_count=1073741823")  # space again
     later = private_message("Who is Lavrov?")
     assert await Inbox(questions).screen(bot, [later]) == [later]
     assert questions.flush()

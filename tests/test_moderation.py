@@ -27,13 +27,21 @@ import pytest
 import yaml
 from telegram import Update
 
-from bot import callbacks, moderation, telegram_app
+from bot import moderation
 from bot.config import PROJECT_KNOWLEDGE, Settings
 from bot.knowledge import Problem, load
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer
-from bot.store import QuestionLog
+from bot.storage import QuestionLog
 from bot.teaching import LEARNED_FILE
+from bot.telegram import callbacks
+from bot.telegram.app import post_init, post_shutdown
+from bot.telegram.asking import THANKS_FOR_FEEDBACK
+from bot.telegram.commands import UNKNOWN_COMMAND
+from bot.telegram.keyboards import button_text
+from bot.telegram.moderators import NO_LOG, RELOAD_FAILED
+from bot.telegram.running import run
+from bot.telegram.services import SERVICES, Services
 from tests.emulator import (
     BOT_USERNAME,
     GROUP_CHAT_ID,
@@ -70,7 +78,7 @@ NEW_WORDING = "who picked up the bill for the sochi summit"
 FACT = "js-thanks-host"
 LEARNED = learned_yaml(NEW_WORDING, FACT)
 BROKEN = "facts/summit.yaml"
-UNKNOWN = html.escape(telegram_app.UNKNOWN_COMMAND)
+UNKNOWN = html.escape(UNKNOWN_COMMAND)
 INTERVAL = 0.05
 WAIT = 5.0
 MODERATOR_COMMANDS = (
@@ -129,9 +137,9 @@ class Moderated(Bot):
         self.log = log
 
     @property
-    def services(self) -> telegram_app.Services:
-        services = self.application.bot_data[telegram_app.SERVICES]
-        assert isinstance(services, telegram_app.Services)
+    def services(self) -> Services:
+        services = self.application.bot_data[SERVICES]
+        assert isinstance(services, Services)
         return services
 
     async def say(self, text: str, user: int = USER_ID) -> JSONDict:
@@ -432,9 +440,7 @@ async def test_unanswered_lists_a_fallback_and_attach_teaches_it(
         for ident in group.candidates[:3]:
             item = core.matcher.answerable(ident)
             assert item is not None
-            expected.append(
-                (telegram_app._button_text(f"+ {item.question}"), callbacks.Attach(first, ident))
-            )
+            expected.append((button_text(f"+ {item.question}"), callbacks.Attach(first, ident)))
         expected.append(("Dismiss", callbacks.Dismiss(first)))
         assert offered == expected
         assert len(offered) >= 2  # at least one candidate to attach to
@@ -442,7 +448,7 @@ async def test_unanswered_lists_a_fallback_and_attach_teaches_it(
         _, attach = offered[0]
         assert isinstance(attach, callbacks.Attach)
         target = attach.ident
-        calls = await bot.press(callbacks.attach(attach.question, target), MOD_ID)
+        calls = await bot.press(callbacks.attach(attach.question_id, target), MOD_ID)
         assert [call["method"] for call in calls] == ["answerCallbackQuery", "sendMessage"]
         assert calls[1]["chat_id"] == MOD_ID
         assert html.unescape(calls[1]["text"]) == (
@@ -480,7 +486,7 @@ async def test_dismiss_removes_a_group_from_the_queue(
         ]
         _, dismiss = moderation_buttons(listed[0])[-1]
         assert dismiss == callbacks.Dismiss(groups[0].question_ids[0])
-        calls = await bot.press(callbacks.dismiss(dismiss.question), MOD_ID)
+        calls = await bot.press(callbacks.dismiss(dismiss.question_id), MOD_ID)
         assert [call["method"] for call in calls] == ["answerCallbackQuery", "sendMessage"]
         assert calls[1]["text"] == "Dismissed."
         assert bot.flushed().unanswered() == [groups[1]]
@@ -520,7 +526,7 @@ async def test_up_then_down_from_one_user_is_one_vote_down_and_queues_the_questi
                 {
                     "method": "answerCallbackQuery",
                     "callback_query_id": calls[0]["callback_query_id"],
-                    "text": telegram_app.THANKS_FOR_FEEDBACK,
+                    "text": THANKS_FOR_FEEDBACK,
                 }
             ]
         log = bot.flushed()
@@ -610,8 +616,8 @@ def break_file(kb: Path) -> tuple[str, int]:
 
 def assert_problems_in_broken_file(text: str, lines: int) -> None:
     """`text` is the reload failure: file:line problems past the file's old end."""
-    assert text.startswith(telegram_app.RELOAD_FAILED), text
-    problems = text.removeprefix(telegram_app.RELOAD_FAILED).splitlines()
+    assert text.startswith(RELOAD_FAILED), text
+    problems = text.removeprefix(RELOAD_FAILED).splitlines()
     assert problems
     for problem in problems:
         found = re.fullmatch(rf"knowledge/{re.escape(BROKEN)}:(\d+): YAML error: .+", problem)
@@ -750,7 +756,7 @@ async def test_the_log_survives_a_restart(
             _, down = votes_of(answer)
             await bot.press(down, USER_ID)
         # post_shutdown closed the log: a later write is dropped, not made.
-        with caplog.at_level(logging.WARNING, logger="bot.store"):
+        with caplog.at_level(logging.WARNING, logger="bot.storage"):
             log.record_question(1, "too late", "answer")
         assert "Question log: closed, so a write was dropped." in caplog.messages
     finally:
@@ -781,14 +787,14 @@ async def test_without_a_log_the_bot_answers_and_tells_moderators(
     answerer: Answerer, kb: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with moderated(answerer, kb, monkeypatch, None) as bot:
-        assert bot.services.log is None
+        assert bot.services.question_log is None
         answer = await bot.say(ASSAD_QUESTION)
         assert answer["text"] == bot.holder.answerer.ask(ASSAD_QUESTION).html()
         up, _ = votes_of(answer)
         [thanks] = await bot.press(up, USER_ID)
-        assert thanks["text"] == telegram_app.THANKS_FOR_FEEDBACK
+        assert thanks["text"] == THANKS_FOR_FEEDBACK
         for command in ("/stats", "/unanswered"):
-            assert (await bot.say(command, MOD_ID))["text"] == html.escape(telegram_app.NO_LOG)
+            assert (await bot.say(command, MOD_ID))["text"] == html.escape(NO_LOG)
             assert (await bot.say(command, USER_ID))["text"] == UNKNOWN
         only_answered(await bot.press(callbacks.dismiss(123), MOD_ID))
         only_answered(await bot.press(callbacks.attach(123, FACT), MOD_ID))
@@ -821,32 +827,32 @@ def test_run_answers_when_the_log_cannot_be_opened(
     served: list[object] = []
 
     async def drive(application: App) -> None:
-        served.append(application.bot_data[telegram_app.SERVICES].log)
+        served.append(application.bot_data[SERVICES].question_log)
         await application.initialize()
         try:
-            await telegram_app.post_init(application)
+            await post_init(application)
             for data in (
                 private_message(ASSAD_QUESTION, chat_id=USER_ID),
                 private_message("/stats", chat_id=MOD_ID),
             ):
                 await application.process_update(Update.de_json(data, application.bot))
         finally:
-            await telegram_app.post_shutdown(application)
+            await post_shutdown(application)
             await application.shutdown()
 
     def serve(application: App, settings: Settings, webhook: bool) -> None:
         asyncio.run(asyncio.wait_for(drive(application), WAIT))
 
-    monkeypatch.setattr(telegram_app, "_serve", serve)
+    monkeypatch.setattr("bot.telegram.running.serve", serve)
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
     started = time.perf_counter()
-    assert telegram_app.run(settings, answerer, webhook=False) == 0
+    assert run(settings, answerer, webhook=False) == 0
     assert time.perf_counter() - started < WAIT
     assert served == [None]
     [answer] = api.sent_to(USER_ID)
     assert answer["text"] == answerer.ask(ASSAD_QUESTION).html()
     [stats] = api.sent_to(MOD_ID)
-    assert stats["text"] == html.escape(telegram_app.NO_LOG)
+    assert stats["text"] == html.escape(NO_LOG)
     err = capsys.readouterr().err
     assert "answering without a question log: Cannot open the question log at" in err
     assert not blocker.with_name("data").exists()
