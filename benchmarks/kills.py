@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the emulator lives in tests/, which is not installed
 
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES  # noqa: E402
-from bot.knowledge import load  # noqa: E402
+from bot.factbase import load  # noqa: E402
 from tests.emulator import TOKEN, BotApi, Emulator, private_message, start_bot  # noqa: E402
 
 STALL = 15.0  # seconds without a new answer before the final wait gives up

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the emulator lives in tests/, which is not installed
 
 from bot.config import PROJECT_KNOWLEDGE, Settings  # noqa: E402
-from bot.knowledge import load  # noqa: E402
+from bot.factbase import load  # noqa: E402
 from bot.replies import Answerer  # noqa: E402
 from bot.telegram.app import build_application  # noqa: E402
 from tests.emulator import TOKEN, BotApi, Emulator, private_message  # noqa: E402

@@ -13,7 +13,7 @@ from typing import TextIO, TypeVar
 from bot import audit
 from bot.config import ConfigError, Settings, database_path, knowledge_dir
 from bot.evaluation import evaluate, load_questions, unknown_ids
-from bot.knowledge import EVAL_DIR, FactBase, KnowledgeError, load, shown_path
+from bot.factbase import EVAL_DIR, FactBase, KnowledgeError, load, shown_path
 from bot.moderation import reasons_text, stats_text
 from bot.replies import Answerer, Reply
 from bot.storage import RECENT_DAYS, QuestionLog, Stats, StoreError, UnansweredGroup

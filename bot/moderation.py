@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.knowledge import Problem
+from bot.factbase import Problem
 from bot.storage import REASONS, RECENT_DAYS, Stats, UnansweredGroup
 
 TEACH_USAGE = "Use: /teach the question people ask => fact-id"

@@ -18,7 +18,7 @@ import pytest
 from bot import audit
 from bot.cli import main
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES, knowledge_dir
-from bot.knowledge import load
+from bot.factbase import load
 from tests.conftest import WriteFiles
 
 Run = Callable[..., tuple[int, str, str]]

@@ -20,7 +20,7 @@ import pytest
 import pytest_asyncio
 
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES, Settings, Webhook
-from bot.knowledge import load
+from bot.factbase import load
 from bot.replies import Answerer
 from bot.storage import QuestionLog
 from bot.telegram import callbacks, webhook

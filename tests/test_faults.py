@@ -26,7 +26,7 @@ import pytest_asyncio
 from telegram.request import HTTPXRequest
 
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES, Settings
-from bot.knowledge import load
+from bot.factbase import load
 from bot.replies import Answerer
 from bot.storage import QuestionLog
 from bot.telegram import callbacks

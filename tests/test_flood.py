@@ -8,8 +8,8 @@ import pytest
 import pytest_asyncio
 
 from bot.config import PROJECT_KNOWLEDGE
+from bot.factbase import load
 from bot.flood import FloodGuard, Verdict
-from bot.knowledge import load
 from bot.replies import Answerer
 from bot.telegram.asking import SLOW_DOWN
 from tests.emulator import PRIVATE_CHAT_ID, private_message

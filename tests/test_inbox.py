@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.ext import ExtBot
 
 from bot.config import PROJECT_KNOWLEDGE, Settings
-from bot.knowledge import load
+from bot.factbase import load
 from bot.replies import Answerer
 from bot.storage import HANDLED_KEPT, QuestionLog, StoreError
 from bot.telegram import inbox as inbox_module

@@ -10,7 +10,7 @@ import bot.matching
 from bot import normalization
 from bot.config import PROJECT_KNOWLEDGE
 from bot.evaluation import evaluate, load_questions
-from bot.knowledge import EVAL_DIR, FactBase, load
+from bot.factbase import EVAL_DIR, FactBase, load
 from bot.matching import Matcher, Outcome, entity_token, timeline
 from bot.replies import Answerer
 from tests.conftest import WriteFiles

@@ -29,7 +29,7 @@ from telegram import Update
 
 from bot import moderation
 from bot.config import PROJECT_KNOWLEDGE, Settings
-from bot.knowledge import Problem, load
+from bot.factbase import Problem, load
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer
 from bot.storage import QuestionLog

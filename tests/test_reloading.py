@@ -14,7 +14,7 @@ import pytest
 
 from bot import reloading
 from bot.config import PROJECT_KNOWLEDGE
-from bot.knowledge import FactBase, Problem, load
+from bot.factbase import FactBase, Problem, load
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer
 from bot.teaching import LEARNED_FILE

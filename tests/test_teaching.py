@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES
-from bot.knowledge import KnowledgeError, load
+from bot.factbase import KnowledgeError, load
 from bot.replies import Answerer
 from bot.teaching import LEARNED_FILE, phrasings, teach
 

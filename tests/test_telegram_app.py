@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from telegram import Update
 
 from bot.config import PROJECT_KNOWLEDGE, Settings
-from bot.knowledge import load
+from bot.factbase import load
 from bot.matching import Outcome
 from bot.replies import Answerer, Reply, split_html
 from bot.telegram import callbacks

@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 from telegram import Update
 
 from bot.config import PROJECT_KNOWLEDGE, Settings
-from bot.knowledge import load
+from bot.factbase import load
 from bot.replies import MESSAGE_LIMIT, Answerer
 from bot.storage import QuestionLog
 from bot.telegram import callbacks

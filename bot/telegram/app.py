@@ -25,8 +25,8 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
+from bot.factbase import Problem
 from bot.flood import FloodGuard
-from bot.knowledge import Problem
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer
 from bot.storage import QuestionLog

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.knowledge import EventDate, Fact
+from bot.factbase import EventDate, Fact
 from bot.replies import Answerer, Reply
 from bot.storage import UnansweredGroup
 from bot.telegram import callbacks

@@ -17,7 +17,7 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 
 from bot import moderation
-from bot.knowledge import KnowledgeError, Problem
+from bot.factbase import KnowledgeError, Problem
 from bot.replies import split_html
 from bot.storage import RECENT_DAYS, QuestionLog, StoreError, same_question
 from bot.teaching import teach
