@@ -4,7 +4,7 @@ test: it prints figures and asserts nothing.
 
 Run: .venv/bin/python benchmarks/kills.py [--kills 20] [--pace 100] [--seed 2017]
 
-Starts the emulator of tests/emulator.py on loopback and feeds it one question a user at a steady
+Starts the emulator of tests/emulator/ on loopback and feeds it one question a user at a steady
 `--pace` a second, before, during and between the bot's lives. The bot (BOT_DATABASE in a
 temporary folder, rate and flood limits off) is started, killed after a random 0.5–3 s of
 answering, and started again, `--kills` times; then it runs until every question is answered

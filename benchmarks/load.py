@@ -3,7 +3,7 @@ reload of the fact base in the middle. A script, not a test: it prints figures a
 
 Run: .venv/bin/python benchmarks/load.py [--questions 10000] [--users 1000] [--pace 200]
 
-Starts the emulator of tests/emulator.py on loopback and the real bot in its own process
+Starts the emulator of tests/emulator/ on loopback and the real bot in its own process
 (TELEGRAM_API_URL pointed at the emulator, BOT_DATABASE in a temporary folder, BOT_KNOWLEDGE_DIR a
 temporary copy of knowledge/ watched every second, BOT_RATE_LIMIT far above reach so that the
 figures are the bot's own). Then:

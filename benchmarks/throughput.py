@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/throughput.py [--questions 3000] [--users 100]
      [--mode subprocess|in-process] [--rate-limit 100000] [--pace 0]
 
-Starts the Bot API emulator of tests/emulator.py on loopback and the bot polling it: by default
+Starts the Bot API emulator of tests/emulator/ on loopback and the bot polling it: by default
 the real `python -m bot run` in its own process (TELEGRAM_API_URL pointed at the emulator), so the
 bot has a CPU of its own; `--mode in-process` runs build_application in this event loop instead.
 Then it feeds the questions from one user, and again spread over `--users` users (distinct chat

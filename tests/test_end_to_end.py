@@ -1,5 +1,5 @@
 """End to end over loopback: the real Application, polling or serving a webhook, against the
-Bot API emulator of tests/emulator.py (TELEGRAM_API_URL pointed at it); and `python -m bot run`
+Bot API emulator of tests/emulator/ (TELEGRAM_API_URL pointed at it); and `python -m bot run`
 as a subprocess. Every wait is bounded, so a broken bot fails instead of hanging.
 """
 
