@@ -170,17 +170,17 @@ _Read = TypeVar("_Read")
 def _read_log(path: Path, read: Callable[[QuestionLog], _Read], err: TextIO) -> _Read | None:
     """What `read` finds in the question log at `path`, or None (said on `err`) if it fails."""
     try:
-        log = QuestionLog.open(path)
+        question_log = QuestionLog.open(path)
     except StoreError as error:
         print(error, file=err)
         return None
     try:
-        return read(log)
+        return read(question_log)
     except StoreError as error:
         print(error, file=err)
         return None
     finally:
-        log.close()
+        question_log.close()
 
 
 def show_unanswered(
@@ -192,7 +192,7 @@ def show_unanswered(
     if missing:
         print(f"No questions logged yet at {path}.", file=err if as_json else out)
     else:
-        groups = _read_log(path, lambda log: log.unanswered(days, limit), err)
+        groups = _read_log(path, lambda found: found.unanswered(days, limit), err)
     if groups is None:
         return EXIT_FAILED
     if as_json:
@@ -218,7 +218,7 @@ def show_stats(path: Path, as_json: bool, out: TextIO, err: TextIO) -> int:
     if missing:
         print(f"No questions logged yet at {path}.", file=err if as_json else out)
     else:
-        stats = _read_log(path, lambda log: log.stats(), err)
+        stats = _read_log(path, lambda found: found.stats(), err)
     if stats is None:
         return EXIT_FAILED
     if as_json:

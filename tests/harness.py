@@ -88,7 +88,7 @@ def answer_in_memory(monkeypatch: pytest.MonkeyPatch) -> BotApi:
 async def running(
     core: Answerer | KnowledgeHolder,
     monkeypatch: pytest.MonkeyPatch,
-    questions: QuestionLog | None = None,
+    question_log: QuestionLog | None = None,
     *,
     hooks: bool = False,
     **overrides: Any,
@@ -101,7 +101,7 @@ async def running(
     """
     api = answer_in_memory(monkeypatch)
     options: dict[str, Any] = {"knowledge": PROJECT_KNOWLEDGE, "token": TOKEN, **overrides}
-    application = build_application(Settings(**options), core, questions)
+    application = build_application(Settings(**options), core, question_log)
     await application.initialize()
     try:
         if hooks:

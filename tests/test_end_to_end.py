@@ -297,8 +297,8 @@ async def test_webhook_answers_an_update_sent_again_once(
 ) -> None:
     # Telegram sends an update again when the webhook's answer to it was lost.
     sent_twice = private_message(ASSAD_QUESTION, chat_id=12)
-    questions = QuestionLog.open(tmp_path / "questions.sqlite3")
-    async with serving_webhook(telegram, answerer, questions) as url:
+    question_log = QuestionLog.open(tmp_path / "questions.sqlite3")
+    async with serving_webhook(telegram, answerer, question_log) as url:
         first = await post_update(url, sent_twice, SECRET)
         await telegram.api.wait_for("sendMessage", 1, WAIT)
         again = await post_update(url, sent_twice, SECRET)
@@ -327,13 +327,13 @@ async def test_webhook_acknowledges_and_skips_an_update_the_library_cannot_read(
 
 @contextlib.asynccontextmanager
 async def serving_webhook(
-    telegram: Emulator, answerer: Answerer, questions: QuestionLog | None = None
+    telegram: Emulator, answerer: Answerer, question_log: QuestionLog | None = None
 ) -> AsyncIterator[str]:
     """The bot's own webhook endpoint on a free loopback port, registered; yields its URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
     hook = Webhook(url=url, secret=SECRET, listen="127.0.0.1", port=port, path="hook")
-    application = build_application(settings_for(telegram), answerer, questions)
+    application = build_application(settings_for(telegram), answerer, question_log)
     stop = asyncio.Event()
     serving = asyncio.create_task(webhook.serve(application, hook, stop))
     try:
@@ -451,13 +451,13 @@ async def test_python_m_bot_run_answers_and_stops_cleanly_on_sigterm(
     assert "Traceback" not in log
     assert out == b""
     # The question was logged, and the log closed cleanly on SIGTERM.
-    questions = QuestionLog.open(database)
+    question_log = QuestionLog.open(database)
     try:
-        stats = questions.stats()
+        stats = question_log.stats()
         assert (stats.week, stats.answered, stats.top_facts) == (1, 1.0, ((ASSAD_FACT, 1),))
-        assert questions.unanswered() == []
+        assert question_log.unanswered() == []
     finally:
-        questions.close()
+        question_log.close()
 
 
 @pytest.mark.asyncio

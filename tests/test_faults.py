@@ -151,11 +151,11 @@ def integrity(database: Path) -> str:
 
 def user_hashes(database: Path, users: Iterable[int]) -> dict[int, str]:
     """The salted hash the log stores for each user id."""
-    questions = QuestionLog.open(database)
+    question_log = QuestionLog.open(database)
     try:
-        return {user: questions.user_hash(user) for user in users}
+        return {user: question_log.user_hash(user) for user in users}
     finally:
-        questions.close()
+        question_log.close()
 
 
 def upvote(message: JSONDict) -> str:

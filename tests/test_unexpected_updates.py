@@ -119,7 +119,7 @@ class Watched:
     """The bot, what reached its error handler, and its question log."""
 
     bot: Bot
-    questions: QuestionLog
+    question_log: QuestionLog
     errors: list[tuple[object, BaseException | None]] = field(default_factory=list)
 
     async def deliver(self, data: JSONDict) -> list[JSONDict]:
@@ -179,28 +179,28 @@ async def watched(
         await original(update_object, context)
 
     monkeypatch.setattr("bot.telegram.app.on_error", spy)
-    questions = QuestionLog.open(tmp_path / "questions.db")
+    question_log = QuestionLog.open(tmp_path / "questions.db")
     try:
         with caplog.at_level(logging.WARNING):
             async with running(answerer, monkeypatch) as bot:
                 assert spy in bot.application.error_handlers  # the watch is on the real wiring
                 services = bot.application.bot_data[SERVICES]
-                services.question_log = questions
-                yield Watched(bot, questions, errors)
+                services.question_log = question_log
+                yield Watched(bot, question_log, errors)
         errors_logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
         assert errors_logged == [], [r.getMessage() for r in errors_logged]
     finally:
-        questions.close()
+        question_log.close()
 
 
 def methods(calls: list[JSONDict]) -> list[str]:
     return [call["method"] for call in calls]
 
 
-def logged_texts(questions: QuestionLog) -> list[str]:
+def logged_texts(question_log: QuestionLog) -> list[str]:
     """The text of every question in the log, once its queued writes are done."""
-    assert questions.flush()
-    with contextlib.closing(sqlite3.connect(questions.path)) as connection:
+    assert question_log.flush()
+    with contextlib.closing(sqlite3.connect(question_log.path)) as connection:
         return [row[0] for row in connection.execute("SELECT text FROM questions")]
 
 
@@ -762,7 +762,7 @@ async def test_hostile_questions_reach_the_question_log_intact(watched: Watched)
     sent = [HOSTILE_MESSAGES["mixture"], "\x00 assad \x00", "<b>&amp;</b> *_[`"]
     for question in sent:
         await watched.deliver(private_message(question))
-    assert sorted(logged_texts(watched.questions)) == sorted(sent)
+    assert sorted(logged_texts(watched.question_log)) == sorted(sent)
 
 
 @pytest.mark.asyncio
@@ -775,7 +775,7 @@ async def test_a_question_with_a_lone_surrogate_is_answered_and_logged_with_its_
     for question in sent:
         calls = await watched.deliver(private_message(question))
         assert methods(calls) == ["sendMessage"]
-    logged = logged_texts(watched.questions)
+    logged = logged_texts(watched.question_log)
     assert len(logged) == len(sent), logged
     assert {"before it", "after it"} <= set(logged)
 

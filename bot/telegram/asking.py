@@ -137,12 +137,21 @@ async def within_rate(update: Update, context: Context) -> CallbackQuery | None:
     return None
 
 
+async def pressed(
+    update: Update, context: Context
+) -> tuple[CallbackQuery, callbacks.Action | None] | None:
+    """The press to act on and what its data asks for (None for data forged or stale); None
+    when there is no press to act on (see `within_rate`)."""
+    query = await within_rate(update, context)
+    return None if query is None else (query, callbacks.parse(query.data))
+
+
 async def pick_button(update: Update, context: Context) -> None:
     """A suggested, related, example or timeline question picked: answer it."""
-    query = await within_rate(update, context)
-    if query is None:
+    press = await pressed(update, context)
+    if press is None:
         return
-    action = callbacks.parse(query.data)
+    query, action = press
     services = services_of(context)
     reply = None
     if isinstance(action, callbacks.Pick):
@@ -169,10 +178,10 @@ async def pick_button(update: Update, context: Context) -> None:
 
 async def vote_button(update: Update, context: Context) -> None:
     """👍 or 👎 under an answer: counted (a later press replaces the user's vote)."""
-    query = await within_rate(update, context)
-    if query is None:
+    press = await pressed(update, context)
+    if press is None:
         return
-    action = callbacks.parse(query.data)
+    query, action = press
     question_log = services_of(context).question_log
     if (
         isinstance(action, callbacks.Vote)

@@ -22,7 +22,7 @@ from bot.replies import split_html
 from bot.storage import RECENT_DAYS, QuestionLog, StoreError, same_question
 from bot.teaching import teach
 from bot.telegram import callbacks
-from bot.telegram.asking import STALE_BUTTON, acknowledge, within_rate
+from bot.telegram.asking import STALE_BUTTON, acknowledge, pressed
 from bot.telegram.keyboards import unanswered_keyboard
 from bot.telegram.sending import send_text
 from bot.telegram.services import App, Context, answerer_of, is_moderator, services_in, services_of
@@ -154,10 +154,10 @@ async def stats_command(update: Update, context: Context) -> None:
 
 async def moderation_button(update: Update, context: Context) -> None:
     """A moderator's press under /unanswered; anyone else's press does nothing."""
-    query = await within_rate(update, context)
-    if query is None:
+    press = await pressed(update, context)
+    if press is None:
         return
-    action = callbacks.parse(query.data)
+    query, action = press
     question_log = services_of(context).question_log
     if (
         not isinstance(action, callbacks.Attach | callbacks.Dismiss)
