@@ -17,7 +17,7 @@ import warnings
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
+from telegram.error import EndPointNotFound, InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBUserWarning
 
 from bot.telegram.inbox import InboxApplication, JSONDict
@@ -41,7 +41,8 @@ class Polling:
 
     async def fetch(self, long_poll: float | None = None) -> int:
         """One getUpdates: its batch kept by the inbox, the readable and new updates put on the
-        queue. Returns how many were queued. Raises TelegramError."""
+        queue. Returns how many were queued. Raises TelegramError (InvalidToken when Telegram
+        refuses the token)."""
         application = self.application
         bot = application.bot
         wait = self.long_poll if long_poll is None else long_poll
@@ -49,11 +50,16 @@ class Polling:
         parameters: JSONDict = {"timeout": wait, "allowed_updates": list(Update.ALL_TYPES)}
         if self.offset is not None:
             parameters["offset"] = self.offset
-        result: Any = await bot.do_api_request(
-            "getUpdates",
-            parameters,
-            read_timeout=wait + application.updates_read_timeout,
-        )
+        try:
+            result: Any = await bot.do_api_request(
+                "getUpdates",
+                parameters,
+                read_timeout=wait + application.updates_read_timeout,
+            )
+        except EndPointNotFound as error:
+            # How do_api_request reports a refused token once the bot is initialized: Telegram
+            # answers both with 401/404, and getUpdates does exist.
+            raise InvalidToken(f"Telegram refused the token: {error}") from error
         if not isinstance(result, list):
             logger.warning("getUpdates returned no list of updates: %.200r", result)
             return 0
