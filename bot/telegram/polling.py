@@ -43,18 +43,20 @@ class Polling:
         """One getUpdates: its batch kept by the inbox, the readable and new updates put on the
         queue. Returns how many were queued. Raises TelegramError (InvalidToken when Telegram
         refuses the token)."""
-        application = self.application
-        bot = application.bot
+        return await self.hand_on(await self.request(long_poll))
+
+    async def request(self, long_poll: float | None = None) -> list[JSONDict]:
+        """The raw JSON of one getUpdates from the current offset."""
         wait = self.long_poll if long_poll is None else long_poll
         warnings.filterwarnings("ignore", message=_HINT, category=PTBUserWarning)
         parameters: JSONDict = {"timeout": wait, "allowed_updates": list(Update.ALL_TYPES)}
         if self.offset is not None:
             parameters["offset"] = self.offset
         try:
-            result: Any = await bot.do_api_request(
+            result: Any = await self.application.bot.do_api_request(
                 "getUpdates",
                 parameters,
-                read_timeout=wait + application.updates_read_timeout,
+                read_timeout=wait + self.application.updates_read_timeout,
             )
         except EndPointNotFound as error:
             # How do_api_request reports a refused token once the bot is initialized: Telegram
@@ -62,7 +64,14 @@ class Polling:
             raise InvalidToken(f"Telegram refused the token: {error}") from error
         if not isinstance(result, list):
             logger.warning("getUpdates returned no list of updates: %.200r", result)
-            return 0
+            return []
+        return result
+
+    async def hand_on(self, result: list[JSONDict]) -> int:
+        """Pass a batch through the inbox (kept before the offset moves past it) and queue the
+        readable new updates; return how many were queued."""
+        application = self.application
+        bot = application.bot
         batch = await application.inbox.screen(bot, result, self.offset)
         queued = 0
         for data in batch:
@@ -78,7 +87,7 @@ class Polling:
         pause = 0.0
         while not stop.is_set():
             try:
-                fetched = await self._unless_stopped(stop)
+                result = await self._request_unless_stopped(stop)
             except InvalidToken:
                 raise
             except RetryAfter as error:
@@ -91,23 +100,23 @@ class Polling:
                 logger.warning("getUpdates failed (next try in %.1f s): %s", pause, error)
             else:
                 pause = 0.0
-                if not fetched:
-                    continue
+                if result is not None:
+                    # Not raced against `stop`: a batch fetched is kept and queued whole.
+                    await self.hand_on(result)
             if pause:
                 await _sleep_unless(stop, pause)
 
-    async def _unless_stopped(self, stop: asyncio.Event) -> bool:
-        """Fetch once; False when `stop` came first (the long poll is abandoned, its batch not
-        confirmed: Telegram sends it again)."""
-        fetching = asyncio.ensure_future(self.fetch())
+    async def _request_unless_stopped(self, stop: asyncio.Event) -> list[JSONDict] | None:
+        """One getUpdates; None when `stop` came first (the long poll is abandoned: nothing was
+        confirmed by it, and whatever it would have brought comes again)."""
+        requesting = asyncio.ensure_future(self.request())
         stopping = asyncio.ensure_future(stop.wait())
-        await asyncio.wait((fetching, stopping), return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait((requesting, stopping), return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
-        if not fetching.done():
-            fetching.cancel()
-            return False
-        fetching.result()
-        return True
+        if not requesting.done():
+            requesting.cancel()
+            return None
+        return requesting.result()
 
     async def confirm(self) -> None:
         """Tell Telegram the updates fetched so far need not be sent again (at a stop)."""
