@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.config import PROJECT_KNOWLEDGE
 from bot.evaluation import load_questions
-from bot.knowledge import EVAL_DIR, load
+from bot.factbase import EVAL_DIR, load
 from bot.matching import Matcher
 from bot.matching.answerability import Why, explain
 from bot.replies import Answerer

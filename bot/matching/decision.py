@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.knowledge import Entity
+from bot.factbase import Entity
 from bot.matching.answerability import Why
 from bot.matching.index import Answerable
 from bot.matching.scoring import Candidate

@@ -12,7 +12,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.knowledge import Entity, Fact, FactBase
+from bot.factbase import Entity, Fact, FactBase
 from bot.matching.asked import asked_kinds, kinds_of_answer, places_given, wants
 from bot.matching.lexicon import (
     CHAT_SPELLINGS,

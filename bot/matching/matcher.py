@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.knowledge import Entity, Fact, FactBase
+from bot.factbase import Entity, Fact, FactBase
 from bot.matching.answerability import explain
 from bot.matching.decision import Match, Outcome, decide
 from bot.matching.index import Analysis, Answerable, Index

@@ -11,29 +11,27 @@ import asyncio
 import hmac
 import json
 import logging
-import signal
 from http import HTTPStatus
 from typing import Any
 
 import tornado.httpserver
 import tornado.web
 from telegram import Update
-from telegram.ext import Application
 
 from bot.config import Webhook
-from bot.inbox import Inbox, InboxBot, is_update_id
+from bot.telegram.inbox import InboxApplication, is_update_id
+from bot.telegram.running import serving
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024  # Telegram's updates are a few kilobytes; a megabyte is generous.
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, no secret
-App = Application[Any, Any, Any, Any, Any, Any]
 
 
 class UpdateHandler(tornado.web.RequestHandler):
     """POST /<path>: one update from Telegram."""
 
-    def initialize(self, bot_application: App, secret: str, max_bytes: int) -> None:
+    def initialize(self, bot_application: InboxApplication, secret: str, max_bytes: int) -> None:
         """Tornado's per-request set-up."""
         self.bot_application = bot_application
         self.secret = secret.encode()
@@ -60,10 +58,9 @@ class UpdateHandler(tornado.web.RequestHandler):
             self.send_error(HTTPStatus.BAD_REQUEST, reason="Not an update")
             return
         bot = self.bot_application.bot
-        inbox = bot.inbox if isinstance(bot, InboxBot) else Inbox(None)
         # Kept before Telegram hears OK; one the library cannot read, or received before, is
         # acknowledged and skipped, so that Telegram does not send it again and again.
-        [screened] = await inbox.screen(bot, [data])
+        [screened] = await self.bot_application.inbox.screen(bot, [data])
         if len(screened) > 1:
             await self.bot_application.update_queue.put(Update.de_json(screened, bot))
         self.set_status(HTTPStatus.OK)
@@ -78,7 +75,7 @@ class UpdateHandler(tornado.web.RequestHandler):
 
 
 def make_server(
-    application: App, hook: Webhook, max_bytes: int = MAX_BODY_BYTES
+    application: InboxApplication, hook: Webhook, max_bytes: int = MAX_BODY_BYTES
 ) -> tornado.httpserver.HTTPServer:
     """The HTTP server for the webhook, refusing bodies over `max_bytes` before reading them."""
     routes = tornado.web.Application(
@@ -94,29 +91,20 @@ def make_server(
     return tornado.httpserver.HTTPServer(routes, max_body_size=max_bytes)
 
 
-async def serve(application: App, hook: Webhook, stop: asyncio.Event | None = None) -> None:
+async def serve(
+    application: InboxApplication, hook: Webhook, stop: asyncio.Event | None = None
+) -> None:
     """Register the webhook with Telegram and serve it until SIGINT, SIGTERM or `stop`."""
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    async with application:
-        if application.post_init is not None:
-            await application.post_init(application)
+    async with serving(application, stop):
         await application.bot.set_webhook(
             hook.url, secret_token=hook.secret, allowed_updates=Update.ALL_TYPES
         )
-        await application.start()
         server = make_server(application, hook)
         server.listen(hook.port, address=hook.listen)
-        log.info("serving the webhook on %s:%s/%s", hook.listen, hook.port, hook.path)
+        logger.info("serving the webhook on %s:%s/%s", hook.listen, hook.port, hook.path)
         try:
             await stop.wait()
         finally:
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(signum)
             server.stop()
             await server.close_all_connections()
-            await application.stop()
-            if application.post_shutdown is not None:
-                await application.post_shutdown(application)
