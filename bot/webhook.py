@@ -6,8 +6,8 @@ checks the path and the secret token (compared in constant time) as soon as the 
 so a client without the secret is answered 403 and cut off before it sends a byte of body; then
 the size, while the body streams in; then the JSON and its depth; then it passes the update
 through the inbox to the application's queue. Connections that send their headers or body too
-slowly, or sit idle, are closed, and past a number of open connections new ones are refused,
-so no client can hold the server's memory or files.
+slowly, or sit idle, are closed, and past a number of open connections a new one closes the
+oldest, so no client can hold the server's memory or files, or keep Telegram out.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+import tornado.http1connection
 import tornado.httpserver
 import tornado.iostream
 import tornado.web
@@ -49,7 +50,7 @@ class Limits:
     body_seconds: float = 10.0  # to send the whole body, once the headers are in
     body_bytes: int = MAX_BODY_BYTES
     header_bytes: int = 16 * 1024  # Telegram's headers take a few hundred bytes
-    # Open at once; past it a new connection is closed at once, so that files (256 may be the
+    # Open at once; past it a new connection closes the oldest, so that files (256 may be the
     # limit) stay for the bot's own work. Telegram opens at most 40 (setWebhook's default).
     connections: int = 100
 
@@ -139,30 +140,36 @@ def _nested_at_most(data: object, depth: int) -> bool:
 
 
 class CappedServer(tornado.httpserver.HTTPServer):
-    """Tornado's HTTP server, closing a new connection at once while `cap` are open."""
+    """Tornado's HTTP server with at most `cap` connections open: a new one past it closes the
+    oldest. Telegram's requests take milliseconds, so the oldest is nearly always a client
+    holding its connection idle; a flood of them cannot keep real updates out, or use up the
+    process's files."""
 
     def initialize(self, *args: Any, cap: int = LIMITS.connections, **kwargs: Any) -> None:
         """Tornado's set-up (HTTPServer is configured here, not in __init__)."""
         super().initialize(*args, **kwargs)
         self.cap = cap
-        self.open = 0
-        self.refusing = False
+        self.streams: dict[tornado.iostream.IOStream, None] = {}  # open ones, oldest first
+        self.evicting = False
 
     def handle_stream(self, stream: tornado.iostream.IOStream, address: tuple[Any, ...]) -> None:
-        """A new connection: served, or closed unread while the cap is reached."""
-        if self.open >= self.cap:
-            if not self.refusing:  # said once each time the cap is reached, not per refusal
-                log.warning("the webhook has %d connections open; refusing new ones", self.cap)
-                self.refusing = True
-            stream.close()
-            return
-        self.open += 1
+        """A new connection: served, after closing the oldest if the cap is reached."""
+        while len(self.streams) >= self.cap:
+            if not self.evicting:  # said once each time the cap is reached, not per connection
+                log.warning("the webhook has %d connections open; closing the oldest", self.cap)
+                self.evicting = True
+            oldest = next(iter(self.streams))
+            del self.streams[oldest]
+            oldest.close()
+        self.streams[stream] = None
         super().handle_stream(stream, address)
 
     def on_close(self, server_conn: object) -> None:
-        """A connection served has closed."""
-        self.open -= 1
-        self.refusing = False
+        """A connection has closed (perhaps closed above)."""
+        if isinstance(server_conn, tornado.http1connection.HTTP1ServerConnection):
+            self.streams.pop(server_conn.stream, None)
+        if len(self.streams) < self.cap - 1:
+            self.evicting = False
         super().on_close(server_conn)
 
 
