@@ -58,8 +58,19 @@ class Limits:
 LIMITS = Limits()
 
 
+class BareHandler(tornado.web.RequestHandler):
+    """A handler answering errors with a bare status."""
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """A bare status: no traceback or page."""
+        self.finish()
+
+    def log_exception(self, *args: Any) -> None:
+        """Errors are answered here; tornado's own logging would repeat them with tracebacks."""
+
+
 @tornado.web.stream_request_body
-class UpdateHandler(tornado.web.RequestHandler):
+class UpdateHandler(BareHandler):
     """POST /<path>: one update from Telegram."""
 
     def initialize(self, bot_application: App, secret: str, max_bytes: int) -> None:
@@ -116,12 +127,14 @@ class UpdateHandler(tornado.web.RequestHandler):
         self.set_status(HTTPStatus.OK)
         self.finish()
 
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """A bare status: no traceback or page."""
-        self.finish()
 
-    def log_exception(self, *args: Any) -> None:
-        """Errors are answered above; tornado's own logging would repeat them with tracebacks."""
+@tornado.web.stream_request_body
+class NotFound(BareHandler):
+    """Any other path: 404 as soon as the headers are in, the body never read."""
+
+    def prepare(self) -> None:
+        """Answer before the body; answering now closes the connection unread."""
+        self.send_error(HTTPStatus.NOT_FOUND)
 
 
 def _nested_at_most(data: object, depth: int) -> bool:
@@ -187,6 +200,7 @@ def make_server(application: App, hook: Webhook, limits: Limits = LIMITS) -> Cap
                 },
             )
         ],
+        default_handler_class=NotFound,
         log_function=lambda handler: None,
     )
     return CappedServer(

@@ -49,10 +49,10 @@ async def connect(url: str) -> Connection:
     return await asyncio.open_connection(parts.hostname, parts.port)
 
 
-def head(url: str, content_length: int, secret: str | None) -> bytes:
-    """A POST's request line and headers, as Telegram would send them."""
+def head(url: str, content_length: int, secret: str | None, path: str | None = None) -> bytes:
+    """A POST's request line and headers, as Telegram would send them (to `path`, if given)."""
     lines = [
-        f"POST {urlsplit(url).path} HTTP/1.1",
+        f"POST {path or urlsplit(url).path} HTTP/1.1",
         f"Host: {urlsplit(url).netloc}",
         "Content-Type: application/json",
         f"Content-Length: {content_length}",
@@ -89,22 +89,25 @@ async def answers_a_real_update(telegram: Emulator, url: str, chat_id: int) -> N
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("secret", [None, "wrong"])
+@pytest.mark.parametrize(
+    ("secret", "path", "status"),
+    [(None, None, b"403"), ("wrong", None, b"403"), (None, "/other", b"404")],
+)
 async def test_a_body_without_the_secret_is_never_read(
-    answerer: Answerer, secret: str | None
+    answerer: Answerer, secret: str | None, path: str | None, status: bytes
 ) -> None:
     # The default limits: what the bot runs with. The body is announced and never sent; the
     # refusal must come from the headers alone, and the connection be closed.
     async with served(answerer) as (telegram, url):
         connection = await connect(url)
         reader, writer = connection
-        writer.write(head(url, webhook.MAX_BODY_BYTES, secret))
+        writer.write(head(url, webhook.MAX_BODY_BYTES, secret, path))
         await writer.drain()
         answer = await read_until_closed(reader, 2.0)
         await hang_up(connection)
         await answers_a_real_update(telegram, url, 21)
     assert answer is not None, "the server waited for the body"
-    assert answer.startswith(b"HTTP/1.1 403")
+    assert answer.startswith(b"HTTP/1.1 " + status)
 
 
 @pytest.mark.asyncio
