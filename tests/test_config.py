@@ -136,6 +136,11 @@ def test_bad_api_url(url: str) -> None:
     assert message.startswith("TELEGRAM_API_URL must be an http(s) address")
 
 
+def test_an_ipv6_api_url_is_accepted() -> None:
+    url = "http://[::1]:8081/bot"
+    assert Settings.from_env({"TELEGRAM_API_URL": url}).api_url == url
+
+
 @pytest.mark.parametrize("moderators", ["12,abc", "12;34", "1.5", "@someone", "12 34"])
 def test_bad_moderators(moderators: str) -> None:
     message = config_error({"BOT_MODERATORS": moderators})

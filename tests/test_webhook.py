@@ -159,7 +159,7 @@ async def test_past_the_cap_new_connections_close_the_oldest_and_real_updates_ge
     async with served(answerer, limits) as (telegram, url):
         before = open_files()
         connections = [await connect(url) for _ in range(tried)]
-        ends = await asyncio.gather(*(read_until_closed(reader, 0.5) for reader, _ in connections))
+        ends = await asyncio.gather(*(read_until_closed(reader, 1.0) for reader, _ in connections))
         held = open_files() - before  # our `tried` ends, and the server's
         # While the newest `cap` idle connections are held, a real update gets in.
         await answers_a_real_update(telegram, url, 24)
