@@ -125,6 +125,21 @@ async def test_a_body_announced_too_big_is_refused_before_it_is_sent(answerer: A
 
 
 @pytest.mark.asyncio
+async def test_headers_past_the_limit_are_refused(answerer: Answerer) -> None:
+    async with served(answerer) as (telegram, url):
+        connection = await connect(url)
+        reader, writer = connection
+        padding = f"X-Padding: {'x' * webhook.LIMITS.header_bytes}\r\n".encode()
+        writer.write(head(url, 2, SECRET).replace(b"\r\n\r\n", b"\r\n" + padding + b"\r\n"))
+        await writer.drain()
+        answer = await read_until_closed(reader, 2.0)
+        await hang_up(connection)
+        await answers_a_real_update(telegram, url, 27)
+    assert answer is not None, "the server waited for more"
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 400")
+
+
+@pytest.mark.asyncio
 async def test_idle_and_slow_clients_are_cut_off(answerer: Answerer) -> None:
     async with served(answerer, QUICK) as (telegram, url):
         idle = await connect(url)
