@@ -3,7 +3,7 @@ have no secret. A script, not a test: it prints figures and asserts nothing.
 
 Run: .venv/bin/python benchmarks/webhook_abuse.py [--bodies 150] [--idle 300] [--tree DIR]
 
-Starts the Bot API emulator of tests/emulator.py on loopback and the bot serving its webhook
+Starts the Bot API emulator of tests/emulator/ on loopback and the bot serving its webhook
 (from the tree `--tree`, this one by default, so that an older checkout can be measured the
 same way). Then, in turn: `--bodies` clients each send the headers of a POST without the
 secret and a 1 MiB body, and hold the connection; `--idle` clients connect and send nothing.

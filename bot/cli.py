@@ -13,10 +13,10 @@ from typing import TextIO, TypeVar
 from bot import audit
 from bot.config import ConfigError, Settings, database_path, knowledge_dir
 from bot.evaluation import evaluate, load_questions, unknown_ids
-from bot.knowledge import EVAL_DIR, FactBase, KnowledgeError, load, shown_path
+from bot.factbase import EVAL_DIR, FactBase, KnowledgeError, load, shown_path
 from bot.moderation import reasons_text, stats_text
 from bot.replies import Answerer, Reply
-from bot.store import QuestionLog, Stats, StoreError, UnansweredGroup
+from bot.storage import RECENT_DAYS, QuestionLog, Stats, StoreError, UnansweredGroup
 from bot.teaching import LEARNED_FILE, teach
 from bot.terminal import Output, VisibleText
 
@@ -171,17 +171,17 @@ _Read = TypeVar("_Read")
 def _read_log(path: Path, read: Callable[[QuestionLog], _Read], err: Output) -> _Read | None:
     """What `read` finds in the question log at `path`, or None (said on `err`) if it fails."""
     try:
-        log = QuestionLog.open(path)
+        question_log = QuestionLog.open(path)
     except StoreError as error:
         print(error, file=err)
         return None
     try:
-        return read(log)
+        return read(question_log)
     except StoreError as error:
         print(error, file=err)
         return None
     finally:
-        log.close()
+        question_log.close()
 
 
 def show_unanswered(
@@ -193,7 +193,7 @@ def show_unanswered(
     if missing:
         print(f"No questions logged yet at {path}.", file=err if as_json else out)
     else:
-        groups = _read_log(path, lambda log: log.unanswered(days, limit), err)
+        groups = _read_log(path, lambda found: found.unanswered(days, limit), err)
     if groups is None:
         return EXIT_FAILED
     if as_json:
@@ -219,7 +219,7 @@ def show_stats(path: Path, as_json: bool, out: Output, err: Output) -> int:
     if missing:
         print(f"No questions logged yet at {path}.", file=err if as_json else out)
     else:
-        stats = _read_log(path, lambda log: log.stats(), err)
+        stats = _read_log(path, lambda found: found.stats(), err)
     if stats is None:
         return EXIT_FAILED
     if as_json:
@@ -308,7 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     unanswered_parser = commands.add_parser(
         "unanswered", help="list logged questions the bot could not answer (BOT_DATABASE)"
     )
-    unanswered_parser.add_argument("--days", type=_positive, default=7, help="default: 7")
+    unanswered_parser.add_argument(
+        "--days", type=_positive, default=RECENT_DAYS, help=f"default: {RECENT_DAYS}"
+    )
     unanswered_parser.add_argument("--limit", type=_positive, default=20, help="default: 20")
     unanswered_parser.add_argument("--json", action="store_true", help="print one JSON object")
     stats_parser = commands.add_parser("stats", help="figures from the question log")
@@ -332,9 +334,9 @@ def serve(webhook: bool, command: str, out: Output, err: Output) -> int:
         return EXIT_FAILED
     if command == "run" and settings.token is not None:
         # Imported here: the terminal commands need no Telegram library loaded.
-        from bot import telegram_app
+        from bot.telegram import running
 
-        return telegram_app.run(settings, answerer, webhook=webhook)
+        return running.run(settings, answerer, webhook=webhook)
     if command == "run":
         print("No TELEGRAM_BOT_TOKEN set: chatting in the terminal.", file=err)
     try:

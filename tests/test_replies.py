@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.knowledge import FactBase
+from bot.factbase import FactBase
 from bot.matching import Outcome
 from bot.replies import MESSAGE_LIMIT, Answerer, quoted, split_html
 

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from bot import webhook
 from bot.config import PROJECT_KNOWLEDGE
-from bot.knowledge import load
+from bot.factbase import load
 from bot.replies import Answerer
+from bot.telegram import webhook
 from tests.emulator import Emulator, chats, post_update, private_message
 from tests.harness import ASSAD_QUESTION
 from tests.test_end_to_end import SECRET, WAIT, serving_webhook

@@ -16,7 +16,6 @@ import asyncio
 import hmac
 import json
 import logging
-import signal
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -26,18 +25,17 @@ import tornado.httpserver
 import tornado.iostream
 import tornado.web
 from telegram import Update
-from telegram.ext import Application
 
 from bot.config import Webhook
-from bot.inbox import Inbox, InboxBot, is_update_id
+from bot.telegram.inbox import InboxApplication, is_update_id
+from bot.telegram.running import serving
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024  # Telegram's updates are a few kilobytes; a megabyte is generous.
 # Telegram's updates nest about ten deep; far deeper JSON would exhaust Python's recursion.
 MAX_DEPTH = 64
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, no secret
-App = Application[Any, Any, Any, Any, Any, Any]
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ class BareHandler(tornado.web.RequestHandler):
 class UpdateHandler(BareHandler):
     """POST /<path>: one update from Telegram."""
 
-    def initialize(self, bot_application: App, secret: str, max_bytes: int) -> None:
+    def initialize(self, bot_application: InboxApplication, secret: str, max_bytes: int) -> None:
         """Tornado's per-request set-up."""
         self.bot_application = bot_application
         self.secret = secret.encode()
@@ -118,10 +116,9 @@ class UpdateHandler(BareHandler):
             self.send_error(HTTPStatus.BAD_REQUEST, reason="Not an update")
             return
         bot = self.bot_application.bot
-        inbox = bot.inbox if isinstance(bot, InboxBot) else Inbox(None)
         # Kept before Telegram hears OK; one the library cannot read, or received before, is
         # acknowledged and skipped, so that Telegram does not send it again and again.
-        [screened] = await inbox.screen(bot, [data])
+        [screened] = await self.bot_application.inbox.screen(bot, [data])
         if len(screened) > 1:
             await self.bot_application.update_queue.put(Update.de_json(screened, bot))
         self.set_status(HTTPStatus.OK)
@@ -169,7 +166,7 @@ class CappedServer(tornado.httpserver.HTTPServer):
         """A new connection: served, after closing the oldest if the cap is reached."""
         while len(self.streams) >= self.cap:
             if not self.evicting:  # said once each time the cap is reached, not per connection
-                log.warning("the webhook has %d connections open; closing the oldest", self.cap)
+                logger.warning("the webhook has %d connections open; closing the oldest", self.cap)
                 self.evicting = True
             oldest = next(iter(self.streams))
             del self.streams[oldest]
@@ -186,7 +183,9 @@ class CappedServer(tornado.httpserver.HTTPServer):
         super().on_close(server_conn)
 
 
-def make_server(application: App, hook: Webhook, limits: Limits = LIMITS) -> CappedServer:
+def make_server(
+    application: InboxApplication, hook: Webhook, limits: Limits = LIMITS
+) -> CappedServer:
     """The HTTP server for the webhook, with `limits` on every client."""
     routes = tornado.web.Application(
         [
@@ -214,30 +213,22 @@ def make_server(application: App, hook: Webhook, limits: Limits = LIMITS) -> Cap
 
 
 async def serve(
-    application: App, hook: Webhook, stop: asyncio.Event | None = None, limits: Limits = LIMITS
+    application: InboxApplication,
+    hook: Webhook,
+    stop: asyncio.Event | None = None,
+    limits: Limits = LIMITS,
 ) -> None:
     """Register the webhook with Telegram and serve it until SIGINT, SIGTERM or `stop`."""
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    async with application:
-        if application.post_init is not None:
-            await application.post_init(application)
+    async with serving(application, stop):
         await application.bot.set_webhook(
             hook.url, secret_token=hook.secret, allowed_updates=Update.ALL_TYPES
         )
-        await application.start()
         server = make_server(application, hook, limits)
         server.listen(hook.port, address=hook.listen)
-        log.info("serving the webhook on %s:%s/%s", hook.listen, hook.port, hook.path)
+        logger.info("serving the webhook on %s:%s/%s", hook.listen, hook.port, hook.path)
         try:
             await stop.wait()
         finally:
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(signum)
             server.stop()
             await server.close_all_connections()
-            await application.stop()
-            if application.post_shutdown is not None:
-                await application.post_shutdown(application)
