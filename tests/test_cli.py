@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,9 @@ from bot import audit
 from bot.cli import main
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES, knowledge_dir
 from bot.factbase import load
+from bot.storage import QuestionLog, new_id
 from tests.conftest import WriteFiles
+from tests.test_terminal import HOSTILE, unsafe
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -642,6 +645,54 @@ def test_knowledge_dir_from_the_environment(tmp_path: Path) -> None:
     home = knowledge_dir({"BOT_KNOWLEDGE_DIR": "~/kb"})
     assert home.is_absolute()
     assert home.name == "kb"
+
+
+# --- what reaches the terminal ---------------------------------------------------------------
+
+
+@pytest.fixture
+def hostile_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A question log holding questions full of terminal escapes, bidi and hidden characters,
+    made the log in use through BOT_DATABASE."""
+    path = tmp_path / "questions.sqlite3"
+    question_log = QuestionLog.open(path)
+    for text in HOSTILE:
+        question_log.record_question(
+            new_id(), text, "fallback", candidates=["x\x1b[2J"], at=time.time()
+        )
+    question_log.close()
+    monkeypatch.setenv("BOT_DATABASE", str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    "argv", [("unanswered",), ("unanswered", "--json"), ("stats",), ("stats", "--json")]
+)
+def test_reports_show_escapes_not_control_characters(
+    mini_base_in_use: Path, hostile_log: Path, run: Run, argv: tuple[str, ...]
+) -> None:
+    code, out, err = run(*argv)
+    assert code == 0
+    assert unsafe(out + err) == []
+    if "--json" in argv:
+        json.loads(out)  # still JSON, the escapes being JSON's
+    if argv == ("unanswered", "--json"):
+        shown = {group["text"] for group in json.loads(out)["groups"]}
+        assert {" ".join(text.split()) for text in HOSTILE} == shown
+
+
+@pytest.mark.parametrize("argv", [("ask", "-"), ("ask", "-", "--json"), ("chat",)])
+def test_replies_show_escapes_not_control_characters(
+    mini_base_in_use: Path, run: Run, argv: tuple[str, ...]
+) -> None:
+    lines = "".join(f"{text} Assad Sochi\n" for text in HOSTILE)
+    code, out, err = run(*argv, stdin=lines)
+    assert code == 0
+    assert unsafe(out + err) == []
+    if "--json" in argv:
+        assert [json.loads(line)["question"] for line in out.splitlines()] == [
+            f"{text} Assad Sochi" for text in HOSTILE
+        ]
 
 
 def test_unknown_command_is_a_usage_error(run: Run) -> None:
