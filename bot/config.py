@@ -35,6 +35,7 @@ VARIABLES = (
     "BOT_DATABASE",
     "BOT_RELOAD_INTERVAL",
     "BOT_FLOOD_LIMIT",
+    "BOT_CONTEXT_MINUTES",
 )
 
 
@@ -83,6 +84,7 @@ class Settings:
     database: Path = field(default_factory=lambda: database_path({}))
     reload_interval: float = 5.0
     flood_limit: int = 20
+    context_minutes: float = 10.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -114,6 +116,7 @@ class Settings:
             database=database_path(env),
             reload_interval=_number(get, "BOT_RELOAD_INTERVAL", 5.0),
             flood_limit=int(_number(get, "BOT_FLOOD_LIMIT", 20, whole=True, zero=True)),
+            context_minutes=_number(get, "BOT_CONTEXT_MINUTES", 10.0),
         )
 
     def require_webhook(self) -> Webhook:

@@ -193,6 +193,11 @@ def _floors(raw: object, shown: str) -> dict[str, float]:
     return floors
 
 
+def floors_of(raw: object, shown: str) -> Floors:
+    """The floors a set declares under `floors:`, checked; raise KnowledgeError if malformed."""
+    return Floors(**_floors(raw, shown))
+
+
 def unknown_ids(questions: QuestionSet, known: set[str]) -> list[Problem]:
     """Questions expecting an id the fact base does not have."""
     return [

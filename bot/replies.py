@@ -22,6 +22,7 @@ DEFAULT_CLOSEST_UNMENTIONED = "My sources don't mention {what}. What they say:"
 DEFAULT_CLOSEST_OTHERS = "You may also mean:"
 # What a question asked for that the closest fact does not give, as "My sources don't say ...".
 _MISSING_TEXT = {"date": "when", "place": "where", "number": "how many", "duration": "how long"}
+READING_AS = "Reading this as:"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class Reply:
     candidates: tuple[str, ...] = ()
     closest: Suggestion | None = None
     why: Why | None = None
+    # How a follow-up was read in its conversation, when the context changed the reading.
+    understood_as: str | None = None
 
     def source_line(self) -> str:
         """One line naming the sources, the primary one first, then the document quoting it."""
@@ -84,7 +87,7 @@ class Reply:
 
     def text(self) -> str:
         """The reply as a user reads it, in plain text."""
-        parts = [self.intro]
+        parts = ["\n".join(line for line in (self.reading_line(), self.intro) if line)]
         if self.quote:
             parts.append(quoted(self.quote))
             parts.append(self.source_line())
@@ -97,7 +100,8 @@ class Reply:
 
     def html(self) -> str:
         """The reply in Telegram's HTML, every piece from users or YAML escaped."""
-        parts = [html.escape(self.intro)]
+        lines = (self.reading_line(), self.intro)
+        parts = ["\n".join(html.escape(line) for line in lines if line)]
         if self.quote:
             parts.append(f"<blockquote>{html.escape(self.quote)}</blockquote>")
             parts.append(_source_html(self.citations))
@@ -117,7 +121,12 @@ class Reply:
             "smalltalk": self.smalltalk,
             "closest": self.closest.to_json() if self.closest is not None else None,
             "why": self.why.to_json() if self.why is not None else None,
+            "understood_as": self.understood_as,
         }
+
+    def reading_line(self) -> str:
+        """The line saying how a follow-up was read, or "" when it was read as it stands."""
+        return f"{READING_AS} {self.understood_as}" if self.understood_as else ""
 
 
 class Answerer:
@@ -129,7 +138,10 @@ class Answerer:
 
     def ask(self, question: str) -> Reply:
         """Answer a question typed by a user."""
-        match = self.matcher.match(question)
+        return self.reply_for(question, self.matcher.match(question))
+
+    def reply_for(self, question: str, match: Match) -> Reply:
+        """The reply to `question`, decided by `match` (of it, or of how it was read)."""
         if match.outcome is Outcome.ANSWER and match.best is not None:
             reply = self._answer(question, match.best, match.score)
         elif match.outcome is Outcome.CLARIFY:
