@@ -243,6 +243,13 @@ class _Referents:
                 return _join([e.name for e in found[:3]])
         return None
 
+    def thing(self, named: set[str]) -> str | None:
+        """What "it" or "them" stands for: an event, document or place the question named."""
+        for entity in self.asked:
+            if entity.kind in ("event", "document", "place") and entity.id not in named:
+                return entity.name
+        return None
+
     def place(self) -> str | None:
         for entity in self.entities:
             if entity.kind == "event":
@@ -337,14 +344,33 @@ def _replace_names(
     for entity in entities:
         for mention in mentions:
             other = base.entities[mention.entity]
-            if (
-                mention.first not in changes
-                and other.id != entity.id
-                and other.kind in _KINDS.get(entity.kind, (entity.kind,))
-            ):
-                changes[mention.first] = (mention.last, entity.name)
+            stand_in = entity if other.kind in _KINDS.get(entity.kind, ()) else None
+            if entity.kind == "country" and other.kind == "person":
+                # "and the Turkish one?" after Iran's president: Turkey's counterpart.
+                stand_in = _counterpart(other, entity, base)
+            if mention.first not in changes and stand_in is not None and other.id != stand_in.id:
+                changes[mention.first] = (mention.last, stand_in.name)
                 break
     return _rebuild(tokens, changes) if changes else None
+
+
+def _counterpart(person: Entity, country: Entity, base: FactBase) -> Entity | None:
+    """The person of `country` whose names read most like `person`'s ("Iranian president" and
+    "Turkish president"), leaving out the words that name the countries themselves."""
+    if person.country is None or person.country == country.id:
+        return None
+
+    def words(entity: Entity, own: Entity | None) -> set[str]:
+        found = {word for name in entity.aliases for word in normalize(name).split()}
+        names = (own.name, *own.aliases) if own is not None else ()
+        return found - {word for name in names for word in normalize(name).split()}
+
+    home = base.entities.get(person.country)
+    mine = words(person, home)
+    people = [e for e in base.entities.values() if e.kind == "person" and e.country == country.id]
+    scored = [(len(mine & words(other, country)), other.id, other) for other in people]
+    best = max(scored, default=None, key=lambda item: item[:2])
+    return best[2] if best is not None and (best[0] > 0 or len(people) == 1) else None
 
 
 def _bare(tokens: Sequence[_Token], context: Context) -> list[_Candidate]:
@@ -377,11 +403,18 @@ def _points_at_thing(words: Sequence[str], index: int) -> bool:
     if not after:
         return True
     if word == "it":
-        return before not in _BE and after not in _BE | {"s"}
+        # "is it true that …", "is it safe to …", "what time is it": an "it" that stands for
+        # what follows, or for nothing.
+        beside = set(words[index + 1 :]) & _CLAUSE_WORDS or set(words) & _EMPTY_IT
+        return not ((before in _BE or after in _BE | {"s"}) and beside)
     return after in AUXILIARIES or before in _PREPOSITIONS
 
 
 _PREPOSITIONS = frozenset("about of on for in at to from with after before by".split())
+_CLAUSE_WORDS = frozenset("that to if whether".split())
+_EMPTY_IT = frozenset(
+    "true possible likely safe clear known time late early far weather raining cold hot".split()
+)
 _OBJECT_PRONOUNS = frozenset("him her them".split())
 
 
@@ -400,6 +433,7 @@ def _pointing_back(
         base.entities[i] for i in {e.id for e in alone.entities} - {m.entity for m in mentions}
     ]
     kinds = {entity.kind for entity in alone.entities}
+    named = {entity.id for entity in alone.entities}
     words = [word for word, _ in _words(tokens)]
     referents = _Referents(answerer, context)
     changes: dict[int, tuple[int, str]] = {}
@@ -416,12 +450,12 @@ def _pointing_back(
             ):
                 points, stand_in = True, referents.person()
             elif word in PLURAL_PRONOUNS and (word in _OBJECT_PRONOUNS or len(before) < 2):
-                points, stand_in = True, referents.people()
+                points, stand_in = True, referents.people() or referents.thing(named)
             elif word == "there" and (position == 0 or words[position - 1] not in _BE):
                 points = not kinds & {"place", "event", "country"}
                 stand_in = referents.place() if points else None
             elif word in THING_PRONOUNS and _points_at_thing(words, position):
-                points = True
+                points, stand_in = True, referents.thing(named)
             if points:
                 need = Need.STRONG
                 if stand_in is not None and len(token.words) == 1:
@@ -532,9 +566,9 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
         )
         matched = [(answerer.matcher.match(c.text), c) for c in candidates]
         if matched:
-            # The plainest reading that answers; else the one that matches best.
+            # The plainest reading that answers; else the plainest.
             answers = [pair for pair in matched if pair[0].outcome is Outcome.ANSWER]
-            read, chosen = answers[0] if answers else max(matched, key=lambda p: _rank(p[0]))
+            read, chosen = answers[0] if answers else matched[0]
             if _better(answerer, message, chosen.need, read, alone):
                 understood = _as_question(chosen.text)
                 return _reading(answerer, message, read, understood, chosen.topic)
