@@ -235,16 +235,7 @@ def run_dialogue_eval(path: Path, verbose: bool, out: Output, err: Output) -> in
     result = evaluate_dialogues(dialogues, ask_in, answerer.answered_by)
     print(result.table(), file=out)
     if verbose:
-        print("\nMisses:", file=out)
-        for turn, reply in result.misses:
-            got = reply.fact if reply.fact else reply.outcome
-            expected = " or ".join(turn.expect) if turn.expect else "none"
-            read = f", read as {reply.understood_as!r}" if reply.understood_as else ""
-            print(
-                f"  {path.name}:{turn.line}: turn {turn.position + 1} {turn.question!r}: "
-                f"expected {expected}, got {got} ({reply.score:.0f}){read}",
-                file=out,
-            )
+        print("\nMisses:", *result.miss_lines(path.name), sep="\n  ", file=out)
     failures = result.failures()
     for failure in failures:
         print(f"Below floor: {failure}", file=err)

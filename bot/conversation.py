@@ -93,6 +93,11 @@ class Conversations:
         self._keep(key, reading, context)
         return reading.reply
 
+    def share(self, key: Hashable, other: Hashable) -> None:
+        """Give `other` the context `key` has now: a sent answer keeps the context it was read
+        in, so that a reply to it, from whoever, is read in that context."""
+        self.store.share(key, other)
+
     def remember(self, answerer: Answerer, key: Hashable, reply: Reply) -> None:
         """Make `reply` the context of conversation `key`, as when a button picked an answer."""
         question = reply.understood_as or reply.question

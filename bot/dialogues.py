@@ -81,6 +81,19 @@ class DialogueResult:
             parts.append(f"\nSmall talk taken as such: {self.smalltalk['ok']} of {total}")
         return "\n".join(parts)
 
+    def miss_lines(self, name: str) -> list[str]:
+        """Each turn that did not get what it should, one line each, with how it was read."""
+        lines = []
+        for turn, reply in self.misses:
+            got = reply.fact if reply.fact else reply.outcome
+            expected = " or ".join(turn.expect) if turn.expect else "none"
+            read = f", read as {reply.understood_as!r}" if reply.understood_as else ""
+            lines.append(
+                f"{name}:{turn.line}: turn {turn.position + 1} {turn.question!r}: "
+                f"expected {expected}, got {got} ({reply.score:.0f}){read}"
+            )
+        return lines
+
 
 def is_dialogue_set(path: Path) -> bool:
     """Whether the YAML file at `path` is a conversation set (it has `dialogues:`)."""

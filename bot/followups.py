@@ -14,11 +14,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import IntEnum
+from functools import cached_property
 from itertools import pairwise
 
-from bot.factbase import Entity, FactBase
+from bot.factbase import Entity
 from bot.matching import Match, Outcome
-from bot.normalization import normalize
+from bot.mentions import (
+    Token,
+    find_mentions,
+    names_of,
+    rebuild,
+    replace_names,
+    split_tokens,
+    word_positions,
+)
 from bot.replies import Answerer, Reply
 
 
@@ -87,117 +96,13 @@ _OPENERS = (
 _CLOSERS = (("as", "well"), ("too",), ("also",), ("either",))
 _SUBSTITUTE_WORDS = 6  # "and X?" with X longer than this is a question of its own
 _SHORT_WORDS = 4  # a message of at most this many words that names no one may carry a topic on
-# Which kinds of entity stand in for which in "and X?".
-_KINDS = {
-    "person": ("person", "organisation"),
-    "organisation": ("organisation", "person", "country"),
-    "country": ("country", "organisation"),
-    "place": ("place", "event"),
-    "event": ("event", "document", "place"),
-    "document": ("document", "event"),
-}
 # How far a reading with the context may score below the message alone and still be taken,
 # when the message clearly points back; and how far above it must score when it only may.
 _STRONG_SLACK = 5.0
 _WEAK_MARGIN = 5.0
 
 
-# --- words and names in a text ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Token:
-    raw: str
-    words: tuple[str, ...]
-
-
-def _tokens(text: str) -> list[_Token]:
-    return [_Token(raw, tuple(normalize(raw).split())) for raw in text.split()]
-
-
-def _words(tokens: Sequence[_Token]) -> list[tuple[str, int]]:
-    """Each normalised word with the index of the token it comes from."""
-    return [(word, index) for index, token in enumerate(tokens) for word in token.words]
-
-
-@dataclass(frozen=True)
-class _Names:
-    """Every name of every entity, as normalised words, to find where a text names whom."""
-
-    entities: dict[tuple[str, ...], str]
-    capitals: frozenset[tuple[str, ...]]  # "US", "IS": names only when typed in capitals
-    longest: int
-
-
-_NAMES: dict[int, tuple[FactBase, _Names]] = {}
-
-
-def _names(base: FactBase) -> _Names:
-    cached = _NAMES.get(id(base))
-    if cached is not None and cached[0] is base:
-        return cached[1]
-    entities: dict[tuple[str, ...], str] = {}
-    capitals = set()
-    for entity in base.entities.values():
-        for name in (entity.name, *entity.aliases):
-            words = tuple(normalize(name).split())
-            if not words:
-                continue
-            entities.setdefault(words, entity.id)
-            if name.isupper() and len(name) <= 3:
-                capitals.add(words)
-    names = _Names(entities, frozenset(capitals), max(map(len, entities), default=1))
-    if len(_NAMES) >= 4:  # a reload makes a new base; the old ones need not be kept
-        _NAMES.clear()
-    _NAMES[id(base)] = (base, names)
-    return names
-
-
-@dataclass(frozen=True)
-class _Mention:
-    first: int  # the first and last token naming the entity
-    last: int
-    entity: str
-
-
-def _mentions(tokens: Sequence[_Token], names: _Names) -> list[_Mention]:
-    """Where `tokens` name entities, longest names first, left to right."""
-    words = _words(tokens)
-    found = []
-    i = 0
-    while i < len(words):
-        for size in range(min(names.longest, len(words) - i), 0, -1):
-            key = tuple(word for word, _ in words[i : i + size])
-            ident = names.entities.get(key)
-            if ident is None:
-                continue
-            first, last = words[i][1], words[i + size - 1][1]
-            if key in names.capitals and not tokens[first].raw.strip("?!.,;:").isupper():
-                continue
-            found.append(_Mention(first, last, ident))
-            i += size
-            break
-        else:
-            i += 1
-    return found
-
-
-def _rebuild(tokens: Sequence[_Token], changes: dict[int, tuple[int, str]]) -> str:
-    """The text with tokens replaced, punctuation kept: changes[first] = (last, new text)."""
-    out = []
-    i = 0
-    while i < len(tokens):
-        if i in changes:
-            last, text = changes[i]
-            raw = tokens[last].raw
-            possessive = raw.rstrip("?!.,;:").lower().endswith(("'s", "’s"))
-            tail = raw[len(raw.rstrip("?!.,;:")) :]
-            out.append(text + ("'s" if possessive and not text.endswith("'s") else "") + tail)
-            i = last + 1
-            continue
-        out.append(tokens[i].raw)
-        i += 1
-    return " ".join(out)
+# --- reading and writing a question ------------------------------------------------------
 
 
 def _as_question(text: str) -> str:
@@ -218,16 +123,21 @@ class _Referents:
     named first, then the speakers and entities of the fact it got, then those its answer names."""
 
     def __init__(self, answerer: Answerer, context: Context) -> None:
-        base = answerer.base
+        self.base = answerer.base
+        self.context = context
+        self.asked = [self.base.entities[i] for i in context.entities if i in self.base.entities]
+
+    @cached_property
+    def entities(self) -> list[Entity]:
+        base, context = self.base, self.context
         ids = list(context.entities)
         fact = base.facts.get(context.fact) if context.fact else None
         if fact is not None:
             ids += [*fact.speakers, *fact.entities]
-            ids += [m.entity for m in _mentions(_tokens(fact.answer), _names(base))]
+            ids += [m.entity for m in find_mentions(split_tokens(fact.answer), names_of(base))]
         elif context.fact is not None and context.fact in base.entities:
             ids.append(context.fact)
-        self.entities = [base.entities[i] for i in dict.fromkeys(ids) if i in base.entities]
-        self.asked = [base.entities[i] for i in context.entities if i in base.entities]
+        return [base.entities[i] for i in dict.fromkeys(ids) if i in base.entities]
 
     def of(self, kind: str, asked_only: bool = False) -> list[Entity]:
         return [e for e in (self.asked if asked_only else self.entities) if e.kind == kind]
@@ -263,7 +173,7 @@ def topic_of(context: Context) -> str:
     """What the context's question was about: the question without its question words."""
     if context.topic:
         return context.topic
-    tokens = _tokens(context.question)
+    tokens = split_tokens(context.question)
     start = 0
     while start < len(tokens) and all(
         word in QUESTION_WORDS | HOW_WORDS | AUXILIARIES
@@ -291,10 +201,10 @@ class _Candidate:
 
 
 def _substitution(
-    tokens: Sequence[_Token], alone: Match, answerer: Answerer, context: Context
+    tokens: Sequence[Token], alone: Match, answerer: Answerer, context: Context
 ) -> list[_Candidate]:
     """ "and X?", "what about X?", "X too?": the last question again, with X in its place."""
-    words = [word for word, _ in _words(tokens)]
+    words = [word for word, _ in word_positions(tokens)]
     start, end = 0, len(words)
     for opener in _OPENERS:
         if tuple(words[: len(opener)]) == opener:
@@ -313,14 +223,14 @@ def _substitution(
         return []
     if set(rest) & (PERSON_PRONOUNS | PLURAL_PRONOUNS | THING_PRONOUNS):
         return []
-    flat = _words(tokens)
+    flat = word_positions(tokens)
     x_text = " ".join(tokens[i].raw for i in range(flat[start][1], flat[end - 1][1] + 1))
     x_text = x_text.rstrip(" ?!.,")
     topic = topic_of(context)
     if not alone.entities:
         # A topic carried on: "and about refugees?" after "what does the statement say about X?"
-        previous = _tokens(context.question)
-        about = [index for word, index in _words(previous) if word == "about"]
+        previous = split_tokens(context.question)
+        about = [index for word, index in word_positions(previous) if word == "about"]
         if about:
             kept = " ".join(token.raw for token in previous[: about[-1] + 1])
             return [_Candidate(f"{kept} {x_text}", Need.CARRY)]
@@ -329,53 +239,15 @@ def _substitution(
     # In the question as it was read, and in what it was about ("since when?" about Russia's
     # support, then "and Iran?": Iran's support).
     for text in dict.fromkeys([context.question, topic]):
-        replaced = _replace_names(_tokens(text), alone.entities, answerer.base)
+        replaced = replace_names(split_tokens(text), alone.entities, answerer.base)
         if replaced is not None:
             found.append(_Candidate(replaced, Need.FORM))
     return found or [_Candidate(_about(x_text, topic), Need.MEDIUM, topic)]
 
 
-def _replace_names(
-    tokens: Sequence[_Token], entities: Sequence[Entity], base: FactBase
-) -> str | None:
-    """`tokens` with the names of entities of the same kinds replaced by `entities`' names."""
-    changes: dict[int, tuple[int, str]] = {}
-    mentions = _mentions(tokens, _names(base))
-    for entity in entities:
-        for mention in mentions:
-            other = base.entities[mention.entity]
-            stand_in = entity if other.kind in _KINDS.get(entity.kind, ()) else None
-            if entity.kind == "country" and other.kind == "person":
-                # "and the Turkish one?" after Iran's president: Turkey's counterpart.
-                stand_in = _counterpart(other, entity, base)
-            if mention.first not in changes and stand_in is not None and other.id != stand_in.id:
-                changes[mention.first] = (mention.last, stand_in.name)
-                break
-    return _rebuild(tokens, changes) if changes else None
-
-
-def _counterpart(person: Entity, country: Entity, base: FactBase) -> Entity | None:
-    """The person of `country` whose names read most like `person`'s ("Iranian president" and
-    "Turkish president"), leaving out the words that name the countries themselves."""
-    if person.country is None or person.country == country.id:
-        return None
-
-    def words(entity: Entity, own: Entity | None) -> set[str]:
-        found = {word for name in entity.aliases for word in normalize(name).split()}
-        names = (own.name, *own.aliases) if own is not None else ()
-        return found - {word for name in names for word in normalize(name).split()}
-
-    home = base.entities.get(person.country)
-    mine = words(person, home)
-    people = [e for e in base.entities.values() if e.kind == "person" and e.country == country.id]
-    scored = [(len(mine & words(other, country)), other.id, other) for other in people]
-    best = max(scored, default=None, key=lambda item: item[:2])
-    return best[2] if best is not None and (best[0] > 0 or len(people) == 1) else None
-
-
-def _bare(tokens: Sequence[_Token], context: Context) -> list[_Candidate]:
+def _bare(tokens: Sequence[Token], context: Context) -> list[_Candidate]:
     """ "when?", "how long?", "why was that?": the last question, asking this instead."""
-    words = [word for word, _ in _words(tokens)]
+    words = [word for word, _ in word_positions(tokens)]
     asked = [word for word in words if word in QUESTION_WORDS | HOW_WORDS]
     if not asked or asked[0] not in QUESTION_WORDS:
         return []
@@ -383,7 +255,7 @@ def _bare(tokens: Sequence[_Token], context: Context) -> list[_Candidate]:
         return []
     topic = topic_of(context)
     found = [_Candidate(_about(" ".join(asked), topic), Need.STRONG, topic)]
-    previous = _tokens(context.question)
+    previous = split_tokens(context.question)
     first = previous[0].words if previous else ()
     if first and first[0] in QUESTION_WORDS and not context.topic:
         how = first[0] == "how" and len(previous) > 1 and bool(set(previous[1].words) & HOW_WORDS)
@@ -419,7 +291,7 @@ _OBJECT_PRONOUNS = frozenset("him her them".split())
 
 
 def _pointing_back(
-    tokens: Sequence[_Token], alone: Match, answerer: Answerer, context: Context
+    tokens: Sequence[Token], alone: Match, answerer: Answerer, context: Context
 ) -> list[_Candidate]:
     """Pronouns and "there" replaced by what they stand for; a vague message given the topic.
 
@@ -427,14 +299,14 @@ def _pointing_back(
     Assad say about his visit?"); "him" and "them" always do ("what did Netanyahu tell him?").
     """
     base = answerer.base
-    mentions = _mentions(tokens, _names(base))
+    mentions = find_mentions(tokens, names_of(base))
     # Names the matcher found that the plain scan did not (misspelt ones) count as said first.
     unplaced = [
         base.entities[i] for i in {e.id for e in alone.entities} - {m.entity for m in mentions}
     ]
     kinds = {entity.kind for entity in alone.entities}
     named = {entity.id for entity in alone.entities}
-    words = [word for word, _ in _words(tokens)]
+    words = [word for word, _ in word_positions(tokens)]
     referents = _Referents(answerer, context)
     changes: dict[int, tuple[int, str]] = {}
     need = Need.NONE
@@ -475,7 +347,7 @@ def _pointing_back(
         vague, need = True, max(need, Need.WEAK)
     if need is Need.NONE:
         return []
-    text = _rebuild(tokens, changes) if changes else " ".join(token.raw for token in tokens)
+    text = rebuild(tokens, changes) if changes else " ".join(token.raw for token in tokens)
     topic = topic_of(context)
     found = [_Candidate(_about(text, topic), need, topic)]
     if changes and not vague:
@@ -558,17 +430,24 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
         alone.outcome is Outcome.FALLBACK and not alone.candidates and not alone.entities
     )
     if context is not None and alone.smalltalk is None:
-        tokens = _tokens(message)
+        tokens = split_tokens(message)
         candidates = (
             _substitution(tokens, alone, answerer, context)
             or _bare(tokens, context)
             or _pointing_back(tokens, alone, answerer, context)
         )
-        matched = [(answerer.matcher.match(c.text), c) for c in candidates]
-        if matched:
-            # The plainest reading that answers; else the plainest.
-            answers = [pair for pair in matched if pair[0].outcome is Outcome.ANSWER]
-            read, chosen = answers[0] if answers else matched[0]
+        if candidates and candidates[0].need is Need.WEAK and alone.outcome is Outcome.ANSWER:
+            candidates = []  # it only may point back, and it is answered as it stands
+        # The plainest reading that answers; else the plainest.
+        found: tuple[Match, _Candidate] | None = None
+        for candidate in candidates:
+            read = answerer.matcher.match(candidate.text)
+            if found is None or read.outcome is Outcome.ANSWER:
+                found = (read, candidate)
+            if read.outcome is Outcome.ANSWER:
+                break
+        if found is not None:
+            read, chosen = found
             if _better(answerer, message, chosen.need, read, alone):
                 understood = _as_question(chosen.text)
                 return _reading(answerer, message, read, understood, chosen.topic)

@@ -160,3 +160,9 @@ def restore_logging() -> Iterator[None]:
     root.handlers[:] = handlers
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(httpx_level)
+
+
+@pytest.fixture(scope="session")
+def real_base() -> FactBase:
+    """The project's own fact base, loaded once."""
+    return load(Path(__file__).resolve().parent.parent / "knowledge")

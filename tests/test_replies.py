@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -244,3 +245,15 @@ def test_an_answer_and_a_plain_fallback_have_no_closest(answerer: Answerer) -> N
     assert answerer.ask("when did assad visit sochi").to_json()["closest"] is None
     fallback = answerer.ask("bitcoin price").to_json()
     assert fallback["closest"] is None and fallback["outcome"] == "fallback"
+def test_a_reading_is_said_first_in_text_html_and_json(answerer: Answerer) -> None:
+    reply = answerer.ask("when did assad visit sochi")
+    assert reply.to_json()["understood_as"] is None
+    assert not reply.text().startswith("Reading this as")
+    read = replace(reply, understood_as="When did <Assad> visit Sochi?")
+    assert read.text().startswith(
+        "Reading this as: When did <Assad> visit Sochi?\nOn 20 November 2017 Assad visited Sochi"
+    )
+    assert read.html().startswith("Reading this as: When did &lt;Assad&gt; visit Sochi?\n")
+    data = read.to_json()
+    assert data["understood_as"] == "When did <Assad> visit Sochi?"
+    assert data["text"] == read.text()
