@@ -21,6 +21,7 @@ from bot.factbase import Entity
 from bot.matching import Match, Outcome
 from bot.mentions import (
     Token,
+    counterpart,
     find_mentions,
     names_of,
     rebuild,
@@ -94,11 +95,13 @@ _OPENERS = (
     ("and",),
 )
 _CLOSERS = (("as", "well"), ("too",), ("also",), ("either",))
+# Words "and X?" may hold besides X: "and the Turkish one then?".
+_FILLERS = frozenset("the a an one ones of about then so ok okay mr".split())
 _SUBSTITUTE_WORDS = 6  # "and X?" with X longer than this is a question of its own
 _SHORT_WORDS = 4  # a message of at most this many words that names no one may carry a topic on
 # How far a reading with the context may score below the message alone and still be taken,
 # when the message clearly points back; and how far above it must score when it only may.
-_STRONG_SLACK = 5.0
+_STRONG_SLACK = 10.0
 _WEAK_MARGIN = 5.0
 
 
@@ -142,23 +145,33 @@ class _Referents:
     def of(self, kind: str, asked_only: bool = False) -> list[Entity]:
         return [e for e in (self.asked if asked_only else self.entities) if e.kind == kind]
 
-    def person(self) -> str | None:
-        people = self.of("person")
-        return people[0].name if people else None
+    def person(self, taken: set[str]) -> Entity | None:
+        """Who "he" or "she" is: the first person of the context not named already."""
+        people = [e for e in self.of("person") if e.id not in taken]
+        return people[0] if people else None
 
-    def people(self) -> str | None:
+    def people(self, taken: set[str]) -> list[Entity]:
         """Two or three people for "they": those the question named, else those of its fact."""
         for found in (self.of("person", asked_only=True), self.of("person")):
+            found = [e for e in found if e.id not in taken]
             if len(found) >= 2:
-                return _join([e.name for e in found[:3]])
+                return found[:3]
+        return []
+
+    def thing(self, taken: set[str]) -> Entity | None:
+        """What "it" or "them" stands for: an event or document the question named."""
+        for entity in self.asked:
+            if entity.kind in ("event", "document") and entity.id not in taken:
+                return entity
         return None
 
-    def thing(self, named: set[str]) -> str | None:
-        """What "it" or "them" stands for: an event, document or place the question named."""
-        for entity in self.asked:
-            if entity.kind in ("event", "document", "place") and entity.id not in named:
-                return entity.name
-        return None
+    def of_country(self, country: Entity) -> Entity | None:
+        """ "The Russian one": the context's person of that country, or their counterpart."""
+        people = self.of("person")
+        for person in people:
+            if person.country == country.id:
+                return person
+        return counterpart(people[0], country, self.base) if people else None
 
     def place(self) -> str | None:
         for entity in self.entities:
@@ -221,9 +234,17 @@ def _substitution(
     rest = words[start:end]
     if not rest or len(rest) > _SUBSTITUTE_WORDS or rest[0] in QUESTION_WORDS:
         return []
-    if set(rest) & (PERSON_PRONOUNS | PLURAL_PRONOUNS | THING_PRONOUNS):
+    if set(rest) & (PERSON_PRONOUNS | PLURAL_PRONOUNS | THING_PRONOUNS | {"there", "here"}):
         return []
     flat = word_positions(tokens)
+    if alone.entities:
+        # "and the Iranian president?" names someone and nothing else; "was Erdogan at the
+        # summit too?" asks a question of its own.
+        spans = find_mentions(tokens, names_of(answerer.base))
+        covered = {i for m in spans for i in range(m.first, m.last + 1)}
+        others = [w for w, i in flat[start:end] if i not in covered and w not in _FILLERS]
+        if others:
+            return []
     x_text = " ".join(tokens[i].raw for i in range(flat[start][1], flat[end - 1][1] + 1))
     x_text = x_text.rstrip(" ?!.,")
     topic = topic_of(context)
@@ -306,6 +327,7 @@ def _pointing_back(
     ]
     kinds = {entity.kind for entity in alone.entities}
     named = {entity.id for entity in alone.entities}
+    taken = set(named)  # who the message names, and who its pronouns have been read as
     words = [word for word, _ in word_positions(tokens)]
     referents = _Referents(answerer, context)
     changes: dict[int, tuple[int, str]] = {}
@@ -315,35 +337,52 @@ def _pointing_back(
     for index, token in enumerate(tokens):
         before = [base.entities[m.entity] for m in mentions if m.last < index] + unplaced
         for word in token.words:
-            stand_in: str | None = None
+            stand_in: list[Entity] | str | None = None
             points = False
             if word in PERSON_PRONOUNS and (
                 word in _OBJECT_PRONOUNS or not any(e.kind == "person" for e in before)
             ):
-                points, stand_in = True, referents.person()
+                points, person = True, referents.person(taken)
+                stand_in = [person] if person is not None else None
             elif word in PLURAL_PRONOUNS and (word in _OBJECT_PRONOUNS or len(before) < 2):
-                points, stand_in = True, referents.people() or referents.thing(named)
+                thing = referents.thing(taken)
+                points, stand_in = True, referents.people(taken) or ([thing] if thing else None)
             elif word == "there" and (position == 0 or words[position - 1] not in _BE):
                 points = not kinds & {"place", "event", "country"}
                 stand_in = referents.place() if points else None
-            elif word in THING_PRONOUNS and _points_at_thing(words, position):
-                points, stand_in = True, referents.thing(named)
+            elif word in THING_PRONOUNS and (
+                _points_at_thing(words, position) or (word in ("this", "that") and not named)
+            ):
+                points = True
+                following = words[position + 1] if position + 1 < len(words) else ""
+                thing = referents.thing(taken)
+                # "this meeting" names no thing to put in its place: the topic goes along.
+                if thing is not None and following not in DEFINITE_NOUNS:
+                    stand_in = [thing]
             if points:
                 need = Need.STRONG
-                if stand_in is not None and len(token.words) == 1:
+                if stand_in and len(token.words) == 1:
+                    if not isinstance(stand_in, str):
+                        taken.update(entity.id for entity in stand_in)
+                        stand_in = _join([entity.name for entity in stand_in])
                     changes[index] = (index, stand_in + ("'s" if word in POSSESSIVES else ""))
                 else:
                     vague = True
             position += 1
-    pairs = pairwise(words)
-    if (
-        not alone.entities
-        and not changes
-        and (
-            any(a in ("the", "this", "that") and b in DEFINITE_NOUNS for a, b in pairs)
-            or len(words) <= _SHORT_WORDS
-        )
-    ):
+    for mention in mentions:
+        # "the Russian one": the person of that country the conversation was about.
+        entity = base.entities[mention.entity]
+        after = tokens[mention.last + 1].words if mention.last + 1 < len(tokens) else ()
+        if entity.kind == "country" and after in (("one",), ("ones",)):
+            person = referents.of_country(entity)
+            the = mention.first > 0 and tokens[mention.first - 1].words == ("the",)
+            if person is not None:
+                changes[mention.first - the] = (mention.last + 1, person.name)
+                need = Need.STRONG
+    definite = any(a in ("the", "this", "that") and b in DEFINITE_NOUNS for a, b in pairwise(words))
+    # "and what did the Duma say?": a question of its own, going on from the last one.
+    going_on = len(words) > 1 and words[0] in ("and", "so", "also") and words[1] in QUESTION_WORDS
+    if not changes and (definite or going_on or (not named and len(words) <= _SHORT_WORDS)):
         vague, need = True, max(need, Need.WEAK)
     if need is Need.NONE:
         return []
@@ -373,16 +412,21 @@ def _explains(answerer: Answerer, message: str, match: Match, share: float = 0.5
     return len(own & match.candidates[0].matched) >= share * len(own)
 
 
-def _better(answerer: Answerer, message: str, need: Need, read: Match, alone: Match) -> bool:
+def _better(
+    answerer: Answerer, message: str, candidate: _Candidate, read: Match, alone: Match
+) -> bool:
     """Whether the reading with the context is to be taken over the message alone.
 
     Besides matching better, an answer to the reading must explain the message's own words:
-    the context supplies what was left out, never what was asked ("who replaced them?").
+    the context supplies what was left out, never what was asked ("who replaced them?"); all
+    of them where the reading only adds the topic ("… (about: …)").
     """
     (read_outcome, read_score), (alone_outcome, alone_score) = _rank(read), _rank(alone)
+    need = candidate.need
     if need is Need.FORM:
         return True
-    if read.outcome is Outcome.ANSWER and not _explains(answerer, message, read):
+    share = 1.0 if candidate.topic else 0.5
+    if read.outcome is Outcome.ANSWER and not _explains(answerer, message, read, share):
         return False
     if need is Need.CARRY and read.outcome is Outcome.ANSWER:
         return True
@@ -416,7 +460,8 @@ def _reading(
     return Reading(
         reply=reply,
         question=understood_as if understood_as is not None else message,
-        fact=reply.fact,
+        # What the reply was about: the fact answered, else the first of those offered.
+        fact=reply.fact or (reply.suggestions[0].id if reply.outcome is Outcome.CLARIFY else None),
         entities=tuple(entity.id for entity in match.entities),
         topic=topic,
         keeps_context=keeps_context,
@@ -448,7 +493,7 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
                 break
         if found is not None:
             read, chosen = found
-            if _better(answerer, message, chosen.need, read, alone):
+            if _better(answerer, message, chosen, read, alone):
                 understood = _as_question(chosen.text)
                 return _reading(answerer, message, read, understood, chosen.topic)
     return _reading(answerer, message, alone, keeps_context=empty)
