@@ -95,6 +95,10 @@ _OPENERS = (
     ("and",),
 )
 _CLOSERS = (("as", "well"), ("too",), ("also",), ("either",))
+_INTERJECTIONS = frozenset(
+    "ok okay well hmm hm right cool great thanks thx alright oh ah nice interesting sure yes "
+    "yeah wow i see got it".split()
+)
 # Words "and X?" may hold besides X: "and the Turkish one then?".
 _FILLERS = frozenset("the a an one ones of about then so ok okay mr".split())
 _SUBSTITUTE_WORDS = 6  # "and X?" with X longer than this is a question of its own
@@ -383,7 +387,8 @@ def _pointing_back(
     # "and what did the Duma say?": a question of its own, going on from the last one.
     going_on = len(words) > 1 and words[0] in ("and", "so", "also") and words[1] in QUESTION_WORDS
     if not changes and (definite or going_on or (not named and len(words) <= _SHORT_WORDS)):
-        vague, need = True, max(need, Need.WEAK)
+        # "was the meeting secret?" is about the meeting this conversation is about.
+        vague, need = True, max(need, Need.MEDIUM if definite else Need.WEAK)
     if need is Need.NONE:
         return []
     text = rebuild(tokens, changes) if changes else " ".join(token.raw for token in tokens)
@@ -471,11 +476,16 @@ def _reading(
 def read_followup(answerer: Answerer, message: str, context: Context | None) -> Reading:
     """Read `message` in `context` (None: alone), and answer it as read."""
     alone = answerer.matcher.match(message)
+    # Small talk, or a message the bot cannot answer that names no one, says nothing new about
+    # what the conversation is about.
     empty = alone.smalltalk is not None or (
-        alone.outcome is Outcome.FALLBACK and not alone.candidates and not alone.entities
+        alone.outcome is Outcome.FALLBACK and not alone.entities
     )
     if context is not None and alone.smalltalk is None:
         tokens = split_tokens(message)
+        # "ok, and Erdogan?": what the message says starts after the interjections.
+        while len(tokens) > 1 and tokens[0].words and set(tokens[0].words) <= _INTERJECTIONS:
+            tokens = tokens[1:]
         candidates = (
             _substitution(tokens, alone, answerer, context)
             or _bare(tokens, context)
