@@ -84,8 +84,10 @@ _BARE_EXTRA = AUXILIARIES | THING_PRONOUNS | frozenset("and so then exactly agai
 # Things a conversation refers to with "the": "how long was the meeting?".
 DEFINITE_NOUNS = frozenset(
     """meeting meetings talks talk call calls statement summit visit trip photo picture tweet
-    conference congress resolution readout declaration session remarks speech""".split()
+    conference congress resolution readout declaration session remarks speech
+    two three both leaders presidents ministers sides""".split()
 )
+_GROUPS = frozenset("two three both leaders presidents ministers sides".split())
 _OPENERS = (
     ("and", "what", "about"),
     ("and", "how", "about"),
@@ -102,7 +104,6 @@ _INTERJECTIONS = frozenset(
 # Words "and X?" may hold besides X: "and the Turkish one then?".
 _FILLERS = frozenset("the a an one ones of about then so ok okay mr".split())
 _SUBSTITUTE_WORDS = 6  # "and X?" with X longer than this is a question of its own
-_SHORT_WORDS = 4  # a message of at most this many words that names no one may carry a topic on
 # How far a reading with the context may score below the message alone and still be taken,
 # when the message clearly points back; and how far above it must score when it only may.
 _STRONG_SLACK = 10.0
@@ -116,6 +117,14 @@ def _as_question(text: str) -> str:
     """`text` as a question people read: capital first, one question mark at the end."""
     text = " ".join(text.split()).rstrip(" ?!.")
     return text[:1].upper() + text[1:] + "?" if text else text
+
+
+def _short_name(entity: Entity) -> str:
+    """The entity's name, or its shortest plain alias where the name is long."""
+    if len(entity.name.split()) <= 3:
+        return entity.name
+    plain = [a for a in entity.aliases if a.replace(" ", "").replace("-", "").isalpha()]
+    return min(plain, key=lambda alias: (" " not in alias, len(alias)), default=entity.name)
 
 
 def _join(names: Sequence[str]) -> str:
@@ -162,11 +171,20 @@ class _Referents:
                 return found[:3]
         return []
 
-    def thing(self, taken: set[str]) -> Entity | None:
-        """What "it" or "them" stands for: an event or document the question named."""
+    def thing(self, taken: set[str]) -> str | None:
+        """What "it" or "them" stands for: an event or document the question named, else
+        what it called "the meeting", "the talks"."""
         for entity in self.asked:
             if entity.kind in ("event", "document") and entity.id not in taken:
-                return entity
+                return entity.name
+        return self.definite()
+
+    def definite(self) -> str | None:
+        """What the question called "the meeting", "the talks", if anything."""
+        words = [word for word, _ in word_positions(split_tokens(_plain(self.context.question)))]
+        for before, word in pairwise(words):
+            if before == "the" and word in DEFINITE_NOUNS - _GROUPS:
+                return f"the {word}"
         return None
 
     def of_country(self, country: Entity) -> Entity | None:
@@ -204,7 +222,15 @@ def topic_of(context: Context) -> str:
 
 
 def _about(text: str, topic: str) -> str:
-    return f"{text.rstrip(' ?!.')} (about: {topic})"
+    return f"{text.rstrip(' ?!.')}{_ABOUT}{topic})"
+
+
+def _plain(question: str) -> str:
+    """A question read as "… (about: …)" without what was added."""
+    return question.split(_ABOUT)[0]
+
+
+_ABOUT = " (about: "
 
 
 # --- readings --------------------------------------------------------------------------------
@@ -223,9 +249,10 @@ def _substitution(
     """ "and X?", "what about X?", "X too?": the last question again, with X in its place."""
     words = [word for word, _ in word_positions(tokens)]
     start, end = 0, len(words)
+    about = False
     for opener in _OPENERS:
         if tuple(words[: len(opener)]) == opener:
-            start = len(opener)
+            start, about = len(opener), opener == ("and", "about")
             break
     for closer in _CLOSERS:
         if len(words) - start > len(closer) and tuple(words[-len(closer) :]) == closer:
@@ -233,8 +260,11 @@ def _substitution(
             break
     if start == 0 and end == len(words):
         return []
-    while start < end and words[start] in AUXILIARIES | {"about", "on"}:
+    while start < end and words[start] in AUXILIARIES:
         start += 1
+    # "and about X?": what the last question asked, about X, whoever X is.
+    if start < end and words[start] in ("about", "on"):
+        about, start = True, start + 1
     rest = words[start:end]
     if not rest or len(rest) > _SUBSTITUTE_WORDS or rest[0] in QUESTION_WORDS:
         return []
@@ -243,27 +273,28 @@ def _substitution(
     flat = word_positions(tokens)
     if alone.entities:
         # "and the Iranian president?" names someone and nothing else; "was Erdogan at the
-        # summit too?" asks a question of its own.
+        # summit too?" asks a question of its own. A misspelt name is one word not covered.
         spans = find_mentions(tokens, names_of(answerer.base))
         covered = {i for m in spans for i in range(m.first, m.last + 1)}
         others = [w for w, i in flat[start:end] if i not in covered and w not in _FILLERS]
-        if others:
+        if len(others) > len(alone.entities) - len({m.entity for m in spans}):
             return []
     x_text = " ".join(tokens[i].raw for i in range(flat[start][1], flat[end - 1][1] + 1))
     x_text = x_text.rstrip(" ?!.,")
     topic = topic_of(context)
-    if not alone.entities:
+    question = _plain(context.question)
+    if about or not alone.entities:
         # A topic carried on: "and about refugees?" after "what does the statement say about X?"
-        previous = split_tokens(context.question)
-        about = [index for word, index in word_positions(previous) if word == "about"]
-        if about:
-            kept = " ".join(token.raw for token in previous[: about[-1] + 1])
+        previous = split_tokens(question)
+        abouts = [index for word, index in word_positions(previous) if word == "about"]
+        if abouts:
+            kept = " ".join(token.raw for token in previous[: abouts[-1] + 1])
             return [_Candidate(f"{kept} {x_text}", Need.CARRY)]
-        return [_Candidate(f"{context.question.rstrip(' ?!.')} about {x_text}", Need.CARRY)]
+        return [_Candidate(f"{question.rstrip(' ?!.')} about {x_text}", Need.CARRY)]
     found = []
     # In the question as it was read, and in what it was about ("since when?" about Russia's
     # support, then "and Iran?": Iran's support).
-    for text in dict.fromkeys([context.question, topic]):
+    for text in dict.fromkeys([question, topic]):
         replaced = replace_names(split_tokens(text), alone.entities, answerer.base)
         if replaced is not None:
             found.append(_Candidate(replaced, Need.FORM))
@@ -349,8 +380,7 @@ def _pointing_back(
                 points, person = True, referents.person(taken)
                 stand_in = [person] if person is not None else None
             elif word in PLURAL_PRONOUNS and (word in _OBJECT_PRONOUNS or len(before) < 2):
-                thing = referents.thing(taken)
-                points, stand_in = True, referents.people(taken) or ([thing] if thing else None)
+                points, stand_in = True, referents.people(taken) or referents.thing(taken)
             elif word == "there" and (position == 0 or words[position - 1] not in _BE):
                 points = not kinds & {"place", "event", "country"}
                 stand_in = referents.place() if points else None
@@ -359,13 +389,14 @@ def _pointing_back(
             ):
                 points = True
                 following = words[position + 1] if position + 1 < len(words) else ""
-                thing = referents.thing(taken)
                 # "this meeting" names no thing to put in its place: the topic goes along.
-                if thing is not None and following not in DEFINITE_NOUNS:
-                    stand_in = [thing]
+                if following not in DEFINITE_NOUNS:
+                    stand_in = referents.thing(taken)
             if points:
                 need = Need.STRONG
                 if stand_in and len(token.words) == 1:
+                    # "the talks" for "they" says no more than "they": the topic goes along.
+                    vague = vague or stand_in == referents.definite()
                     if not isinstance(stand_in, str):
                         taken.update(entity.id for entity in stand_in)
                         stand_in = _join([entity.name for entity in stand_in])
@@ -386,7 +417,7 @@ def _pointing_back(
     definite = any(a in ("the", "this", "that") and b in DEFINITE_NOUNS for a, b in pairwise(words))
     # "and what did the Duma say?": a question of its own, going on from the last one.
     going_on = len(words) > 1 and words[0] in ("and", "so", "also") and words[1] in QUESTION_WORDS
-    if not changes and (definite or going_on or (not named and len(words) <= _SHORT_WORDS)):
+    if not changes and (definite or going_on or not named):
         # "was the meeting secret?" is about the meeting this conversation is about.
         vague, need = True, max(need, Need.MEDIUM if definite else Need.WEAK)
     if need is Need.NONE:
@@ -396,6 +427,10 @@ def _pointing_back(
     found = [_Candidate(_about(text, topic), need, topic)]
     if changes and not vague:
         found.insert(0, _Candidate(text, need))
+    # Only who and what the last question named, when its other words lead elsewhere.
+    names = [_short_name(e) for e in referents.asked if e.id not in taken]
+    if names and vague and _join(names) != topic:
+        found.append(_Candidate(_about(text, _join(names)), need, _join(names)))
     return found
 
 
