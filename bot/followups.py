@@ -103,6 +103,7 @@ _INTERJECTIONS = frozenset(
 )
 # Words "and X?" may hold besides X: "and the Turkish one then?".
 _FILLERS = frozenset("the a an one ones of about then so ok okay mr".split())
+_SHORT_WORDS = 4  # a message of at most this many words that names no one may carry a topic on
 _SUBSTITUTE_WORDS = 6  # "and X?" with X longer than this is a question of its own
 # How far a reading with the context may score below the message alone and still be taken,
 # when the message clearly points back; and how far above it must score when it only may.
@@ -417,7 +418,8 @@ def _pointing_back(
     definite = any(a in ("the", "this", "that") and b in DEFINITE_NOUNS for a, b in pairwise(words))
     # "and what did the Duma say?": a question of its own, going on from the last one.
     going_on = len(words) > 1 and words[0] in ("and", "so", "also") and words[1] in QUESTION_WORDS
-    if not changes and (definite or going_on or not named):
+    short = len(words) <= _SHORT_WORDS
+    if not changes and not named and (definite or going_on or short):
         # "was the meeting secret?" is about the meeting this conversation is about.
         vague, need = True, max(need, Need.MEDIUM if definite else Need.WEAK)
     if need is Need.NONE:
