@@ -133,3 +133,13 @@ def test_the_tuning_conversations_meet_their_floors() -> None:
     result = evaluate_dialogues(dialogues, ask, answerer.answered_by)
     assert sum(result.followups.in_scope.values()) >= 100
     assert result.failures() == [], result.table()
+
+
+def test_the_blind_conversations_ask_for_facts_the_base_has(real_base: FactBase) -> None:
+    # Their figures (docs/followups.md) are rerun with
+    # `python -m bot eval benchmarks/blind/dialogues.yaml`; never tuned on.
+    path = PROJECT_KNOWLEDGE.parent / "benchmarks" / "blind" / "dialogues.yaml"
+    dialogues = load_dialogues(path)
+    assert len(dialogues.dialogues) >= 60
+    known = set(real_base.facts) | set(real_base.entities)
+    assert unknown_turn_ids(dialogues, known) == []
