@@ -59,10 +59,10 @@ class Need(IntEnum):
     """How much a message needs the context, by what in it points back."""
 
     NONE = 0
-    WEAK = 1  # short, naming no one, or "the meeting": read with context only if clearly better
-    MEDIUM = 2  # a topic carried on: "and about refugees?"
+    WEAK = 1  # a short message naming no one: taken only where clearly better
+    MEDIUM = 2  # "the meeting", naming no one; "and X?" with nothing of X's kind to replace
     STRONG = 3  # a pronoun or "there" with nothing to stand for, a bare "when?"
-    CARRY = 4  # "and what about refugees?": the last question, about this instead
+    CARRY = 4  # "and about refugees?": the last question, about this instead
     FORM = 5  # "and Putin?", "what about Erdogan?", "Lavrov too?": the last question, about X
 
 
