@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.config import PROJECT_KNOWLEDGE
 from bot.conversation import Conversations
@@ -219,3 +221,19 @@ def test_the_question_set_is_unchanged_after_an_unrelated_turn(answerer: Answere
             changed.append((before, case.question, alone.fact, reply.fact, reply.understood_as))
     assert len(questions.cases) >= 300
     assert changed == []
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(message=st.text(max_size=300))
+def test_any_message_in_any_context_gets_a_reply(answerer: Answerer, message: str) -> None:
+    context = Context(
+        question="What did Vladimir Putin and Donald Trump say about it (about: the call)?",
+        fact="putin-trump-call",
+        entities=("putin", "trump"),
+        topic="the call",
+    )
+    reading = read_followup(answerer, message, context)
+    assert reading.reply.question == message
+    assert reading.reply.text()
