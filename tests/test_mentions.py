@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.factbase import FactBase
-from bot.mentions import (
+from bot.followups.mentions import (
     counterpart,
     find_mentions,
     names_of,
