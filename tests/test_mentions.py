@@ -42,6 +42,8 @@ def test_replacing_keeps_the_words_around_and_the_punctuation(mini_base: FactBas
     )
     # Nothing of Putin's kind to replace in a question naming only a place.
     assert replace_names(split_tokens("what is Sochi?"), [putin], mini_base) is None
+    # Putin is named already: no one becomes him.
+    assert replace_names(split_tokens("Did Assad meet Putin?"), [putin], mini_base) is None
 
 
 def test_a_counterpart_is_the_person_of_that_country_named_alike(real_base: FactBase) -> None:

@@ -131,7 +131,10 @@ def replace_names(
     """`tokens` with the names of entities of the same kinds replaced by `entities`' names."""
     changes: dict[int, tuple[int, str]] = {}
     mentions = find_mentions(tokens, names_of(base))
+    named = {mention.entity for mention in mentions}
     for entity in entities:
+        if entity.id in named:
+            continue  # "and Trump?" after "When did Putin talk to Trump?" replaces no one
         for mention in mentions:
             other = base.entities[mention.entity]
             stand_in = entity if other.kind in _KINDS.get(entity.kind, ()) else None
