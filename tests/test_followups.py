@@ -96,12 +96,32 @@ SUMMIT_QUOTES = {"putin-real-chance", "summit-against-terrorists"}
             {"handshake-photo"},
             "Who took it (about: a photo of Assad and Putin shaking hands)?",
         ),
-        # A topic carried on.
+        # A topic carried on, whatever it names.
         (
             "What does the joint statement say about the ceasefire?",
             "what about humanitarian aid?",
             {"js-humanitarian"},
             "What does the joint statement say about humanitarian aid?",
+        ),
+        (
+            "What does the joint statement say about the ceasefire?",
+            "and about the Astana process?",
+            {"js-astana-framework"},
+            "What does the joint statement say about the Astana process?",
+        ),
+        # "The Russian one": the person of that country the conversation was about.
+        (
+            "Where did the foreign ministers of Iran, Russia and Turkey meet?",
+            "what did the russian one say?",
+            {"lavrov-on-talks"},
+            "What did Sergei Lavrov say?",
+        ),
+        # What comes before what the message says is left out of the reading.
+        (
+            "What did Rouhani say at the summit?",
+            "ok, and putin?",
+            SUMMIT_QUOTES,
+            "What did Vladimir Putin say at the summit?",
         ),
     ],
 )
