@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TextIO, TypeVar
 
 from bot import audit
-from bot.config import ConfigError, Settings, database_path, knowledge_dir
-from bot.conversation import ContextStore, Conversations
+from bot.config import ConfigError, Settings, context_minutes, database_path, knowledge_dir
+from bot.conversation import DEFAULT_MINUTES, ContextStore, Conversations
 from bot.dialogues import (
     DIALOGUES_FILE,
     evaluate_dialogues,
@@ -100,7 +100,14 @@ def _print_reply(reply: Reply, as_json: bool, out: Output) -> None:
         print(reply.text(), file=out, flush=True)
 
 
-def ask(answerer: Answerer, question: str, as_json: bool, stdin: TextIO, out: Output) -> None:
+def ask(
+    answerer: Answerer,
+    question: str,
+    as_json: bool,
+    stdin: TextIO,
+    out: Output,
+    minutes: float = DEFAULT_MINUTES,
+) -> None:
     """One reply; with '-', one reply a line of standard input (JSON Lines with --json).
 
     With --json a line may be an object, {"question": "...", "conversation": "any string"}:
@@ -109,7 +116,7 @@ def ask(answerer: Answerer, question: str, as_json: bool, stdin: TextIO, out: Ou
     if question != "-":
         _print_reply(answerer.ask(question), as_json, out)
         return
-    conversations = Conversations()
+    conversations = Conversations(ContextStore(minutes=minutes))
     for number, line in enumerate(stdin, 1):
         text = line.rstrip("\n")
         if as_json and text.lstrip().startswith("{"):
@@ -440,10 +447,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command in ("run", "chat"):
         return serve(getattr(args, "webhook", False), command, out, err)
     if command == "ask":
+        try:
+            minutes = context_minutes()
+        except ConfigError as error:
+            print(error, file=err)
+            return EXIT_USAGE
         answerer = _answerer(err)
         if answerer is None:
             return EXIT_FAILED
-        ask(answerer, args.question, args.json, sys.stdin, out)
+        ask(answerer, args.question, args.json, sys.stdin, out, minutes)
         return EXIT_OK
     if command == "validate":
         directory = args.directory or knowledge_dir()

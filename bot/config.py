@@ -59,6 +59,13 @@ def database_path(environ: Mapping[str, str] | None = None) -> Path:
     )
 
 
+def context_minutes(environ: Mapping[str, str] | None = None) -> float:
+    """How long a conversation's context lasts after its last question: BOT_CONTEXT_MINUTES,
+    else 10 minutes; raise ConfigError when it is malformed."""
+    env = os.environ if environ is None else environ
+    return _number(lambda name: env.get(name, "").strip(), "BOT_CONTEXT_MINUTES", 10.0)
+
+
 @dataclass(frozen=True)
 class Webhook:
     """Where the webhook server listens and the address Telegram posts to."""
@@ -116,7 +123,7 @@ class Settings:
             database=database_path(env),
             reload_interval=_number(get, "BOT_RELOAD_INTERVAL", 5.0),
             flood_limit=int(_number(get, "BOT_FLOOD_LIMIT", 20, whole=True, zero=True)),
-            context_minutes=_number(get, "BOT_CONTEXT_MINUTES", 10.0),
+            context_minutes=context_minutes(env),
         )
 
     def require_webhook(self) -> Webhook:
