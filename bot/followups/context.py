@@ -84,10 +84,10 @@ class Referents:
         return []
 
     def thing(self, taken: set[str]) -> str | None:
-        """What "it" or "them" stands for: an event or document the question named, else
+        """What "it" or "them" stands for: an event, document or body the question named, else
         what it called "the meeting", "the talks"."""
         for entity in self.asked:
-            if entity.kind in ("event", "document") and entity.id not in taken:
+            if entity.kind in ("event", "document", "organisation") and entity.id not in taken:
                 return entity.name
         return self.definite()
 

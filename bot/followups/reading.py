@@ -40,15 +40,20 @@ def _rank(match: Match) -> tuple[int, float]:
     return outcome, match.score
 
 
-def _explains(answerer: Answerer, message: str, match: Match, share: float = 0.5) -> bool:
+def _explains(
+    answerer: Answerer, message: str, read: Candidate, match: Match, share: float
+) -> bool:
     """Whether the reading's best fact explains the words of the message itself (`share` of
-    them at least: a synonym the fact does not use, "talks", is no reason to refuse)."""
+    them at least: a synonym the fact does not use, "talks", is no reason to refuse). A word
+    the reading made part of a name ("its chief": the HNC's chief) is explained by the name."""
     if not match.candidates:
         return False
+    analyse = answerer.matcher.analyse
+    kept = set(analyse(read.text, correct=True).content)
     own = {
         term
-        for term in answerer.matcher.analyse(message, correct=True).content
-        if term not in QUESTION_WORDS
+        for term in analyse(message, correct=True).content
+        if term not in QUESTION_WORDS and term in kept
     }
     return len(own & match.candidates[0].matched) >= share * len(own)
 
@@ -67,7 +72,7 @@ def _better(
     if need is Need.FORM:
         return True
     share = 1.0 if candidate.topic else 0.5
-    if read.outcome is Outcome.ANSWER and not _explains(answerer, message, read, share):
+    if read.outcome is Outcome.ANSWER and not _explains(answerer, message, candidate, read, share):
         return False
     if need is Need.CARRY and read.outcome is Outcome.ANSWER:
         return True
@@ -83,7 +88,7 @@ def _better(
     return (
         read.outcome is Outcome.ANSWER
         and (alone.outcome is not Outcome.ANSWER or read_score >= alone_score + _WEAK_MARGIN)
-        and _explains(answerer, message, read, share=1.0)
+        and _explains(answerer, message, candidate, read, share=1.0)
     )
 
 

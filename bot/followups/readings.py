@@ -153,12 +153,12 @@ def bare(tokens: Sequence[Token], context: Context) -> list[Candidate]:
 
 
 def _points_at_thing(words: Sequence[str], index: int) -> bool:
-    """Whether "it", "this" or "that" at `index` stands for something said before: at the end,
-    after a preposition or a verb, not in "is it true that …" or "that week"."""
+    """Whether "it", "its", "this" or "that" at `index` stands for something said before: at
+    the end, after a preposition or a verb, not in "is it true that …" or "that week"."""
     word = words[index]
     after = words[index + 1] if index + 1 < len(words) else ""
     before = words[index - 1] if index > 0 else ""
-    if not after:
+    if not after or word == "its":
         return True
     if word == "it":
         # "is it true that …", "is it safe to …", "what time is it": an "it" that stands for
