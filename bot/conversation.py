@@ -20,6 +20,17 @@ DEFAULT_MINUTES = 10.0
 DEFAULT_LIMIT = 10_000
 
 
+def chat_key(chat_id: int, user_id: int | None, private: bool) -> Hashable:
+    """The conversation a message belongs to: a private chat is one; in a group, each member's
+    thread is their own."""
+    return ("chat", chat_id) if private or user_id is None else ("chat", chat_id, user_id)
+
+
+def answer_key(chat_id: int, message_id: int) -> Hashable:
+    """The conversation of one of the bot's answers: a reply to it is read in its context."""
+    return ("answer", chat_id, message_id)
+
+
 class ContextStore:
     """The context of each conversation, for a limited time and a bounded number of them."""
 

@@ -6,7 +6,7 @@ import tracemalloc
 
 import pytest
 
-from bot.conversation import ContextStore, Conversations
+from bot.conversation import ContextStore, Conversations, answer_key, chat_key
 from bot.factbase import FactBase
 from bot.followups import Context
 from bot.matching import Outcome
@@ -88,11 +88,19 @@ def test_memory_stays_flat_with_100_000_conversations() -> None:
     assert after < full + 64 * 1024
 
 
+def test_a_private_chat_is_one_conversation_a_group_one_per_member() -> None:
+    assert chat_key(7, 11, private=True) == chat_key(7, 12, private=True)
+    assert chat_key(-100, 11, private=False) != chat_key(-100, 12, private=False)
+    assert chat_key(-100, 11, private=False) != chat_key(-101, 11, private=False)
+    # An answer's conversation is none of the chat's own.
+    assert answer_key(7, 500) not in {chat_key(7, 11, private=True), chat_key(7, 500, False)}
+
+
 def test_conversations_are_kept_apart(mini_base: FactBase) -> None:
     answerer = Answerer(mini_base)
     conversations = Conversations()
     # A group: each member's thread is their own, interleaved message by message.
-    alice, bob = ("group", 1, 11), ("group", 1, 12)
+    alice, bob = chat_key(-100, 11, private=False), chat_key(-100, 12, private=False)
     conversations.ask(answerer, alice, "When did Assad visit Sochi?")
     conversations.ask(answerer, bob, "Will the presidents meet again?")
     alice_context, bob_context = conversations.store.get(alice), conversations.store.get(bob)
@@ -111,10 +119,10 @@ def test_no_key_no_context(mini_base: FactBase) -> None:
 def test_a_reply_to_an_answer_is_read_in_that_answers_context(mini_base: FactBase) -> None:
     answerer = Answerer(mini_base)
     conversations = Conversations()
-    asker, answer = ("group", 1, 11), ("answer", 1, 500)
+    asker, answer = chat_key(-100, 11, private=False), answer_key(-100, 500)
     conversations.ask(answerer, asker, "When did Assad visit Sochi?")
     conversations.share(asker, answer)  # the bot's answer keeps its question's context
-    someone_else = ("group", 1, 12)
+    someone_else = chat_key(-100, 12, private=False)
     reply = conversations.ask(answerer, someone_else, "who did he meet there?", context_of=answer)
     read_as = reply.understood_as
     assert read_as is not None and read_as.startswith("Who did Bashar al-Assad meet in Sochi")
