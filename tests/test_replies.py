@@ -245,6 +245,8 @@ def test_an_answer_and_a_plain_fallback_have_no_closest(answerer: Answerer) -> N
     assert answerer.ask("when did assad visit sochi").to_json()["closest"] is None
     fallback = answerer.ask("bitcoin price").to_json()
     assert fallback["closest"] is None and fallback["outcome"] == "fallback"
+
+
 def test_a_reading_is_said_first_in_text_html_and_json(answerer: Answerer) -> None:
     reply = answerer.ask("when did assad visit sochi")
     assert reply.to_json()["understood_as"] is None
