@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.evaluation import NONE, Floors, Result, floors_of
+from bot.evaluation import NONE, Floors, Result, count, floors_of
 from bot.factbase import KnowledgeError, Problem, read_yaml
-from bot.matching import Outcome
 from bot.replies import Reply
 
 SMALLTALK = "smalltalk"
@@ -177,18 +176,7 @@ def evaluate_dialogues(
                 result.smalltalk["ok" if reply.smalltalk is not None else "missed"] += 1
                 continue
             counted = result.first if turn.position == 0 else result.followups
-            if turn.expect is None:
-                answered = reply.outcome is Outcome.ANSWER
-                counted.out_of_scope["answered" if answered else "declined"] += 1
-                if answered:
-                    result.misses.append((turn, reply))
-                continue
-            if reply.outcome is Outcome.ANSWER:
-                right = {answered_by(ident) for ident in turn.expect}
-                verdict = "correct" if reply.fact in right else "wrong"
-            else:
-                verdict = str(reply.outcome)
-            counted.in_scope[verdict] += 1
-            if verdict != "correct":
+            expected = None if turn.expect is None else {answered_by(i) for i in turn.expect}
+            if count(counted, expected, reply):
                 result.misses.append((turn, reply))
     return result

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -229,21 +229,25 @@ def evaluate(
     result = Result(floors=questions.floors)
     for case in questions.cases:
         reply = ask(case.question)
-        if case.expect is None:
-            answered = reply.outcome is Outcome.ANSWER
-            result.out_of_scope["answered" if answered else "declined"] += 1
-            result.reach["outside closest"] += reply.closest is not None
-            if answered:
-                result.misses.append((case, reply))
-            continue
-        expected = answered_by(case.expect)
-        if reply.outcome is Outcome.ANSWER:
-            verdict = "correct" if reply.fact == expected else "wrong"
-        else:
-            verdict = str(reply.outcome)
-        result.in_scope[verdict] += 1
-        result.reach["closest"] += reply.closest is not None
-        result.reach["reached"] += expected in _within_reach(reply)
-        if verdict != "correct":
+        expected = None if case.expect is None else {answered_by(case.expect)}
+        if count(result, expected, reply):
             result.misses.append((case, reply))
     return result
+
+
+def count(result: Result, expected: Collection[str] | None, reply: Reply) -> bool:
+    """Count how a reply ended, against the ids any of which answers it (None: out of scope);
+    return whether it missed: answered out of scope, or not answered with an expected id."""
+    if expected is None:
+        answered = reply.outcome is Outcome.ANSWER
+        result.out_of_scope["answered" if answered else "declined"] += 1
+        result.reach["outside closest"] += reply.closest is not None
+        return answered
+    if reply.outcome is Outcome.ANSWER:
+        verdict = "correct" if reply.fact in expected else "wrong"
+    else:
+        verdict = str(reply.outcome)
+    result.in_scope[verdict] += 1
+    result.reach["closest"] += reply.closest is not None
+    result.reach["reached"] += any(ident in expected for ident in _within_reach(reply))
+    return verdict != "correct"

@@ -106,12 +106,21 @@ def _reading(
     return Reading(
         reply=reply,
         question=understood_as if understood_as is not None else message,
-        # What the reply was about: the fact answered, else the first of those offered.
-        fact=reply.fact or (reply.suggestions[0].id if reply.outcome is Outcome.CLARIFY else None),
+        fact=_about_fact(reply),
         entities=tuple(entity.id for entity in match.entities),
         topic=topic,
         keeps_context=keeps_context,
     )
+
+
+def _about_fact(reply: Reply) -> str | None:
+    """What a reply was about: the fact answered or shown as the closest, else the first of
+    those offered in a "Did you mean?"."""
+    if reply.fact is not None:
+        return reply.fact
+    if reply.closest is not None:
+        return reply.closest.id
+    return reply.suggestions[0].id if reply.outcome is Outcome.CLARIFY else None
 
 
 def read_followup(answerer: Answerer, message: str, context: Context | None) -> Reading:
