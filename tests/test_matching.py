@@ -9,6 +9,7 @@ import pytest
 import bot.matching.index
 from bot import normalization
 from bot.config import PROJECT_KNOWLEDGE
+from bot.dialogues import is_dialogue_set, load_dialogues
 from bot.evaluation import evaluate, load_questions
 from bot.factbase import EVAL_DIR, FactBase, load
 from bot.matching import Matcher, Outcome, entity_token, timeline
@@ -395,12 +396,17 @@ def test_asking_back_is_always_between_two_or_three_different_facts(real_base: F
     matcher = Matcher(real_base)
     asked_back = 0
     for path in sorted((PROJECT_KNOWLEDGE / EVAL_DIR).glob("*.yaml")):
-        for case in load_questions(path).cases:
-            match = matcher.match(case.question)
+        if is_dialogue_set(path):
+            turns = load_dialogues(path).dialogues
+            questions = [turn.question for dialogue in turns for turn in dialogue]
+        else:
+            questions = [case.question for case in load_questions(path).cases]
+        for question in questions:
+            match = matcher.match(question)
             if match.outcome is Outcome.CLARIFY:
                 asked_back += 1
                 ids = [item.id for item in match.suggestions]
-                assert 2 <= len(ids) <= 3 and len(set(ids)) == len(ids), case.question
+                assert 2 <= len(ids) <= 3 and len(set(ids)) == len(ids), question
     assert asked_back  # the set does hold questions asked back
 
 
