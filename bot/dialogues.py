@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.evaluation import NONE, Floors, Result, count, floors_of
+from bot.evaluation import NONE, Floors, Result, count, read_set
 from bot.factbase import KnowledgeError, Problem, read_yaml
 from bot.replies import Reply
 
@@ -103,14 +103,9 @@ def is_dialogue_set(path: Path) -> bool:
 def load_dialogues(path: Path) -> DialogueSet:
     """Read a conversation set; raise KnowledgeError with file:line problems if it is malformed."""
     shown = str(path)
-    document, problems = read_yaml(path, shown)
-    if problems:
-        raise KnowledgeError(problems)
-    if not isinstance(document, dict) or not isinstance(document.get("dialogues"), list):
-        raise KnowledgeError([Problem(shown, 1, "a conversation set needs a 'dialogues' list")])
-    floors = floors_of(document.get("floors") or {}, shown)
+    raw, floors = read_set(path, "dialogues", "conversation set")
+    problems: list[Problem] = []
     dialogues = []
-    raw = document["dialogues"]
     for item, line in zip(raw, raw.item_lines, strict=True):
         turns = item.get("turns") if isinstance(item, dict) else item
         if not isinstance(turns, list) or not turns:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.factbase import KnowledgeError, Problem, read_yaml
 from bot.matching import Outcome
@@ -143,17 +144,25 @@ class Result:
         return "\n".join(f"{name:<24}{count:>6}  {share:>7}" for name, count, share in rows)
 
 
-def load_questions(path: Path) -> QuestionSet:
-    """Read a question set; raise KnowledgeError with file:line problems if it is malformed."""
+def read_set(path: Path, key: str, kind: str) -> tuple[Any, Floors]:
+    """The `key` list of the set at `path` and its floors; raise KnowledgeError with file:line
+    problems when the file cannot be read or has no such list."""
     shown = str(path)
     document, problems = read_yaml(path, shown)
     if problems:
         raise KnowledgeError(problems)
-    if not isinstance(document, dict) or not isinstance(document.get("questions"), list):
-        raise KnowledgeError([Problem(shown, 1, "a question set needs a 'questions' list")])
-    floors = Floors(**_floors(document.get("floors") or {}, shown))
+    if not isinstance(document, dict) or not isinstance(document.get(key), list):
+        raise KnowledgeError([Problem(shown, 1, f"a {kind} needs a {key!r} list")])
+    return document[key], Floors(**_floors(document.get("floors") or {}, shown))
+
+
+def load_questions(path: Path) -> QuestionSet:
+    """Read a question set; raise KnowledgeError with file:line problems if it is malformed."""
+    shown = str(path)
+    questions, floors = read_set(path, "questions", "question set")
+    problems: list[Problem] = []
     cases = []
-    for item, line in zip(document["questions"], document["questions"].item_lines, strict=True):
+    for item, line in zip(questions, questions.item_lines, strict=True):
         if not isinstance(item, dict) or not str(item.get("q", "")).strip():
             problems.append(Problem(shown, line, "each question needs a non-empty 'q'"))
             continue
@@ -191,11 +200,6 @@ def _floors(raw: object, shown: str) -> dict[str, float]:
                 [Problem(shown, 1, f"floor {key!r} must be a share such as 0.9, not {value!r}")]
             ) from None
     return floors
-
-
-def floors_of(raw: object, shown: str) -> Floors:
-    """The floors a set declares under `floors:`, checked; raise KnowledgeError if malformed."""
-    return Floors(**_floors(raw, shown))
 
 
 def unknown_ids(questions: QuestionSet, known: set[str]) -> list[Problem]:
