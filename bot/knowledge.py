@@ -85,6 +85,16 @@ class SkippedSentence:
 
 
 @dataclass(frozen=True)
+class Span:
+    """Where a primary source's words sit in the document quoting them: from `start` to `end`
+    (both inclusive text; no `end` means the span is `start` itself)."""
+
+    start: str
+    end: str | None
+    where: Where
+
+
+@dataclass(frozen=True)
 class Source:
     """A document: one with its own text, or a primary source quoted inside one."""
 
@@ -98,6 +108,9 @@ class Source:
     text_file: str | None = None
     quoted_in: str | None = None
     skip: tuple[SkippedSentence, ...] = ()
+    # Sourcing (see bot/sourcing.py): whose words a primary source is, and where they sit.
+    authors: tuple[str, ...] = ()
+    spans: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,7 @@ class Entity:
     fact: str | None = None
     quote_line: int = 0
     country: str | None = None
+    supported_by: tuple[str, ...] = ()  # see bot/sourcing.py
 
 
 @dataclass(frozen=True)
@@ -133,6 +147,9 @@ class Fact:
     question_lines: tuple[int, ...] = ()
     quote_line: int = 0
     speakers: tuple[str, ...] = ()
+    # Sourcing (see bot/sourcing.py): a date still to come, and other quotes the answer draws on.
+    planned: EventDate | None = None
+    supported_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -497,7 +514,7 @@ def load(directory: Path, overrides: Mapping[Path, str] | None = None) -> FactBa
         builder.check_references()
     if problems:
         raise KnowledgeError(problems)
-    return FactBase(
+    base = FactBase(
         directory=directory,
         sources=builder.sources,
         entities=builder.entities,
@@ -509,6 +526,7 @@ def load(directory: Path, overrides: Mapping[Path, str] | None = None) -> FactBa
         examples=tuple(builder.examples),
         learned=tuple(builder.learned),
     )
+    return base
 
 
 class _Builder:
@@ -527,6 +545,7 @@ class _Builder:
         self.example_lines: list[Where] = []
         self.learned: list[Learned] = []
         self.first_seen: dict[str, Where] = {}
+        self.raw_texts: dict[str, str] = {}  # text file name -> its text as written
 
     def add_file(self, document: Any, shown: str) -> None:
         reader = _Reader(shown, self.problems)
@@ -581,7 +600,7 @@ class _Builder:
             node,
             what,
             ("id", "title", "publisher"),
-            ("date", "url", "text", "quoted_in", "skip"),
+            ("date", "url", "text", "quoted_in", "skip", "authors", "spans"),
         )
         ident = reader.ident(node, "a source")
         title = reader.text(node, "title", what)
@@ -596,6 +615,8 @@ class _Builder:
             reader.problem(reader.line_of(node, "url"), f"{what}: url must start with https://")
         text = self.read_text(reader, node, text_file, what) if text_file else None
         skip = self.read_skip(reader, node, what)
+        authors, _ = reader.texts(node, "authors", what)
+        spans = self.read_spans(reader, node, what)
         if ident is None or title is None or publisher is None:
             return
         if self.claim(reader, ident, node.line):
@@ -610,6 +631,8 @@ class _Builder:
                 text_file=text_file,
                 quoted_in=quoted_in,
                 skip=skip,
+                authors=authors,
+                spans=spans,
             )
 
     def read_text(self, reader: _Reader, node: _Node, name: str, what: str) -> str | None:
@@ -626,7 +649,8 @@ class _Builder:
             if len(raw) > MAX_FILE_BYTES:
                 reader.problem(line, f"{what}: text file {name!r} is larger than {_size_limit()}")
                 return None
-            return squeeze_space(raw.decode("utf-8"))
+            self.raw_texts[name] = raw.decode("utf-8")
+            return squeeze_space(self.raw_texts[name])
         except FileNotFoundError:
             reader.problem(line, f"{what}: text file {name!r} not found")
         except UnicodeDecodeError:
@@ -650,6 +674,21 @@ class _Builder:
                 result.append(SkippedSentence(sentence, reason, Where(reader.shown, line)))
         return tuple(result)
 
+    def read_spans(self, reader: _Reader, node: _Node, what: str) -> tuple[Span, ...]:
+        if "spans" not in node or node["spans"] is None:
+            return ()
+        result = []
+        for item, line in reader.items(node["spans"], "spans", reader.line_of(node, "spans")):
+            entry = reader.mapping(item, line, f"{what}: a span")
+            if entry is None:
+                continue
+            reader.check_keys(entry, f"{what}: span", ("from",), ("to",))
+            start = reader.text(entry, "from", f"{what}: span")
+            end = reader.text(entry, "to", f"{what}: span")
+            if start:
+                result.append(Span(start, end, Where(reader.shown, line)))
+        return tuple(result)
+
     def add_entity(self, reader: _Reader, item: Any, line: int) -> None:
         node = reader.mapping(item, line, "an entity")
         if node is None:
@@ -659,7 +698,7 @@ class _Builder:
             node,
             what,
             ("id", "name", "kind"),
-            ("aliases", "description", "source", "quote", "fact", "country"),
+            ("aliases", "description", "source", "quote", "fact", "country", "supported_by"),
         )
         ident = reader.ident(node, "an entity")
         name = reader.text(node, "name", what)
@@ -670,6 +709,7 @@ class _Builder:
         quote = reader.text(node, "quote", what)
         fact = reader.text(node, "fact", what)
         country = reader.text(node, "country", what)
+        supported_by, _ = reader.texts(node, "supported_by", what)
         if kind is not None and kind not in ENTITY_KINDS:
             reader.problem(
                 reader.line_of(node, "kind"),
@@ -699,6 +739,7 @@ class _Builder:
                 fact=fact,
                 quote_line=reader.line_of(node, "quote"),
                 country=country,
+                supported_by=supported_by,
             )
 
     def add_fact(self, reader: _Reader, item: Any, line: int) -> None:
@@ -710,7 +751,7 @@ class _Builder:
             node,
             what,
             ("id", "answer", "questions", "source", "quote"),
-            ("date", "entities", "related", "speakers"),
+            ("date", "entities", "related", "speakers", "planned", "supported_by"),
         )
         ident = reader.ident(node, "a fact")
         answer = reader.text(node, "answer", what)
@@ -721,6 +762,8 @@ class _Builder:
         entities, _ = reader.texts(node, "entities", what)
         related, _ = reader.texts(node, "related", what)
         speakers, _ = reader.texts(node, "speakers", what)
+        planned = reader.date(node, "planned", what)
+        supported_by, _ = reader.texts(node, "supported_by", what)
         if isinstance(node.get("questions"), _Seq | type(None)) and not questions:
             reader.problem(reader.line_of(node, "questions"), f"{what}: 'questions' is empty")
         if None in (ident, answer, source, quote) or not questions:
@@ -741,6 +784,8 @@ class _Builder:
                 question_lines=question_lines,
                 quote_line=reader.line_of(node, "quote"),
                 speakers=speakers,
+                planned=planned,
+                supported_by=supported_by,
             )
 
     def add_learned(self, reader: _Reader, item: Any, line: int) -> None:
