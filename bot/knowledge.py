@@ -526,6 +526,11 @@ def load(directory: Path, overrides: Mapping[Path, str] | None = None) -> FactBa
         examples=tuple(builder.examples),
         learned=tuple(builder.learned),
     )
+    from bot.sourcing import sourcing_problems  # here: bot.sourcing imports this module
+
+    problems = sourcing_problems(base, builder.raw_texts)
+    if problems:
+        raise KnowledgeError(problems)
     return base
 
 
