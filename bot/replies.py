@@ -214,9 +214,14 @@ class Answerer:
         items = self.matcher.suggest_for(entity)
         return _suggestions(item for item in items if item.id != entity.id)
 
-    def timeline(self) -> list[tuple[EventDate, Fact]]:
-        """The dated facts in date order."""
-        return [(fact.date, fact) for fact in timeline(self.base) if fact.date is not None]
+    def timeline(self) -> list[tuple[str, Fact]]:
+        """The dated facts in date order, each with its date as shown; a fact with only a
+        planned date is listed at that date, marked "planned"."""
+        planned = [fact for fact in self.base.facts.values() if fact.date is None and fact.planned]
+        events = sorted([*timeline(self.base), *planned], key=_when)  # stable: source order kept
+        return [
+            (str(fact.date) if fact.date else f"{fact.planned} (planned)", fact) for fact in events
+        ]
 
     def timeline_text(self) -> str:
         """The timeline as plain text, one event a line."""
@@ -272,6 +277,12 @@ def quoted(text: str) -> str:
 
 def _suggestions(items: Any) -> tuple[Suggestion, ...]:
     return tuple(Suggestion(item.id, item.question) for item in items)
+
+
+def _when(fact: Fact) -> tuple[int, int, int]:
+    date = fact.date or fact.planned
+    assert date is not None  # noqa: S101 - only dated or planned facts are listed
+    return date.sort_key()
 
 
 def _iso(date: EventDate | None) -> str | None:
