@@ -149,10 +149,10 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 _PLACE_BEFORE = ("in", "at", "to", "from", "of", "southern", "northern", "eastern", "western")
 _WRONG_KIND = 20.0
 # "What did Erdogan say?" is not answered by Rouhani's words, nor by a fact that quotes no one.
-SAY_WORDS = "say said tell told state stated announce announced claim claimed think thought tweet "
+SAY_WORDS = "say said tell told state stated claim claimed think thought tweet "
 SAY_WORDS += "tweeted write wrote post posted stress stressed declare declared remark"
 _WRONG_SPEAKER = 20.0
-_NO_SPEAKER = 8.0
+_NO_SPEAKER = _WRONG_SPEAKER
 _ANSWER_DICE = 0.85
 _CANDIDATES = 25
 _CONTENDERS = 10
@@ -299,8 +299,16 @@ class Matcher:
         self.unknown_weight = _UNKNOWN_WEIGHT * max(self.idf.values(), default=1.0)
         self.facts_about = self._facts_about()
         self.say_terms = frozenset(self.analyse(SAY_WORDS).content)
+        # A speaker speaks for his country too: "what did Iran say" is asking for Rouhani's words.
         self.item_speakers = [
-            frozenset(entity_token(ident) for ident in item.fact.speakers) if item.fact else None
+            frozenset(
+                entity_token(ident)
+                for speaker in item.fact.speakers
+                for ident in (speaker, base.entities[speaker].country)
+                if ident is not None
+            )
+            if item.fact
+            else None
             for item in self.items
         ]
         self.smalltalk = _PhraseFolder(stemmed=False)
@@ -647,7 +655,7 @@ class Matcher:
             if term in self.say_terms:
                 for before in reversed(content[:position]):
                     entity = self.entity_by_token.get(before)
-                    if entity is not None and entity.kind in ("person", "organisation"):
+                    if entity is not None and entity.kind in ("person", "organisation", "country"):
                         return before
                 return None
         return None
