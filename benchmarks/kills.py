@@ -4,7 +4,7 @@ test: it prints figures and asserts nothing.
 
 Run: .venv/bin/python benchmarks/kills.py [--kills 20] [--pace 100] [--seed 2017]
 
-Starts the emulator of tests/emulator.py on loopback and feeds it one question a user at a steady
+Starts the emulator of tests/emulator/ on loopback and feeds it one question a user at a steady
 `--pace` a second, before, during and between the bot's lives. The bot (BOT_DATABASE in a
 temporary folder, rate and flood limits off) is started, killed after a random 0.5–3 s of
 answering, and started again, `--kills` times; then it runs until every question is answered
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the emulator lives in tests/, which is not installed
 
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES  # noqa: E402
-from bot.knowledge import load  # noqa: E402
+from bot.factbase import load  # noqa: E402
 from tests.emulator import TOKEN, BotApi, Emulator, private_message, start_bot  # noqa: E402
 
 STALL = 15.0  # seconds without a new answer before the final wait gives up

@@ -3,7 +3,7 @@ reload of the fact base in the middle. A script, not a test: it prints figures a
 
 Run: .venv/bin/python benchmarks/load.py [--questions 10000] [--users 1000] [--pace 200]
 
-Starts the emulator of tests/emulator.py on loopback and the real bot in its own process
+Starts the emulator of tests/emulator/ on loopback and the real bot in its own process
 (TELEGRAM_API_URL pointed at the emulator, BOT_DATABASE in a temporary folder, BOT_KNOWLEDGE_DIR a
 temporary copy of knowledge/ watched every second, BOT_RATE_LIMIT far above reach so that the
 figures are the bot's own). Then:
@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the emulator lives in tests/, which is not installed
 
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES  # noqa: E402
-from bot.knowledge import load  # noqa: E402
+from bot.factbase import load  # noqa: E402
 from tests.emulator import TOKEN, BotApi, Emulator, private_message, start_bot  # noqa: E402
 
 STALL = 15.0  # give up waiting for the rest when no answer has come for this long (seconds)

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from bot.config import PROJECT_KNOWLEDGE
 from bot.evaluation import load_questions
-from bot.knowledge import EVAL_DIR, load
+from bot.factbase import EVAL_DIR, load
 from bot.matching import Matcher
 
 

@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/throughput.py [--questions 3000] [--users 100]
      [--mode subprocess|in-process] [--rate-limit 100000] [--pace 0]
 
-Starts the Bot API emulator of tests/emulator.py on loopback and the bot polling it: by default
+Starts the Bot API emulator of tests/emulator/ on loopback and the bot polling it: by default
 the real `python -m bot run` in its own process (TELEGRAM_API_URL pointed at the emulator), so the
 bot has a CPU of its own; `--mode in-process` runs build_application in this event loop instead.
 Then it feeds the questions from one user, and again spread over `--users` users (distinct chat
@@ -40,9 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the emulator lives in tests/, which is not installed
 
 from bot.config import PROJECT_KNOWLEDGE, Settings  # noqa: E402
-from bot.knowledge import load  # noqa: E402
+from bot.factbase import load  # noqa: E402
 from bot.replies import Answerer  # noqa: E402
-from bot.telegram_app import build_application  # noqa: E402
+from bot.telegram.app import build_application  # noqa: E402
 from tests.emulator import TOKEN, BotApi, Emulator, private_message  # noqa: E402
 
 STALL = 10.0  # give up on the rest when no answer has come for this long (seconds)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.knowledge import FactBase, Problem, Source, shown_path
+from bot.factbase import FactBase, Problem, Source, shown_path
 from bot.matching import Matcher, Outcome
 from bot.normalization import squeeze_space
 

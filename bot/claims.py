@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from bot.knowledge import Entity
+from bot.factbase import Entity
 from bot.normalization import normalize
 
 MONTHS = "january february march april may june july august september october november december"

@@ -13,18 +13,19 @@ from typing import TextIO, TypeVar
 from bot import audit
 from bot.config import ConfigError, Settings, database_path, knowledge_dir
 from bot.evaluation import evaluate, load_questions, unknown_ids
-from bot.knowledge import EVAL_DIR, FactBase, KnowledgeError, load, shown_path
+from bot.factbase import EVAL_DIR, FactBase, KnowledgeError, load, shown_path
 from bot.moderation import reasons_text, stats_text
 from bot.replies import Answerer, Reply
-from bot.store import QuestionLog, Stats, StoreError, UnansweredGroup
+from bot.storage import RECENT_DAYS, QuestionLog, Stats, StoreError, UnansweredGroup
 from bot.teaching import LEARNED_FILE, teach
+from bot.terminal import Output, VisibleText
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def _load_or_report(directory: Path, err: TextIO) -> FactBase | None:
+def _load_or_report(directory: Path, err: Output) -> FactBase | None:
     try:
         return load(directory)
     except KnowledgeError as error:
@@ -34,7 +35,7 @@ def _load_or_report(directory: Path, err: TextIO) -> FactBase | None:
         return None
 
 
-def _answerer(err: TextIO) -> Answerer | None:
+def _answerer(err: Output) -> Answerer | None:
     base = _load_or_report(knowledge_dir(), err)
     return None if base is None else Answerer(base)
 
@@ -42,7 +43,7 @@ def _answerer(err: TextIO) -> Answerer | None:
 # --- chat -----------------------------------------------------------------------------------
 
 
-def chat(answerer: Answerer, lines: TextIO, out: TextIO, interactive: bool) -> None:
+def chat(answerer: Answerer, lines: TextIO, out: Output, interactive: bool) -> None:
     """Answer one message a line until the input ends, as the bot would in a private chat."""
     if interactive:
         print(answerer.help_text(), file=out)
@@ -76,14 +77,14 @@ def _chat_reply(answerer: Answerer, message: str) -> str:
 # --- ask ------------------------------------------------------------------------------------
 
 
-def _print_reply(reply: Reply, as_json: bool, out: TextIO) -> None:
+def _print_reply(reply: Reply, as_json: bool, out: Output) -> None:
     if as_json:
         print(json.dumps(reply.to_json(), ensure_ascii=False), file=out, flush=True)
     else:
         print(reply.text(), file=out, flush=True)
 
 
-def ask(answerer: Answerer, question: str, as_json: bool, stdin: TextIO, out: TextIO) -> None:
+def ask(answerer: Answerer, question: str, as_json: bool, stdin: TextIO, out: Output) -> None:
     """One reply; with '-', one reply a line of standard input (JSON Lines with --json)."""
     if question != "-":
         _print_reply(answerer.ask(question), as_json, out)
@@ -100,7 +101,7 @@ def ask(answerer: Answerer, question: str, as_json: bool, stdin: TextIO, out: Te
 # --- validate and eval ----------------------------------------------------------------------
 
 
-def validate(directory: Path, coverage: bool, strict: bool, out: TextIO, err: TextIO) -> int:
+def validate(directory: Path, coverage: bool, strict: bool, out: Output, err: Output) -> int:
     """Load and check a fact base; with --coverage list unquoted sentences."""
     base = _load_or_report(directory, err)
     if base is None:
@@ -128,7 +129,7 @@ def validate(directory: Path, coverage: bool, strict: bool, out: TextIO, err: Te
     return EXIT_OK
 
 
-def run_eval(path: Path, verbose: bool, out: TextIO, err: TextIO) -> int:
+def run_eval(path: Path, verbose: bool, out: Output, err: Output) -> int:
     """Run a question set and print the result table; fail below its floors."""
     answerer = _answerer(err)
     if answerer is None:
@@ -167,24 +168,24 @@ def run_eval(path: Path, verbose: bool, out: TextIO, err: TextIO) -> int:
 _Read = TypeVar("_Read")
 
 
-def _read_log(path: Path, read: Callable[[QuestionLog], _Read], err: TextIO) -> _Read | None:
+def _read_log(path: Path, read: Callable[[QuestionLog], _Read], err: Output) -> _Read | None:
     """What `read` finds in the question log at `path`, or None (said on `err`) if it fails."""
     try:
-        log = QuestionLog.open(path)
+        question_log = QuestionLog.open(path)
     except StoreError as error:
         print(error, file=err)
         return None
     try:
-        return read(log)
+        return read(question_log)
     except StoreError as error:
         print(error, file=err)
         return None
     finally:
-        log.close()
+        question_log.close()
 
 
 def show_unanswered(
-    path: Path, days: int, limit: int, as_json: bool, out: TextIO, err: TextIO
+    path: Path, days: int, limit: int, as_json: bool, out: Output, err: Output
 ) -> int:
     """The questions the bot could not answer well, near-duplicates grouped, as a table or JSON."""
     missing = not path.exists()
@@ -192,7 +193,7 @@ def show_unanswered(
     if missing:
         print(f"No questions logged yet at {path}.", file=err if as_json else out)
     else:
-        groups = _read_log(path, lambda log: log.unanswered(days, limit), err)
+        groups = _read_log(path, lambda found: found.unanswered(days, limit), err)
     if groups is None:
         return EXIT_FAILED
     if as_json:
@@ -211,14 +212,14 @@ def show_unanswered(
     return EXIT_OK
 
 
-def show_stats(path: Path, as_json: bool, out: TextIO, err: TextIO) -> int:
+def show_stats(path: Path, as_json: bool, out: Output, err: Output) -> int:
     """Questions today and this week, outcome rates, top facts and unanswered, votes."""
     missing = not path.exists()
     stats: Stats | None = Stats.empty()
     if missing:
         print(f"No questions logged yet at {path}.", file=err if as_json else out)
     else:
-        stats = _read_log(path, lambda log: log.stats(), err)
+        stats = _read_log(path, lambda found: found.stats(), err)
     if stats is None:
         return EXIT_FAILED
     if as_json:
@@ -239,7 +240,7 @@ def _positive(text: str) -> int:
 # --- teach ----------------------------------------------------------------------------------
 
 
-def teach_phrasing(question: str, fact: str, by: str | None, out: TextIO, err: TextIO) -> int:
+def teach_phrasing(question: str, fact: str, by: str | None, out: Output, err: Output) -> int:
     """Add a question as one more phrasing of a fact, in the base's learned.yaml."""
     directory = knowledge_dir()
     try:
@@ -307,7 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     unanswered_parser = commands.add_parser(
         "unanswered", help="list logged questions the bot could not answer (BOT_DATABASE)"
     )
-    unanswered_parser.add_argument("--days", type=_positive, default=7, help="default: 7")
+    unanswered_parser.add_argument(
+        "--days", type=_positive, default=RECENT_DAYS, help=f"default: {RECENT_DAYS}"
+    )
     unanswered_parser.add_argument("--limit", type=_positive, default=20, help="default: 20")
     unanswered_parser.add_argument("--json", action="store_true", help="print one JSON object")
     stats_parser = commands.add_parser("stats", help="figures from the question log")
@@ -315,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def serve(webhook: bool, command: str, err: TextIO) -> int:
+def serve(webhook: bool, command: str, out: Output, err: Output) -> int:
     """`run` and `chat`: on Telegram when a token is set (for `run`), else in the terminal."""
     try:
         settings = Settings.from_env()
@@ -331,25 +334,26 @@ def serve(webhook: bool, command: str, err: TextIO) -> int:
         return EXIT_FAILED
     if command == "run" and settings.token is not None:
         # Imported here: the terminal commands need no Telegram library loaded.
-        from bot import telegram_app
+        from bot.telegram import running
 
-        return telegram_app.run(settings, answerer, webhook=webhook)
+        return running.run(settings, answerer, webhook=webhook)
     if command == "run":
         print("No TELEGRAM_BOT_TOKEN set: chatting in the terminal.", file=err)
     try:
-        chat(answerer, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+        chat(answerer, sys.stdin, out, interactive=sys.stdin.isatty())
     except KeyboardInterrupt:
-        print(file=sys.stdout)
+        print(file=out)
     return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
-    out, err = sys.stdout, sys.stderr
+    # Everything printed may hold what someone typed on Telegram: shown, never obeyed.
+    out, err = VisibleText(sys.stdout), VisibleText(sys.stderr)
     command = args.command or "run"
     if command in ("run", "chat"):
-        return serve(getattr(args, "webhook", False), command, err)
+        return serve(getattr(args, "webhook", False), command, out, err)
     if command == "ask":
         answerer = _answerer(err)
         if answerer is None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.knowledge import KnowledgeError, Problem, read_yaml
+from bot.factbase import KnowledgeError, Problem, read_yaml
 from bot.matching import Outcome
 from bot.replies import Reply
 

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 from spellchecker import SpellChecker
 
-from bot.knowledge import Entity, Fact, FactBase
+from bot.factbase import Entity, Fact, FactBase
 from bot.normalization import normalize
 
 

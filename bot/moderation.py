@@ -8,11 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz
-
-from bot.knowledge import Problem
-from bot.normalization import normalize
-from bot.store import REASONS, SIMILAR, Stats, UnansweredGroup
+from bot.factbase import Problem
+from bot.storage import REASONS, RECENT_DAYS, Stats, UnansweredGroup
 
 TEACH_USAGE = "Use: /teach the question people ask => fact-id"
 SHOWN_PROBLEMS = 25
@@ -27,21 +24,16 @@ def parse_teach(text: str) -> tuple[str, str] | None:
     return " ".join(found.group("question").split()), found.group("fact")
 
 
-def same_question(first: str, second: str) -> bool:
-    """Whether two wordings are near-duplicates, as the unanswered queue groups them."""
-    return fuzz.token_sort_ratio(normalize(first), normalize(second)) >= SIMILAR
-
-
 def stats_text(stats: Stats) -> str:
     """The figures of /stats and `python -m bot stats`."""
     lines = [
         f"Questions today (UTC): {stats.today}",
-        f"Questions in the last 7 days: {stats.week} — answered {stats.answered:.0%}, "
+        f"Questions in the last {RECENT_DAYS} days: {stats.week} — answered {stats.answered:.0%}, "
         f"clarified {stats.clarified:.0%}, fell back {stats.fallback:.0%}",
-        f"Feedback in the last 7 days: 👍 {stats.upvotes}, 👎 {stats.downvotes}",
+        f"Feedback in the last {RECENT_DAYS} days: 👍 {stats.upvotes}, 👎 {stats.downvotes}",
     ]
     for title, rows in (("Top facts", stats.top_facts), ("Top unanswered", stats.top_unanswered)):
-        lines.append(f"\n{title} in the last 7 days:")
+        lines.append(f"\n{title} in the last {RECENT_DAYS} days:")
         lines.extend(f"{count:>5}  {name}" for name, count in rows)
         if not rows:
             lines.append("    (none)")

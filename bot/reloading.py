@@ -8,7 +8,7 @@ import stat
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.knowledge import EVAL_DIR, KnowledgeError, Problem, load, shown_path
+from bot.factbase import EVAL_DIR, KnowledgeError, Problem, load, shown_path
 from bot.replies import Answerer
 
 Snapshot = tuple[tuple[str, int, int], ...]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.knowledge import Entity, EventDate, Fact, FactBase, Source
+from bot.factbase import Entity, EventDate, Fact, FactBase, Source
 from bot.matching import Answerable, Match, Matcher, Outcome, timeline
 
 DEFAULT_FALLBACK = "I don't have a sourced answer to that."

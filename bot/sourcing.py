@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.audit import sentences
 from bot.claims import Claim, Names, claim_of
-from bot.knowledge import Entity, EventDate, Fact, FactBase, Problem, Source, Where
+from bot.factbase import Entity, EventDate, Fact, FactBase, Problem, Source, Where
 
 _QUOTATION = re.compile(r"[“\"][^”\"]+[”\"]")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.knowledge import MAX_LEARNED, FactBase, KnowledgeError, Problem, load, shown_path
+from bot.factbase import MAX_LEARNED, FactBase, KnowledgeError, Problem, load, shown_path
 from bot.normalization import normalize, squeeze_space
 
 LEARNED_FILE = "learned.yaml"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import FactBase, load
+from bot.factbase import FactBase, load
 
 SOURCE_NAME = "iran-primer-2017-11-22-russia-iran-turkey-syria-summit.txt"
 SOURCE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "sources" / SOURCE_NAME

@@ -14,12 +14,17 @@ import pytest
 from telegram import Update
 from telegram.ext import Application
 
-from bot import callbacks, telegram_app
 from bot.config import PROJECT_KNOWLEDGE, Settings
 from bot.matching import Outcome
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer, Reply
-from bot.store import QuestionLog
+from bot.storage import QuestionLog
+from bot.telegram import callbacks
+from bot.telegram.app import build_application, post_init, post_shutdown
+from bot.telegram.inbox import InboxApplication
+from bot.telegram.inline import INLINE_RESULTS
+from bot.telegram.keyboards import BUTTON_TEXT
+from bot.telegram.polling import Polling
 from tests.emulator import TOKEN, BotApi, InMemoryRequest, JSONDict, check_html
 
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -72,10 +77,10 @@ def answer_in_memory(monkeypatch: pytest.MonkeyPatch) -> BotApi:
     """Make build_application's connections answer from a fresh in-memory BotApi; return it."""
     api = BotApi()
 
-    def in_memory(settings: Settings) -> tuple[InMemoryRequest, InMemoryRequest]:
+    def in_memory() -> tuple[InMemoryRequest, InMemoryRequest]:
         return InMemoryRequest(api), InMemoryRequest(api)
 
-    monkeypatch.setattr(telegram_app, "connections", in_memory)
+    monkeypatch.setattr("bot.telegram.app.connections", in_memory)
     return api
 
 
@@ -83,7 +88,7 @@ def answer_in_memory(monkeypatch: pytest.MonkeyPatch) -> BotApi:
 async def running(
     core: Answerer | KnowledgeHolder,
     monkeypatch: pytest.MonkeyPatch,
-    questions: QuestionLog | None = None,
+    question_log: QuestionLog | None = None,
     *,
     hooks: bool = False,
     **overrides: Any,
@@ -96,15 +101,15 @@ async def running(
     """
     api = answer_in_memory(monkeypatch)
     options: dict[str, Any] = {"knowledge": PROJECT_KNOWLEDGE, "token": TOKEN, **overrides}
-    application = telegram_app.build_application(Settings(**options), core, questions)
+    application = build_application(Settings(**options), core, question_log)
     await application.initialize()
     try:
         if hooks:
-            await telegram_app.post_init(application)
+            await post_init(application)
         yield Bot(application, api)
     finally:
         if hooks:
-            await asyncio.wait_for(telegram_app.post_shutdown(application), STOP_WAIT)
+            await asyncio.wait_for(post_shutdown(application), STOP_WAIT)
         await application.shutdown()
     assert api.unknown == [], f"the bot called unknown methods: {api.unknown}"
 
@@ -114,29 +119,35 @@ async def running(
 
 @contextlib.asynccontextmanager
 async def started(application: App, wait: float) -> AsyncIterator[App]:
-    """Initialize and start the application; stop its updater (if polling) and itself, then shut
-    it down at the end. Every step is bounded by `wait` seconds."""
+    """Initialize and start the application; stop and shut it down at the end. Every step is
+    bounded by `wait` seconds."""
     await asyncio.wait_for(application.initialize(), wait)
     try:
         await asyncio.wait_for(application.start(), wait)
         yield application
     finally:
-        if application.updater is not None and application.updater.running:
-            await asyncio.wait_for(application.updater.stop(), wait)
         if application.running:
             await asyncio.wait_for(application.stop(), wait)
         await asyncio.wait_for(application.shutdown(), wait)
 
 
 @contextlib.asynccontextmanager
-async def long_polling(application: App, wait: float, long_poll: int = 1) -> AsyncIterator[App]:
-    """The application `started`, and long polling (`long_poll` seconds a getUpdates)."""
+async def long_polling(
+    application: InboxApplication, wait: float, long_poll: int = 1
+) -> AsyncIterator[InboxApplication]:
+    """The application `started`, and long polling as `python -m bot run` does (`long_poll`
+    seconds a getUpdates); at the end the polling is stopped and its offset confirmed."""
     async with started(application, wait):
-        assert application.updater is not None
-        await asyncio.wait_for(
-            application.updater.start_polling(poll_interval=0, timeout=long_poll), wait
-        )
-        yield application
+        await asyncio.wait_for(application.bot.delete_webhook(), wait)
+        polling = Polling(application, long_poll)
+        stop = asyncio.Event()
+        task = asyncio.create_task(polling.run(stop))
+        try:
+            yield application
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, wait)
+            await asyncio.wait_for(polling.confirm(), wait)
 
 
 # --- what the bot sent ----------------------------------------------------------------------
@@ -216,11 +227,11 @@ def answer_buttons(message: JSONDict) -> tuple[int, list[tuple[str, str]]]:
         actions.append(callbacks.parse(data))
     up = actions[0]
     assert isinstance(up, callbacks.Vote), votes
-    assert actions == [callbacks.Vote(up.question, 1), callbacks.Vote(up.question, -1)], votes
+    assert actions == [callbacks.Vote(up.question_id, 1), callbacks.Vote(up.question_id, -1)], votes
     below = [(button["text"], button["callback_data"]) for row in rest for button in row]
     for _, data in below:
-        assert pick_of(data).question is None, data  # related buttons answer, they log no pick
-    return up.question, below
+        assert pick_of(data).question_id is None, data  # related buttons answer, they log no pick
+    return up.question_id, below
 
 
 def suggestion_buttons(message: JSONDict) -> tuple[int, list[tuple[str, str]]]:
@@ -229,7 +240,7 @@ def suggestion_buttons(message: JSONDict) -> tuple[int, list[tuple[str, str]]]:
     pressed = buttons(message)
     assert pressed, message
     assert not any(text in ("👍", "👎") for text, _ in pressed), pressed
-    asked = {pick_of(data).question for text, data in pressed if text != "None of these"}
+    asked = {pick_of(data).question_id for text, data in pressed if text != "None of these"}
     assert len(asked) == 1, pressed
     [question] = asked
     assert question is not None, pressed
@@ -247,7 +258,7 @@ def clarifying_question(answerer: Answerer) -> tuple[str, Reply]:
 
 def check_inline_results(results: list[JSONDict]) -> None:
     """Inline results Telegram would take: 1 to INLINE_RESULTS HTML articles, ids unique."""
-    assert 0 < len(results) <= telegram_app.INLINE_RESULTS
+    assert 0 < len(results) <= INLINE_RESULTS
     ids = [result["id"] for result in results]
     assert len(set(ids)) == len(ids)
     for result in results:
@@ -256,7 +267,7 @@ def check_inline_results(results: list[JSONDict]) -> None:
         content = result["input_message_content"]
         assert content["parse_mode"] == "HTML"
         assert 0 < check_html(content["message_text"]) <= 4096
-        assert len(result["title"]) <= telegram_app.BUTTON_TEXT
+        assert len(result["title"]) <= BUTTON_TEXT
 
 
 # --- the fact base a test edits -------------------------------------------------------------

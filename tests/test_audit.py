@@ -10,7 +10,7 @@ import pytest
 
 from bot import audit
 from bot.audit import Sentence, sentences
-from bot.knowledge import FactBase, load
+from bot.factbase import FactBase, load
 from bot.matching import Matcher
 from tests.conftest import SOURCE_NAME, WriteFiles
 

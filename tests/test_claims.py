@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.claims import Names, claim_of
-from bot.knowledge import load
+from bot.factbase import load
 
 
 def test_claims_are_read_as_dates_numbers_and_names(mini_base_dir: Path) -> None:

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,10 @@ import pytest
 from bot import audit
 from bot.cli import main
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES, knowledge_dir
-from bot.knowledge import load
+from bot.factbase import load
+from bot.storage import QuestionLog, new_id
 from tests.conftest import WriteFiles
+from tests.test_terminal import HOSTILE, unsafe
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -40,7 +43,7 @@ PROBLEM_LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<message>.+)$")
 
 
 @pytest.fixture
-def kb(mini_base_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def mini_base_in_use(mini_base_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The mini base, made the base in use through BOT_KNOWLEDGE_DIR."""
     for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
@@ -89,7 +92,7 @@ def run_module(
 # --- validate -----------------------------------------------------------------------------
 
 
-def test_validate_ok_prints_a_one_line_summary(kb: Path, run: Run) -> None:
+def test_validate_ok_prints_a_one_line_summary(mini_base_in_use: Path, run: Run) -> None:
     code, out, err = run("validate")
     assert code == 0
     assert err == ""
@@ -98,7 +101,7 @@ def test_validate_ok_prints_a_one_line_summary(kb: Path, run: Run) -> None:
     assert found is not None, line
     facts, phrasings, entities, sources, files, collisions, gaps = map(int, found.groups())
     assert (facts, phrasings, entities, sources, files, collisions) == (2, 4, 3, 2, 3, 0)
-    assert gaps == len(audit.uncovered(load(kb))) > 0
+    assert gaps == len(audit.uncovered(load(mini_base_in_use))) > 0
 
 
 def test_validate_takes_a_folder_argument(
@@ -118,10 +121,10 @@ def test_validate_takes_a_folder_argument(
 
 
 def test_validate_broken_base_lists_file_line_problems(
-    kb: Path, run: Run, write_tree: WriteFiles, monkeypatch: pytest.MonkeyPatch
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_tree(
-        kb,
+        mini_base_in_use,
         {
             "facts/wrong.yaml": textwrap.dedent("""\
                 facts:
@@ -134,7 +137,7 @@ def test_validate_broken_base_lists_file_line_problems(
             """)
         },
     )
-    monkeypatch.chdir(kb)
+    monkeypatch.chdir(mini_base_in_use)
     code, out, err = run("validate")
     assert code == 1
     assert "OK:" not in out
@@ -145,7 +148,7 @@ def test_validate_broken_base_lists_file_line_problems(
         "facts/wrong.yaml:7: fact x: unknown key 'colour' (known: id, answer, questions, "
         "source, quote, date, entities, related, speakers, planned, supported_by)",
     ]
-    assert summary == f"The fact base in {kb} has 2 problem(s)."
+    assert summary == f"The fact base in {mini_base_in_use} has 2 problem(s)."
 
 
 def test_validate_missing_folder(run: Run, tmp_path: Path) -> None:
@@ -155,12 +158,12 @@ def test_validate_missing_folder(run: Run, tmp_path: Path) -> None:
     assert re.search(r":1: no such knowledge folder$", err.splitlines()[0])
 
 
-def test_validate_coverage_lists_unquoted_sentences(kb: Path, run: Run) -> None:
+def test_validate_coverage_lists_unquoted_sentences(mini_base_in_use: Path, run: Run) -> None:
     code, out, _ = run("validate", "--coverage")
     assert code == 1  # the mini base quotes little of its source
     *gaps, summary = out.splitlines()
     assert SUMMARY.match(summary)
-    assert len(gaps) == len(audit.uncovered(load(kb))) > 0
+    assert len(gaps) == len(audit.uncovered(load(mini_base_in_use))) > 0
     for gap in gaps:
         found = PROBLEM_LINE.match(gap)
         assert found is not None, gap
@@ -200,9 +203,9 @@ def test_validate_coverage_passes_when_every_sentence_is_quoted(
     assert line.endswith("; 0 source sentence(s) not quoted.")
 
 
-def _add_collision(kb: Path, write_tree: WriteFiles) -> None:
+def _add_collision(mini_base_in_use: Path, write_tree: WriteFiles) -> None:
     write_tree(
-        kb,
+        mini_base_in_use,
         {
             "facts/more.yaml": textwrap.dedent("""\
                 facts:
@@ -218,10 +221,10 @@ def _add_collision(kb: Path, write_tree: WriteFiles) -> None:
 
 
 def test_validate_strict_fails_on_a_collision(
-    kb: Path, run: Run, write_tree: WriteFiles, monkeypatch: pytest.MonkeyPatch
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _add_collision(kb, write_tree)
-    monkeypatch.chdir(kb)
+    _add_collision(mini_base_in_use, write_tree)
+    monkeypatch.chdir(mini_base_in_use)
     code, out, err = run("validate")
     assert code == 0  # a collision is only a warning...
     warnings = [line for line in err.splitlines() if line.endswith("[warning]")]
@@ -236,7 +239,7 @@ def test_validate_strict_fails_on_a_collision(
     assert out.startswith("OK: 3 facts")
 
 
-def test_validate_strict_passes_without_collisions(kb: Path, run: Run) -> None:
+def test_validate_strict_passes_without_collisions(mini_base_in_use: Path, run: Run) -> None:
     code, _, err = run("validate", "--strict")
     assert code == 0
     assert err == ""
@@ -245,7 +248,7 @@ def test_validate_strict_passes_without_collisions(kb: Path, run: Run) -> None:
 # --- ask ----------------------------------------------------------------------------------
 
 
-def test_ask_prints_answer_quote_and_source(kb: Path, run: Run) -> None:
+def test_ask_prints_answer_quote_and_source(mini_base_in_use: Path, run: Run) -> None:
     code, out, err = run("ask", "When did Assad visit Sochi?")
     assert code == 0
     assert err == ""
@@ -255,7 +258,9 @@ def test_ask_prints_answer_quote_and_source(kb: Path, run: Run) -> None:
     assert source == f"Source: {PRIMER_LINE}"
 
 
-def test_ask_names_the_document_a_primary_source_is_quoted_in(kb: Path, run: Run) -> None:
+def test_ask_names_the_document_a_primary_source_is_quoted_in(
+    mini_base_in_use: Path, run: Run
+) -> None:
     code, out, _ = run("ask", "Will the presidents meet again?")
     assert code == 0
     source = out.strip().splitlines()[-1]
@@ -266,10 +271,10 @@ def test_ask_names_the_document_a_primary_source_is_quoted_in(kb: Path, run: Run
 
 
 def test_ask_on_a_broken_base_fails(
-    kb: Path, run: Run, write_tree: WriteFiles, monkeypatch: pytest.MonkeyPatch
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_tree(kb, {"facts/wrong.yaml": "fatcs: []\n"})
-    monkeypatch.chdir(kb)
+    write_tree(mini_base_in_use, {"facts/wrong.yaml": "fatcs: []\n"})
+    monkeypatch.chdir(mini_base_in_use)
     code, out, err = run("ask", "When did Assad visit Sochi?")
     assert code == 1
     assert out == ""
@@ -300,7 +305,7 @@ def _check_reply_json(reply: dict[str, Any], question: str) -> None:
         assert reply["sources"] == []
 
 
-def test_ask_json_answer(kb: Path, run: Run) -> None:
+def test_ask_json_answer(mini_base_in_use: Path, run: Run) -> None:
     question = "When did Assad visit Sochi?"
     code, out, _ = run("ask", "--json", question)
     assert code == 0
@@ -323,7 +328,7 @@ def test_ask_json_answer(kb: Path, run: Run) -> None:
     assert "“" in line  # printed as UTF-8, not as \u escapes
 
 
-def test_ask_json_primary_source_then_its_document(kb: Path, run: Run) -> None:
+def test_ask_json_primary_source_then_its_document(mini_base_in_use: Path, run: Run) -> None:
     _, out, _ = run("ask", "--json", "Will the presidents meet again?")
     reply = json.loads(out)
     assert [source["id"] for source in reply["sources"]] == ["joint-statement", "iran-primer"]
@@ -333,7 +338,7 @@ def test_ask_json_primary_source_then_its_document(kb: Path, run: Run) -> None:
     }
 
 
-def test_ask_json_fallback_offers_suggestions(kb: Path, run: Run) -> None:
+def test_ask_json_fallback_offers_suggestions(mini_base_in_use: Path, run: Run) -> None:
     question = "What is the weather like in Paris?"
     code, out, _ = run("ask", "--json", question)
     assert code == 0
@@ -341,20 +346,22 @@ def test_ask_json_fallback_offers_suggestions(kb: Path, run: Run) -> None:
     _check_reply_json(reply, question)
     assert reply["outcome"] == "fallback"
     assert reply["suggestions"]
-    base = load(kb)
+    base = load(mini_base_in_use)
     for suggestion in reply["suggestions"]:
         assert suggestion["fact"] in base.facts or suggestion["fact"] in base.entities
 
 
-def test_ask_json_smalltalk(kb: Path, run: Run) -> None:
+def test_ask_json_smalltalk(mini_base_in_use: Path, run: Run) -> None:
     _, out, _ = run("ask", "--json", "hello")
     reply = json.loads(out)
     _check_reply_json(reply, "hello")
     assert reply["outcome"] == "fallback"
-    assert reply["text"] == load(kb).reply("greeting")
+    assert reply["text"] == load(mini_base_in_use).reply("greeting")
 
 
-def test_ask_stdin_without_json_answers_each_non_empty_line(kb: Path, run: Run) -> None:
+def test_ask_stdin_without_json_answers_each_non_empty_line(
+    mini_base_in_use: Path, run: Run
+) -> None:
     code, out, _ = run(
         "ask", "-", stdin="When did Assad visit Sochi?\n\nWill the presidents meet again?\n"
     )
@@ -386,7 +393,7 @@ def test_ask_json_stdin_gives_json_lines_in_order(
 # --- chat ---------------------------------------------------------------------------------
 
 
-def test_chat_answers_each_line_until_eof(kb: Path, run: Run) -> None:
+def test_chat_answers_each_line_until_eof(mini_base_in_use: Path, run: Run) -> None:
     messages = [
         "When did Assad visit Sochi?",
         "",
@@ -398,7 +405,7 @@ def test_chat_answers_each_line_until_eof(kb: Path, run: Run) -> None:
     code, out, _ = run("chat", stdin="\n".join(messages) + "\n")
     assert code == 0
     assert "> " not in out  # no prompts when the input is not a terminal
-    base = load(kb)
+    base = load(mini_base_in_use)
     answer = out.index("On 20 November 2017 Assad visited Sochi and met Putin.")
     timeline = out.index(
         "20 Nov 2017: On 20 November 2017 Assad visited Sochi and met Putin.\n"
@@ -430,8 +437,10 @@ def test_chat_as_a_real_process(
     )
 
 
-def test_chat_on_a_broken_base_fails(kb: Path, run: Run, write_tree: WriteFiles) -> None:
-    write_tree(kb, {"facts/wrong.yaml": "facts: [\n"})
+def test_chat_on_a_broken_base_fails(
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
+) -> None:
+    write_tree(mini_base_in_use, {"facts/wrong.yaml": "facts: [\n"})
     code, out, err = run("chat", stdin="hello\n")
     assert code == 1
     assert out == ""
@@ -462,9 +471,11 @@ def _table_counts(out: str) -> dict[str, int]:
     return rows
 
 
-def test_eval_passes_when_floors_are_met(kb: Path, run: Run, write_tree: WriteFiles) -> None:
-    write_tree(kb, {"eval/questions.yaml": GOOD_SET})
-    code, out, err = run("eval", str(kb / "eval" / "questions.yaml"))
+def test_eval_passes_when_floors_are_met(
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
+) -> None:
+    write_tree(mini_base_in_use, {"eval/questions.yaml": GOOD_SET})
+    code, out, err = run("eval", str(mini_base_in_use / "eval" / "questions.yaml"))
     assert code == 0, err
     rows = _table_counts(out)
     assert rows["in scope"] == 3
@@ -476,18 +487,20 @@ def test_eval_passes_when_floors_are_met(kb: Path, run: Run, write_tree: WriteFi
 
 
 def test_eval_reads_the_bases_own_question_set_by_default(
-    kb: Path, run: Run, write_tree: WriteFiles
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
 ) -> None:
-    write_tree(kb, {"eval/questions.yaml": GOOD_SET})
+    write_tree(mini_base_in_use, {"eval/questions.yaml": GOOD_SET})
     code, out, _ = run("eval")
     assert code == 0
     assert _table_counts(out)["answered correctly"] == 3
 
 
-def test_eval_fails_below_the_floors(kb: Path, run: Run, write_tree: WriteFiles) -> None:
-    path = kb / "eval" / "wrong.yaml"
+def test_eval_fails_below_the_floors(
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
+) -> None:
+    path = mini_base_in_use / "eval" / "wrong.yaml"
     write_tree(
-        kb,
+        mini_base_in_use,
         {
             "eval/wrong.yaml": (
                 "questions:\n"
@@ -511,9 +524,11 @@ def test_eval_fails_below_the_floors(kb: Path, run: Run, write_tree: WriteFiles)
     ) in out
 
 
-def test_eval_floors_come_from_the_set(kb: Path, run: Run, write_tree: WriteFiles) -> None:
+def test_eval_floors_come_from_the_set(
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
+) -> None:
     write_tree(
-        kb,
+        mini_base_in_use,
         {
             "eval/lenient.yaml": (
                 "floors:\n"
@@ -527,14 +542,16 @@ def test_eval_floors_come_from_the_set(kb: Path, run: Run, write_tree: WriteFile
             )
         },
     )
-    code, _, err = run("eval", str(kb / "eval" / "lenient.yaml"))
+    code, _, err = run("eval", str(mini_base_in_use / "eval" / "lenient.yaml"))
     assert code == 0, err
 
 
-def test_eval_names_an_id_missing_from_the_base(kb: Path, run: Run, write_tree: WriteFiles) -> None:
-    path = kb / "eval" / "questions.yaml"
+def test_eval_names_an_id_missing_from_the_base(
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
+) -> None:
+    path = mini_base_in_use / "eval" / "questions.yaml"
     write_tree(
-        kb,
+        mini_base_in_use,
         {
             "eval/questions.yaml": (
                 "questions:\n"
@@ -551,24 +568,28 @@ def test_eval_names_an_id_missing_from_the_base(kb: Path, run: Run, write_tree: 
     assert err.splitlines() == [f"{path}:4: expected id 'lavrov' is not in the fact base"]
 
 
-def test_eval_malformed_set(kb: Path, run: Run, write_tree: WriteFiles) -> None:
-    path = kb / "eval" / "questions.yaml"
-    write_tree(kb, {"eval/questions.yaml": "questions:\n  - q: ''\n    expect: putin\n"})
+def test_eval_malformed_set(mini_base_in_use: Path, run: Run, write_tree: WriteFiles) -> None:
+    path = mini_base_in_use / "eval" / "questions.yaml"
+    write_tree(
+        mini_base_in_use, {"eval/questions.yaml": "questions:\n  - q: ''\n    expect: putin\n"}
+    )
     code, _, err = run("eval", str(path))
     assert code == 1
     assert f"{path}:2: each question needs a non-empty 'q'" in err
 
 
-def test_eval_missing_set(kb: Path, run: Run) -> None:
-    code, _, err = run("eval", str(kb / "eval" / "missing.yaml"))
+def test_eval_missing_set(mini_base_in_use: Path, run: Run) -> None:
+    code, _, err = run("eval", str(mini_base_in_use / "eval" / "missing.yaml"))
     assert code == 1
     assert "cannot read the file" in err
 
 
-def test_eval_floor_that_is_not_a_number(kb: Path, run: Run, write_tree: WriteFiles) -> None:
-    path = kb / "eval" / "questions.yaml"
+def test_eval_floor_that_is_not_a_number(
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
+) -> None:
+    path = mini_base_in_use / "eval" / "questions.yaml"
     write_tree(
-        kb,
+        mini_base_in_use,
         {
             "eval/questions.yaml": (
                 "floors:\n"
@@ -594,6 +615,54 @@ def test_knowledge_dir_from_the_environment(tmp_path: Path) -> None:
     home = knowledge_dir({"BOT_KNOWLEDGE_DIR": "~/kb"})
     assert home.is_absolute()
     assert home.name == "kb"
+
+
+# --- what reaches the terminal ---------------------------------------------------------------
+
+
+@pytest.fixture
+def hostile_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A question log holding questions full of terminal escapes, bidi and hidden characters,
+    made the log in use through BOT_DATABASE."""
+    path = tmp_path / "questions.sqlite3"
+    question_log = QuestionLog.open(path)
+    for text in HOSTILE:
+        question_log.record_question(
+            new_id(), text, "fallback", candidates=["x\x1b[2J"], at=time.time()
+        )
+    question_log.close()
+    monkeypatch.setenv("BOT_DATABASE", str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    "argv", [("unanswered",), ("unanswered", "--json"), ("stats",), ("stats", "--json")]
+)
+def test_reports_show_escapes_not_control_characters(
+    mini_base_in_use: Path, hostile_log: Path, run: Run, argv: tuple[str, ...]
+) -> None:
+    code, out, err = run(*argv)
+    assert code == 0
+    assert unsafe(out + err) == []
+    if "--json" in argv:
+        json.loads(out)  # still JSON, the escapes being JSON's
+    if argv == ("unanswered", "--json"):
+        shown = {group["text"] for group in json.loads(out)["groups"]}
+        assert {" ".join(text.split()) for text in HOSTILE} == shown
+
+
+@pytest.mark.parametrize("argv", [("ask", "-"), ("ask", "-", "--json"), ("chat",)])
+def test_replies_show_escapes_not_control_characters(
+    mini_base_in_use: Path, run: Run, argv: tuple[str, ...]
+) -> None:
+    lines = "".join(f"{text} Assad Sochi\n" for text in HOSTILE)
+    code, out, err = run(*argv, stdin=lines)
+    assert code == 0
+    assert unsafe(out + err) == []
+    if "--json" in argv:
+        assert [json.loads(line)["question"] for line in out.splitlines()] == [
+            f"{text} Assad Sochi" for text in HOSTILE
+        ]
 
 
 def test_unknown_command_is_a_usage_error(run: Run) -> None:

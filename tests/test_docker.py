@@ -99,7 +99,7 @@ def test_the_image_install_step_works_in_a_fresh_environment(tmp_path: Path) -> 
         timeout=300,
     )
     assert install.returncode == 0, install.stderr
-    installed = Path(target, "bot", "knowledge.py")
+    installed = Path(target, "bot", "factbase", "loading.py")  # subpackages too
     assert installed.is_file(), "the package itself is installed, not linked to the checkout"
     env = {**os.environ, "BOT_KNOWLEDGE_DIR": str(ROOT / "knowledge")}
     env.pop("PYTHONPATH", None)

@@ -1,5 +1,5 @@
 """End to end over loopback: the real Application, polling or serving a webhook, against the
-Bot API emulator of tests/emulator.py (TELEGRAM_API_URL pointed at it); and `python -m bot run`
+Bot API emulator of tests/emulator/ (TELEGRAM_API_URL pointed at it); and `python -m bot run`
 as a subprocess. Every wait is bounded, so a broken bot fails instead of hanging.
 """
 
@@ -19,11 +19,14 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from bot import callbacks, telegram_app, webhook
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES, Settings, Webhook
-from bot.knowledge import load
+from bot.factbase import load
 from bot.replies import Answerer
-from bot.store import QuestionLog
+from bot.storage import QuestionLog
+from bot.telegram import callbacks, webhook
+from bot.telegram.app import build_application
+from bot.telegram.asking import STALE_BUTTON
+from bot.telegram.commands import ABOUT, COMMANDS
 from tests.emulator import (
     GROUP_CHAT_ID,
     PRIVATE_CHAT_ID,
@@ -86,7 +89,7 @@ def settings_for(telegram: Emulator, **overrides: Any) -> Settings:
 @contextlib.asynccontextmanager
 async def polling(telegram: Emulator, answerer: Answerer, **overrides: Any) -> AsyncIterator[App]:
     """The bot, long polling the emulator."""
-    application = telegram_app.build_application(settings_for(telegram, **overrides), answerer)
+    application = build_application(settings_for(telegram, **overrides), answerer)
     async with long_polling(application, WAIT):
         yield application
 
@@ -172,9 +175,9 @@ async def test_forged_button_gets_a_polite_word(telegram: Emulator, answerer: An
         [answered] = await telegram.api.wait_for("answerCallbackQuery", 1, WAIT)
         sentinel = await ask(telegram, private_message("/about"))
         await settle(telegram)
-    assert answered["text"] == telegram_app.STALE_BUTTON
+    assert answered["text"] == STALE_BUTTON
     assert telegram.api.sent == [sentinel]
-    assert sentinel["text"] == html.escape(telegram_app.ABOUT)
+    assert sentinel["text"] == html.escape(ABOUT)
 
 
 @pytest.mark.asyncio
@@ -294,8 +297,8 @@ async def test_webhook_answers_an_update_sent_again_once(
 ) -> None:
     # Telegram sends an update again when the webhook's answer to it was lost.
     sent_twice = private_message(ASSAD_QUESTION, chat_id=12)
-    questions = QuestionLog.open(tmp_path / "questions.sqlite3")
-    async with serving_webhook(telegram, answerer, questions) as url:
+    question_log = QuestionLog.open(tmp_path / "questions.sqlite3")
+    async with serving_webhook(telegram, answerer, question_log) as url:
         first = await post_update(url, sent_twice, SECRET)
         await telegram.api.wait_for("sendMessage", 1, WAIT)
         again = await post_update(url, sent_twice, SECRET)
@@ -324,15 +327,18 @@ async def test_webhook_acknowledges_and_skips_an_update_the_library_cannot_read(
 
 @contextlib.asynccontextmanager
 async def serving_webhook(
-    telegram: Emulator, answerer: Answerer, questions: QuestionLog | None = None
+    telegram: Emulator,
+    answerer: Answerer,
+    question_log: QuestionLog | None = None,
+    limits: webhook.Limits = webhook.LIMITS,
 ) -> AsyncIterator[str]:
     """The bot's own webhook endpoint on a free loopback port, registered; yields its URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
     hook = Webhook(url=url, secret=SECRET, listen="127.0.0.1", port=port, path="hook")
-    application = telegram_app.build_application(settings_for(telegram), answerer, questions)
+    application = build_application(settings_for(telegram), answerer, question_log)
     stop = asyncio.Event()
-    serving = asyncio.create_task(webhook.serve(application, hook, stop))
+    serving = asyncio.create_task(webhook.serve(application, hook, stop, limits))
     try:
         await telegram.api.wait_for("setWebhook", 1, WAIT)
         await wait_until_listening(port)
@@ -440,7 +446,7 @@ async def test_python_m_bot_run_answers_and_stops_cleanly_on_sigterm(
     assert process.returncode == 0, err.decode()
     assert message["text"] == answerer.ask(ASSAD_QUESTION).html()
     [commands] = telegram.api.requests("setMyCommands")
-    assert [c["command"] for c in commands["commands"]] == [n for n, _ in telegram_app.COMMANDS]
+    assert [c["command"] for c in commands["commands"]] == [n for n, _ in COMMANDS]
     log = err.decode()
     assert "polling for updates" in log
     assert TOKEN not in log
@@ -448,13 +454,13 @@ async def test_python_m_bot_run_answers_and_stops_cleanly_on_sigterm(
     assert "Traceback" not in log
     assert out == b""
     # The question was logged, and the log closed cleanly on SIGTERM.
-    questions = QuestionLog.open(database)
+    question_log = QuestionLog.open(database)
     try:
-        stats = questions.stats()
+        stats = question_log.stats()
         assert (stats.week, stats.answered, stats.top_facts) == (1, 1.0, ((ASSAD_FACT, 1),))
-        assert questions.unanswered() == []
+        assert question_log.unanswered() == []
     finally:
-        questions.close()
+        question_log.close()
 
 
 @pytest.mark.asyncio

@@ -25,11 +25,13 @@ import pytest
 import pytest_asyncio
 from telegram.request import HTTPXRequest
 
-from bot import callbacks, telegram_app
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES, Settings
-from bot.knowledge import load
+from bot.factbase import load
 from bot.replies import Answerer
-from bot.store import QuestionLog
+from bot.storage import QuestionLog
+from bot.telegram import callbacks
+from bot.telegram.app import CONNECTIONS, build_application
+from bot.telegram.asking import THANKS_FOR_FEEDBACK
 from tests.emulator import (
     NO_ANSWER,
     TOKEN,
@@ -76,13 +78,13 @@ def short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
     # PTB 22 warns on every RetryAfter unless it is told to use timedelta, as `run` does.
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
 
-    def connections(settings: Settings) -> tuple[HTTPXRequest, HTTPXRequest]:
+    def connections() -> tuple[HTTPXRequest, HTTPXRequest]:
         return (
-            HTTPXRequest(connection_pool_size=telegram_app.CONNECTIONS, read_timeout=READ_TIMEOUT),
+            HTTPXRequest(connection_pool_size=CONNECTIONS, read_timeout=READ_TIMEOUT),
             HTTPXRequest(read_timeout=POLL_READ_TIMEOUT),
         )
 
-    monkeypatch.setattr(telegram_app, "connections", connections)
+    monkeypatch.setattr("bot.telegram.app.connections", connections)
 
 
 @pytest_asyncio.fixture
@@ -122,7 +124,7 @@ async def polling_bot(telegram: Emulator, answerer: Answerer, database: Path) ->
         database=database,
         reload_interval=0,
     )
-    application = telegram_app.build_application(settings, answerer, QuestionLog.open(database))
+    application = build_application(settings, answerer, QuestionLog.open(database))
     async with long_polling(application, WAIT, LONG_POLL):
         yield application
 
@@ -149,11 +151,11 @@ def integrity(database: Path) -> str:
 
 def user_hashes(database: Path, users: Iterable[int]) -> dict[int, str]:
     """The salted hash the log stores for each user id."""
-    questions = QuestionLog.open(database)
+    question_log = QuestionLog.open(database)
     try:
-        return {user: questions.user_hash(user) for user in users}
+        return {user: question_log.user_hash(user) for user in users}
     finally:
-        questions.close()
+        question_log.close()
 
 
 def upvote(message: JSONDict) -> str:
@@ -358,7 +360,7 @@ class Traffic:
             vote = callbacks.parse(data)
             assert isinstance(vote, callbacks.Vote)
             update = callback_query(data, chat_id=user)
-            self.presses[update["callback_query"]["id"]] = (user, vote.question)
+            self.presses[update["callback_query"]["id"]] = (user, vote.question_id)
             self.api.push_update(update)
         self._pressed = len(sent)
 
@@ -378,7 +380,7 @@ class Traffic:
         return {
             str(params["callback_query_id"])
             for params in self.api.requests("answerCallbackQuery")
-            if params.get("text") == telegram_app.THANKS_FOR_FEEDBACK
+            if params.get("text") == THANKS_FOR_FEEDBACK
         }
 
     def pending(self) -> tuple[set[int], set[str]]:
@@ -502,7 +504,7 @@ async def test_question_log_and_votes_survive_kill_9_and_a_restart(
     thanks = Counter(
         str(params["callback_query_id"])
         for params in api.requests("answerCallbackQuery")
-        if params.get("text") == telegram_app.THANKS_FOR_FEEDBACK
+        if params.get("text") == THANKS_FOR_FEEDBACK
     )
     assert all(thanks[press] >= 2 for press in unvoted)
     logged = Counter(logged_questions(database))

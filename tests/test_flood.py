@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from bot import telegram_app
 from bot.config import PROJECT_KNOWLEDGE
+from bot.factbase import load
 from bot.flood import FloodGuard, Verdict
-from bot.knowledge import load
 from bot.replies import Answerer
+from bot.telegram.asking import SLOW_DOWN
 from tests.emulator import PRIVATE_CHAT_ID, private_message
 from tests.harness import ASSAD_QUESTION, Bot, running
 
@@ -76,7 +76,7 @@ async def test_a_flooding_user_gets_one_slow_down_and_others_are_answered(strict
         calls = await strict_bot.receive(private_message(ASSAD_QUESTION))
         texts.extend(call["text"] for call in calls if call["method"] == "sendMessage")
     assert len(texts) == 4
-    assert texts[3] == telegram_app.SLOW_DOWN
+    assert texts[3] == SLOW_DOWN
     assert all("Assad" in text for text in texts[:3])
     other = await strict_bot.one_message(private_message(ASSAD_QUESTION, PRIVATE_CHAT_ID + 1))
     assert "Assad" in other["text"]

@@ -43,7 +43,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot.config import PROJECT_KNOWLEDGE
-from bot.knowledge import (
+from bot.factbase import (
     MAX_FILE_BYTES,
     FactBase,
     KnowledgeError,

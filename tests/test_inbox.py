@@ -16,13 +16,14 @@ import pytest
 from telegram import Update
 from telegram.ext import ExtBot
 
-from bot import inbox as inbox_module
-from bot import telegram_app
 from bot.config import PROJECT_KNOWLEDGE, Settings
-from bot.inbox import MAX_TRIES, Inbox, InboxBot
-from bot.knowledge import load
+from bot.factbase import load
 from bot.replies import Answerer
-from bot.store import HANDLED_KEPT, QuestionLog, StoreError
+from bot.storage import HANDLED_KEPT, QuestionLog, StoreError
+from bot.telegram import inbox as inbox_module
+from bot.telegram.app import build_application
+from bot.telegram.inbox import MAX_TRIES, Inbox
+from bot.telegram.polling import Polling
 from tests.emulator import (
     PRIVATE_CHAT_ID,
     TOKEN,
@@ -72,7 +73,7 @@ def db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def questions(db: Path) -> Iterator[QuestionLog]:
+def question_log(db: Path) -> Iterator[QuestionLog]:
     opened = QuestionLog.open(db)
     yield opened
     opened.close()
@@ -98,9 +99,9 @@ def restart(old: QuestionLog) -> Iterator[QuestionLog]:
         new.close()
 
 
-def keep(log: QuestionLog, *ids: int, **options: Any) -> set[int]:
+def keep(question_log: QuestionLog, *ids: int, **options: Any) -> set[int]:
     """Keep updates `ids` (their JSON does not matter here); the new ones, once committed."""
-    return log.keep([(ident, "{}") for ident in ids], **options).result(timeout=5)
+    return question_log.keep([(ident, "{}") for ident in ids], **options).result(timeout=5)
 
 
 # --- without a question log: only the unreadable are skipped -----------------------------------
@@ -140,17 +141,17 @@ async def test_items_without_an_int_update_id_are_dropped_with_a_warning(
 
 @pytest.mark.asyncio
 async def test_an_update_received_twice_is_handed_on_once_even_after_a_restart(
-    bot: ExtBot[Any], questions: QuestionLog
+    bot: ExtBot[Any], question_log: QuestionLog
 ) -> None:
     question, other = private_message("Who is Lavrov?"), private_message("And Assad?")
-    inbox = Inbox(questions)
+    inbox = Inbox(question_log)
     assert await inbox.screen(bot, [question]) == [question]
     assert await inbox.screen(bot, [question, other]) == [
         {"update_id": question["update_id"]},
         other,
     ]
     inbox.handled(other["update_id"])
-    with restart(questions) as restarted:
+    with restart(question_log) as restarted:
         after = Inbox(restarted)
         [replayed] = after.replay(bot)
         again = await after.screen(bot, [question, other])
@@ -161,13 +162,13 @@ async def test_an_update_received_twice_is_handed_on_once_even_after_a_restart(
 
 @pytest.mark.asyncio
 async def test_when_the_replay_failed_a_kept_update_sent_again_is_handed_on(
-    bot: ExtBot[Any], questions: QuestionLog
+    bot: ExtBot[Any], question_log: QuestionLog
 ) -> None:
     question, other = private_message("Who is Lavrov?"), private_message("And Assad?")
-    inbox = Inbox(questions)
+    inbox = Inbox(question_log)
     await inbox.screen(bot, [question, other])
     inbox.handled(other["update_id"])
-    with restart(questions) as restarted:
+    with restart(question_log) as restarted:
         after = Inbox(restarted)  # no replay: it could not read the log, say
         again = await after.screen(bot, [question, other])
         once_more = await after.screen(bot, [question])
@@ -177,16 +178,16 @@ async def test_when_the_replay_failed_a_kept_update_sent_again_is_handed_on(
 
 @pytest.mark.asyncio
 async def test_replay_after_a_restart_returns_the_unhandled_oldest_first(
-    bot: ExtBot[Any], questions: QuestionLog, db: Path
+    bot: ExtBot[Any], question_log: QuestionLog, db: Path
 ) -> None:
     batch = [private_message(text) for text in ("one", "two", "three")]
-    inbox = Inbox(questions)
+    inbox = Inbox(question_log)
     assert await inbox.screen(bot, batch) == batch
     inbox.handled(batch[1]["update_id"])
-    questions.flush()
+    question_log.flush()
     assert inbox_rows(db)[batch[1]["update_id"]] == (1, 0, "")
 
-    with restart(questions) as restarted:
+    with restart(question_log) as restarted:
         second = Inbox(restarted)
         replayed = second.replay(bot)
         assert all(isinstance(u, Update) for u in replayed)
@@ -202,17 +203,17 @@ async def test_replay_after_a_restart_returns_the_unhandled_oldest_first(
 
 @pytest.mark.asyncio
 async def test_handled_marks_only_the_updates_this_inbox_kept(
-    bot: ExtBot[Any], questions: QuestionLog, db: Path
+    bot: ExtBot[Any], question_log: QuestionLog, db: Path
 ) -> None:
     question = private_message("Who is Lavrov?")
-    keeper, stranger = Inbox(questions), Inbox(questions)
+    keeper, stranger = Inbox(question_log), Inbox(question_log)
     await keeper.screen(bot, [question])
     stranger.handled(question["update_id"])
     stranger.handled(999_999)  # never received at all
-    questions.flush()
+    question_log.flush()
     assert inbox_rows(db) == {question["update_id"]: (0, 0, json.dumps(question))}
     keeper.handled(question["update_id"])
-    questions.flush()
+    question_log.flush()
     assert inbox_rows(db) == {question["update_id"]: (1, 0, "")}
 
 
@@ -221,16 +222,16 @@ def test_an_update_never_handled_is_given_up_after_max_tries(
 ) -> None:
     question = private_message("What crashes the bot?")
     ident = question["update_id"]
-    log = QuestionLog.open(db)
-    assert log.keep([(ident, json.dumps(question))]).result(timeout=5) == {ident}
+    question_log = QuestionLog.open(db)
+    assert question_log.keep([(ident, json.dumps(question))]).result(timeout=5) == {ident}
     for _ in range(MAX_TRIES):  # each start replays it, and the bot dies before handling it
-        log = reopen(log)
-        assert [u.update_id for u in Inbox(log).replay(bot)] == [ident]
-    log = reopen(log)
+        question_log = reopen(question_log)
+        assert [u.update_id for u in Inbox(question_log).replay(bot)] == [ident]
+    question_log = reopen(question_log)
     with caplog.at_level(logging.WARNING):
-        assert Inbox(log).replay(bot) == []
-    with restart(log) as log:
-        assert Inbox(log).replay(bot) == []
+        assert Inbox(question_log).replay(bot) == []
+    with restart(question_log) as question_log:
+        assert Inbox(question_log).replay(bot) == []
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert [m for m in warnings if "given up" in m] == [
         f"Inbox: given up, tried {MAX_TRIES} times: update {ident}."
@@ -239,13 +240,13 @@ def test_an_update_never_handled_is_given_up_after_max_tries(
 
 
 def test_a_kept_update_the_library_no_longer_reads_is_given_up(
-    bot: ExtBot[Any], questions: QuestionLog, db: Path, caplog: pytest.LogCaptureFixture
+    bot: ExtBot[Any], question_log: QuestionLog, db: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     bad = unreadable()
-    questions.keep([(bad["update_id"], json.dumps(bad))]).result(timeout=5)
+    question_log.keep([(bad["update_id"], json.dumps(bad))]).result(timeout=5)
     with caplog.at_level(logging.WARNING):
-        assert Inbox(questions).replay(bot) == []
-    questions.flush()
+        assert Inbox(question_log).replay(bot) == []
+    question_log.flush()
     assert inbox_rows(db) == {bad["update_id"]: (1, 1, "")}
     assert any("could not be read; given up" in r.getMessage() for r in caplog.records)
 
@@ -253,47 +254,47 @@ def test_a_kept_update_the_library_no_longer_reads_is_given_up(
 # --- the store's side: keep ---------------------------------------------------------------------
 
 
-def test_keep_returns_a_future_of_the_ids_not_received_before(questions: QuestionLog) -> None:
-    first = questions.keep([(1, "{}"), (2, "{}")])
+def test_keep_returns_a_future_of_the_ids_not_received_before(question_log: QuestionLog) -> None:
+    first = question_log.keep([(1, "{}"), (2, "{}")])
     assert isinstance(first, Future)
     assert first.result(timeout=5) == {1, 2}
-    questions.record_handled(2)
-    assert keep(questions, 1, 2, 3) == {1, 3}  # 1 kept before, still not handled
-    assert keep(questions) == set()
+    question_log.record_handled(2)
+    assert keep(question_log, 1, 2, 3) == {1, 3}  # 1 kept before, still not handled
+    assert keep(question_log) == set()
 
 
 def test_confirmed_below_forgets_handled_rows_below_it_never_pending_ones(
-    questions: QuestionLog, db: Path
+    question_log: QuestionLog, db: Path
 ) -> None:
-    keep(questions, 1, 2, 3)
-    questions.record_handled(1)
-    questions.record_handled(3)
-    keep(questions, 4, confirmed_below=3)
+    keep(question_log, 1, 2, 3)
+    question_log.record_handled(1)
+    question_log.record_handled(3)
+    keep(question_log, 4, confirmed_below=3)
     assert sorted(inbox_rows(db)) == [2, 3, 4]  # 2 is pending, 3 not below the offset
-    assert keep(questions, 1, 2, 3) == {1, 2}  # 1 forgotten, so new; 2 still pending
+    assert keep(question_log, 1, 2, 3) == {1, 2}  # 1 forgotten, so new; 2 still pending
 
 
 def test_handled_rows_are_forgotten_handled_kept_seconds_after_handling(
-    questions: QuestionLog, db: Path
+    question_log: QuestionLog, db: Path
 ) -> None:
-    keep(questions, 1, 2, now=NOW - 600)  # received long before 1 was handled
-    questions.record_handled(1, now=NOW)
-    keep(questions, 3, now=NOW + HANDLED_KEPT - 1)
+    keep(question_log, 1, 2, now=NOW - 600)  # received long before 1 was handled
+    question_log.record_handled(1, now=NOW)
+    keep(question_log, 3, now=NOW + HANDLED_KEPT - 1)
     assert sorted(inbox_rows(db)) == [1, 2, 3]
-    keep(questions, 4, now=NOW + HANDLED_KEPT + 1)
+    keep(question_log, 4, now=NOW + HANDLED_KEPT + 1)
     assert sorted(inbox_rows(db)) == [2, 3, 4]  # 2 is older, but pending
-    assert keep(questions, 1, 2, now=NOW + HANDLED_KEPT + 2) == {1, 2}
+    assert keep(question_log, 1, 2, now=NOW + HANDLED_KEPT + 2) == {1, 2}
 
 
 @pytest.mark.asyncio
 async def test_a_closed_log_fails_keep_and_the_inbox_hands_updates_on_unkept(
     bot: ExtBot[Any], db: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    log = QuestionLog.open(db)
-    log.close()
-    kept = log.keep([(1, "{}")])
+    question_log = QuestionLog.open(db)
+    question_log.close()
+    kept = question_log.keep([(1, "{}")])
     assert isinstance(kept.exception(timeout=5), StoreError)
-    inbox, question = Inbox(log), private_message("Who is Lavrov?")
+    inbox, question = Inbox(question_log), private_message("Who is Lavrov?")
     with caplog.at_level(logging.WARNING):
         assert await inbox.screen(bot, [question]) == [question]
         # Not kept, but remembered for this run: not handed on twice.
@@ -309,7 +310,7 @@ async def test_a_closed_log_fails_keep_and_the_inbox_hands_updates_on_unkept(
 @pytest.mark.asyncio
 async def test_a_log_too_slow_to_keep_lets_the_batch_through_unkept(
     bot: ExtBot[Any],
-    questions: QuestionLog,
+    question_log: QuestionLog,
     db: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -320,10 +321,10 @@ async def test_a_log_too_slow_to_keep_lets_the_batch_through_unkept(
         other.execute("BEGIN IMMEDIATE")  # another writer holds the file: the writer waits
         try:
             with caplog.at_level(logging.WARNING):
-                assert await Inbox(questions).screen(bot, [question]) == [question]
+                assert await Inbox(question_log).screen(bot, [question]) == [question]
         finally:
             other.execute("ROLLBACK")
-    assert questions.flush()
+    assert question_log.flush()
     assert inbox_rows(db) == {}  # the keep was called off while it waited
     [warning] = [r.getMessage() for r in caplog.records if "handled without" in r.getMessage()]
     assert warning.endswith("too slow"), warning
@@ -331,10 +332,10 @@ async def test_a_log_too_slow_to_keep_lets_the_batch_through_unkept(
 
 @pytest.mark.asyncio
 async def test_an_update_twice_in_one_batch_is_handed_on_once(
-    bot: ExtBot[Any], questions: QuestionLog
+    bot: ExtBot[Any], question_log: QuestionLog
 ) -> None:
     question = private_message("Who is Lavrov?")
-    for inbox in (Inbox(None), Inbox(questions)):
+    for inbox in (Inbox(None), Inbox(question_log)):
         screened = await inbox.screen(bot, [question, question])
         assert screened == [question, {"update_id": question["update_id"]}]
         question = private_message("Who is Lavrov?")  # a fresh id for the inbox with a log
@@ -342,12 +343,12 @@ async def test_an_update_twice_in_one_batch_is_handed_on_once(
 
 @pytest.mark.asyncio
 async def test_an_id_sqlite_cannot_store_is_skipped_and_costs_no_other_write(
-    bot: ExtBot[Any], questions: QuestionLog, db: Path
+    bot: ExtBot[Any], question_log: QuestionLog, db: Path
 ) -> None:
     huge = {**private_message("Who is Lavrov?"), "update_id": 2**63}
     question = private_message("And Assad?")
-    assert await Inbox(questions).screen(bot, [huge, question]) == [question]
-    assert questions.flush()
+    assert await Inbox(question_log).screen(bot, [huge, question]) == [question]
+    assert question_log.flush()
     assert set(inbox_rows(db)) == {question["update_id"]}
 
 
@@ -355,25 +356,38 @@ async def test_an_id_sqlite_cannot_store_is_skipped_and_costs_no_other_write(
 
 
 @pytest.mark.asyncio
-async def test_get_updates_batches_pass_through_the_inbox(questions: QuestionLog, db: Path) -> None:
+async def test_get_updates_batches_pass_through_the_inbox(
+    question_log: QuestionLog, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     api = BotApi()
-    requests = {"request": InMemoryRequest(api), "get_updates_request": InMemoryRequest(api)}
-    bot = InboxBot(Inbox(questions), token=TOKEN, **requests)
-    async with bot:
+    monkeypatch.setattr(
+        "bot.telegram.app.connections", lambda: (InMemoryRequest(api), InMemoryRequest(api))
+    )
+    settings = Settings(knowledge=PROJECT_KNOWLEDGE, token=TOKEN, database=db, rate_limit=0)
+    application = build_application(settings, Answerer(load(PROJECT_KNOWLEDGE)), question_log)
+    queue = application.update_queue
+    async with application.bot:
         question = api.push_update(private_message("Who is Lavrov?"))
         bad = api.push_update(unreadable())
-        first = await bot.get_updates(timeout=0)
-        assert [u.update_id for u in first] == [question, bad]
-        assert texts(list(first)) == ["Who is Lavrov?", None]
-        # Not confirmed (no offset): Telegram sends the batch again, and it is not handed on.
-        again = await bot.get_updates(timeout=0)
-        assert [(u.update_id, u.message) for u in again] == [(question, None), (bad, None)]
-        bot.inbox.handled(question)
-        questions.flush()
+        polling = Polling(application, long_poll=0)
+        # The readable update is queued; the unreadable one is confirmed and skipped.
+        assert await polling.fetch() == 1
+        queued = queue.get_nowait()
+        assert isinstance(queued, Update)
+        assert texts([queued]) == ["Who is Lavrov?"]
+        assert polling.offset == bad + 1
+        # Not confirmed (a restart before the next poll): Telegram sends the batch again, and
+        # it is not handed on.
+        assert await Polling(application, long_poll=0).fetch() == 0
+        assert queue.empty()
+        application.inbox.handled(question)
+        question_log.flush()
         later = api.push_update(private_message("And Assad?"))
-        [last] = await bot.get_updates(offset=bad + 1, timeout=0)
-        assert last.update_id == later
-        questions.flush()
+        assert await polling.fetch() == 1
+        queued = queue.get_nowait()
+        assert isinstance(queued, Update)
+        assert queued.update_id == later
+        question_log.flush()
     # The handled question was below the offset: forgotten. The unreadable one was never kept.
     assert {ident: row[:2] for ident, row in inbox_rows(db).items()} == {later: (0, 0)}
     assert api.unknown == []
@@ -385,36 +399,33 @@ async def test_the_application_marks_an_update_handled_after_its_handlers_ran(
 ) -> None:
     api = BotApi()
     monkeypatch.setattr(
-        telegram_app, "connections", lambda settings: (InMemoryRequest(api), InMemoryRequest(api))
+        "bot.telegram.app.connections", lambda: (InMemoryRequest(api), InMemoryRequest(api))
     )
-    questions = QuestionLog.open(db)
+    question_log = QuestionLog.open(db)
     settings = Settings(knowledge=PROJECT_KNOWLEDGE, token=TOKEN, database=db, rate_limit=0)
-    application = telegram_app.build_application(
-        settings, Answerer(load(PROJECT_KNOWLEDGE)), questions
-    )
+    application = build_application(settings, Answerer(load(PROJECT_KNOWLEDGE)), question_log)
     sent_when_marked: list[int] = []
-    mark = questions.record_handled
+    mark = question_log.record_handled
 
     def spy(update_id: int) -> None:
         sent_when_marked.append(len(api.sent))
         mark(update_id)
 
-    monkeypatch.setattr(questions, "record_handled", spy)
+    monkeypatch.setattr(question_log, "record_handled", spy)
     bot = application.bot
-    assert isinstance(bot, InboxBot)
     question = private_message("When did Assad visit Sochi?")
     ident = question["update_id"]
     await application.initialize()
     try:
-        [screened] = await bot.inbox.screen(bot, [question])
-        questions.flush()
+        [screened] = await application.inbox.screen(bot, [question])
+        question_log.flush()
         assert inbox_rows(db)[ident][0] == 0
         await application.process_update(Update.de_json(screened, bot))
-        questions.flush()
+        question_log.flush()
         assert inbox_rows(db)[ident] == (1, 0, "")
         assert sent_when_marked == [1]
         # The same update again: emptied by the inbox, neither answered nor marked.
-        [repeat] = await bot.inbox.screen(bot, [question])
+        [repeat] = await application.inbox.screen(bot, [question])
         assert repeat == {"update_id": ident}
         await application.process_update(Update.de_json(repeat, bot))
     finally:
@@ -450,27 +461,24 @@ async def test_a_replayed_update_is_marked_by_itself_not_by_its_repeat(
     earlier.close()  # the kill came before it was handled
     api, gate = BotApi(), asyncio.Event()
     monkeypatch.setattr(
-        telegram_app, "connections", lambda settings: (SlowSends(api, gate), InMemoryRequest(api))
+        "bot.telegram.app.connections", lambda: (SlowSends(api, gate), InMemoryRequest(api))
     )
-    questions = QuestionLog.open(db)
+    question_log = QuestionLog.open(db)
     settings = Settings(knowledge=PROJECT_KNOWLEDGE, token=TOKEN, database=db, rate_limit=0)
-    application = telegram_app.build_application(
-        settings, Answerer(load(PROJECT_KNOWLEDGE)), questions
-    )
+    application = build_application(settings, Answerer(load(PROJECT_KNOWLEDGE)), question_log)
     bot = application.bot
-    assert isinstance(bot, InboxBot)
     await application.initialize()
     try:
-        [replayed] = bot.inbox.replay(bot)
-        [stand_in] = await bot.inbox.screen(bot, [question])
+        [replayed] = application.inbox.replay(bot)
+        [stand_in] = await application.inbox.screen(bot, [question])
         assert stand_in == {"update_id": ident}
         real = asyncio.create_task(application.process_update(replayed))
         await application.process_update(Update.de_json(stand_in, bot))
-        assert questions.flush()
+        assert question_log.flush()
         assert (api.sent, inbox_rows(db)[ident][0]) == ([], 0)
         gate.set()
         await asyncio.wait_for(real, 5)
-        assert questions.flush()
+        assert question_log.flush()
         assert [m["chat_id"] for m in api.sent] == [PRIVATE_CHAT_ID]
         assert inbox_rows(db)[ident][0] == 1
     finally:
@@ -478,11 +486,11 @@ async def test_a_replayed_update_is_marked_by_itself_not_by_its_repeat(
         await application.shutdown()
 
 
-def test_a_kept_inline_query_is_not_replayed(bot: ExtBot[Any], questions: QuestionLog) -> None:
+def test_a_kept_inline_query_is_not_replayed(bot: ExtBot[Any], question_log: QuestionLog) -> None:
     # What someone was typing before the crash: Telegram takes no late results for it.
     typed, asked = inline_query("assad"), private_message("When did Assad visit Sochi?")
-    questions.keep([(u["update_id"], json.dumps(u)) for u in (typed, asked)]).result(timeout=5)
-    with restart(questions) as restarted:
+    question_log.keep([(u["update_id"], json.dumps(u)) for u in (typed, asked)]).result(timeout=5)
+    with restart(question_log) as restarted:
         assert [u.update_id for u in Inbox(restarted).replay(bot)] == [asked["update_id"]]
         with restart(restarted) as again:  # and it is not kept for another try
             assert [u.update_id for u in Inbox(again).replay(bot)] == [asked["update_id"]]
@@ -499,9 +507,9 @@ async def test_an_update_handled_while_its_repeat_is_being_kept_is_not_handed_on
     earlier = QuestionLog.open(db)
     earlier.keep([(ident, json.dumps(question))]).result(timeout=5)
     earlier.close()
-    questions = QuestionLog.open(db)
+    question_log = QuestionLog.open(db)
     try:
-        inbox = Inbox(questions)
+        inbox = Inbox(question_log)
         [replayed] = inbox.replay(bot)
         with closing(sqlite3.connect(db, isolation_level=None)) as other:
             other.execute("BEGIN IMMEDIATE")  # the log's writer waits
@@ -511,21 +519,21 @@ async def test_an_update_handled_while_its_repeat_is_being_kept_is_not_handed_on
             other.execute("ROLLBACK")
         assert await asyncio.wait_for(screening, 5) == [{"update_id": ident}]
     finally:
-        questions.close()
+        question_log.close()
     assert inbox_rows(db)[ident][0] == 1
 
 
 @pytest.mark.asyncio
 async def test_two_posts_of_one_update_at_once_hand_it_on_once(
-    bot: ExtBot[Any], questions: QuestionLog, db: Path
+    bot: ExtBot[Any], question_log: QuestionLog, db: Path
 ) -> None:
     # A webhook: Telegram posts the update again while the first post is still being kept, and
     # the first is handled and marked before the second's keep is done.
     question = private_message("Who is Lavrov?")
-    inbox = Inbox(questions)
+    inbox = Inbox(question_log)
     first = asyncio.create_task(inbox.screen(bot, [question]))
     await asyncio.sleep(0)
-    assert questions.flush()  # the first post is kept
+    assert question_log.flush()  # the first post is kept
     with closing(sqlite3.connect(db, isolation_level=None)) as other:
         other.execute("BEGIN IMMEDIATE")  # the second post's keep waits
         second = asyncio.create_task(inbox.screen(bot, [question]))
@@ -538,18 +546,20 @@ async def test_two_posts_of_one_update_at_once_hand_it_on_once(
 
 @pytest.mark.asyncio
 async def test_a_full_disk_drops_the_batch_names_the_cause_and_answering_goes_on(
-    bot: ExtBot[Any], questions: QuestionLog, caplog: pytest.LogCaptureFixture
+    bot: ExtBot[Any], question_log: QuestionLog, caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert questions.flush()
-    with closing(sqlite3.connect(questions.path)) as probe:
+    assert question_log.flush()
+    with closing(sqlite3.connect(question_log.path)) as probe:
         pages = probe.execute("PRAGMA page_count").fetchone()[0]
-    questions._writer.execute(f"PRAGMA max_page_count={pages}")  # the file cannot grow
+    question_log._writer.connection.execute(
+        f"PRAGMA max_page_count={pages}"
+    )  # the file cannot grow
     question = private_message("x" * 20_000)
     with caplog.at_level(logging.WARNING):
-        assert await Inbox(questions).screen(bot, [question]) == [question]
+        assert await Inbox(question_log).screen(bot, [question]) == [question]
     assert "database or disk is full" in caplog.text
     assert "savepoint" not in caplog.text
-    questions._writer.execute("PRAGMA max_page_count=1073741823")  # space again
+    question_log._writer.connection.execute("PRAGMA max_page_count=1073741823")  # space again
     later = private_message("Who is Lavrov?")
-    assert await Inbox(questions).screen(bot, [later]) == [later]
-    assert questions.flush()
+    assert await Inbox(question_log).screen(bot, [later]) == [later]
+    assert question_log.flush()

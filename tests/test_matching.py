@@ -10,7 +10,7 @@ import bot.matching
 from bot import normalization
 from bot.config import PROJECT_KNOWLEDGE
 from bot.evaluation import evaluate, load_questions
-from bot.knowledge import EVAL_DIR, FactBase, load
+from bot.factbase import EVAL_DIR, FactBase, load
 from bot.matching import Matcher, Outcome, entity_token, timeline
 from bot.replies import Answerer
 from tests.conftest import WriteFiles
@@ -223,7 +223,7 @@ def test_the_question_set_meets_its_floors(real_base: FactBase) -> None:
 
 @pytest.mark.parametrize("name", ["first", "second", "third"])
 def test_the_blind_sets_ask_for_facts_the_base_has(real_base: FactBase, name: str) -> None:
-    # Their figures (README) are rerun with `python -m bot eval benchmarks/blind/NAME.yaml`.
+    # Their figures (docs/figures.md): rerun `python -m bot eval benchmarks/blind/NAME.yaml`.
     questions = load_questions(PROJECT_KNOWLEDGE.parent / "benchmarks" / "blind" / f"{name}.yaml")
     expected = {case.expect for case in questions.cases if case.expect is not None}
     assert expected

@@ -3,7 +3,7 @@ feedback, /stats, live reload and the question log across a restart.
 
 Every update goes through `Application.process_update` of an application made by
 `build_application`, its Bot API answered in memory by tests.emulator.BotApi (`running` of
-tests/harness.py, as in tests/test_telegram_app.py). The fact base is a copy of the project's in
+tests/harness.py, as in tests/test_telegram.py). The fact base is a copy of the project's in
 tmp_path (knowledge/ itself is never written), and the question log a SQLite file in tmp_path.
 The working directory is tmp_path, so problems are reported as "knowledge/<file>.yaml:LINE", as
 moderators see them.
@@ -27,13 +27,21 @@ import pytest
 import yaml
 from telegram import Update
 
-from bot import callbacks, moderation, telegram_app
+from bot import moderation
 from bot.config import PROJECT_KNOWLEDGE, Settings
-from bot.knowledge import Problem, load
+from bot.factbase import Problem, load
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer
-from bot.store import QuestionLog
+from bot.storage import QuestionLog
 from bot.teaching import LEARNED_FILE
+from bot.telegram import callbacks
+from bot.telegram.app import post_init, post_shutdown
+from bot.telegram.asking import THANKS_FOR_FEEDBACK
+from bot.telegram.commands import UNKNOWN_COMMAND
+from bot.telegram.keyboards import button_text
+from bot.telegram.moderators import NO_LOG, RELOAD_FAILED
+from bot.telegram.running import run
+from bot.telegram.services import SERVICES, Services
 from tests.emulator import (
     BOT_USERNAME,
     GROUP_CHAT_ID,
@@ -70,7 +78,7 @@ NEW_WORDING = "who picked up the bill for the sochi summit"
 FACT = "js-thanks-host"
 LEARNED = learned_yaml(NEW_WORDING, FACT)
 BROKEN = "facts/summit.yaml"
-UNKNOWN = html.escape(telegram_app.UNKNOWN_COMMAND)
+UNKNOWN = html.escape(UNKNOWN_COMMAND)
 INTERVAL = 0.05
 WAIT = 5.0
 MODERATOR_COMMANDS = (
@@ -94,7 +102,7 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
 
 
 @pytest.fixture
-def kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def base_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the project's fact base, without learned phrasings; the cwd is its parent."""
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "knowledge"
@@ -109,29 +117,33 @@ def database(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def questions(database: Path) -> Iterator[QuestionLog]:
+def question_log(database: Path) -> Iterator[QuestionLog]:
     """An open question log (closed by post_shutdown, or here at the latest)."""
-    log = QuestionLog.open(database)
+    question_log = QuestionLog.open(database)
     try:
-        yield log
+        yield question_log
     finally:
-        log.close()
+        question_log.close()
 
 
 class Moderated(Bot):
     """The application under test, its Bot API, its fact base holder and its question log."""
 
     def __init__(
-        self, application: App, api: BotApi, holder: KnowledgeHolder, log: QuestionLog | None
+        self,
+        application: App,
+        api: BotApi,
+        holder: KnowledgeHolder,
+        question_log: QuestionLog | None,
     ) -> None:
         super().__init__(application, api)
         self.holder = holder
-        self.log = log
+        self.question_log = question_log
 
     @property
-    def services(self) -> telegram_app.Services:
-        services = self.application.bot_data[telegram_app.SERVICES]
-        assert isinstance(services, telegram_app.Services)
+    def services(self) -> Services:
+        services = self.application.bot_data[SERVICES]
+        assert isinstance(services, Services)
         return services
 
     async def say(self, text: str, user: int = USER_ID) -> JSONDict:
@@ -148,32 +160,32 @@ class Moderated(Bot):
 
     def flushed(self) -> QuestionLog:
         """The question log, its queued writes done."""
-        assert self.log is not None
-        assert self.log.flush(WAIT)
-        return self.log
+        assert self.question_log is not None
+        assert self.question_log.flush(WAIT)
+        return self.question_log
 
 
 @contextlib.asynccontextmanager
 async def moderated(
     answerer: Answerer,
-    kb: Path,
+    base_copy: Path,
     monkeypatch: pytest.MonkeyPatch,
-    log: QuestionLog | None,
+    question_log: QuestionLog | None,
     **overrides: Any,
 ) -> AsyncIterator[Moderated]:
-    """build_application over a KnowledgeHolder on `kb` and `log`, run as run_polling would
+    """build_application over a KnowledgeHolder on `base_copy` and `log`, run as run_polling would
     (initialize, post_init ... post_shutdown, shutdown), its Bot API answered in memory."""
     options: dict[str, Any] = {
-        "knowledge": kb,
+        "knowledge": base_copy,
         "moderators": frozenset({MOD_ID}),
         "rate_limit": 0,
         "reload_interval": 0,
-        "database": kb.parent / "data" / "questions.sqlite3",
+        "database": base_copy.parent / "data" / "questions.sqlite3",
         **overrides,
     }
-    holder = KnowledgeHolder(kb, answerer)
-    async with running(holder, monkeypatch, log, hooks=True, **options) as bot:
-        yield Moderated(bot.application, bot.api, holder, log)
+    holder = KnowledgeHolder(base_copy, answerer)
+    async with running(holder, monkeypatch, question_log, hooks=True, **options) as bot:
+        yield Moderated(bot.application, bot.api, holder, question_log)
 
 
 def count_reloads(holder: KnowledgeHolder, monkeypatch: pytest.MonkeyPatch) -> list[list[Problem]]:
@@ -190,9 +202,9 @@ def count_reloads(holder: KnowledgeHolder, monkeypatch: pytest.MonkeyPatch) -> l
     return results
 
 
-def learned_entries(kb: Path) -> list[tuple[str, str, str]]:
+def learned_entries(base_copy: Path) -> list[tuple[str, str, str]]:
     """(question, fact, by) of every entry in learned.yaml, checking each has a recent time."""
-    document = yaml.safe_load((kb / LEARNED_FILE).read_text(encoding="utf-8"))
+    document = yaml.safe_load((base_copy / LEARNED_FILE).read_text(encoding="utf-8"))
     entries = []
     for entry in document["learned"]:
         at = entry["at"]
@@ -202,9 +214,9 @@ def learned_entries(kb: Path) -> list[tuple[str, str, str]]:
     return entries
 
 
-def hidden_files(kb: Path) -> list[Path]:
+def hidden_files(base_copy: Path) -> list[Path]:
     """Temporary files left in the base (teach's are hidden)."""
-    return list(kb.rglob(".*"))
+    return list(base_copy.rglob(".*"))
 
 
 def only_answered(calls: list[JSONDict]) -> None:
@@ -248,12 +260,12 @@ def moderation_buttons(message: JSONDict) -> list[tuple[str, callbacks.Attach | 
 @pytest.mark.asyncio
 async def test_a_non_moderator_gets_the_unknown_command_reply_and_nothing_happens(
     answerer: Answerer,
-    kb: Path,
-    questions: QuestionLog,
+    base_copy: Path,
+    question_log: QuestionLog,
     monkeypatch: pytest.MonkeyPatch,
     command: str,
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         reloads = count_reloads(bot.holder, monkeypatch)
         before, files = bot.holder.answerer, bot.holder.snapshot()
         unknown = await bot.say("/no_such_command")
@@ -263,21 +275,21 @@ async def test_a_non_moderator_gets_the_unknown_command_reply_and_nothing_happen
         # In groups, an unknown command gets silence; so does a moderator command.
         assert await bot.receive(group_message("/no_such_command", user_id=USER_ID)) == []
         assert await bot.receive(group_message(command, user_id=USER_ID)) == []
-        log = bot.flushed()
-        assert log.stats().week == 0  # commands are not questions
-        assert log.unanswered() == []
+        question_log = bot.flushed()
+        assert question_log.stats().week == 0  # commands are not questions
+        assert question_log.unanswered() == []
     assert reloads == []
     assert bot.holder.answerer is before
     assert bot.holder.snapshot() == files
-    assert not (kb / LEARNED_FILE).exists()
-    assert hidden_files(kb) == []
+    assert not (base_copy / LEARNED_FILE).exists()
+    assert hidden_files(base_copy) == []
 
 
 @pytest.mark.asyncio
 async def test_a_moderator_command_from_a_moderator_is_not_the_unknown_reply(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         for command in ("/unanswered", "/reload", "/stats"):
             assert (await bot.say(command, MOD_ID))["text"] != UNKNOWN
         # A moderator may use them in a group too.
@@ -288,9 +300,9 @@ async def test_a_moderator_command_from_a_moderator_is_not_the_unknown_reply(
 
 @pytest.mark.asyncio
 async def test_a_non_moderator_pressing_moderator_buttons_changes_nothing(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         for _ in range(2):
             await bot.say(OUT_OF_SCOPE)
         [group] = bot.flushed().unanswered()
@@ -319,7 +331,7 @@ async def test_a_non_moderator_pressing_moderator_buttons_changes_nothing(
             *(bot.process(callback_query(data, chat_id=OTHER_USER)) for data in pressed * 5)
         )
         assert bot.flushed().unanswered() == [group]
-        assert not (kb / LEARNED_FILE).exists()
+        assert not (base_copy / LEARNED_FILE).exists()
         assert reloads == []
         assert bot.holder.answerer is before
         assert bot.holder.snapshot() == files
@@ -334,9 +346,9 @@ async def test_a_non_moderator_pressing_moderator_buttons_changes_nothing(
 
 @pytest.mark.asyncio
 async def test_a_moderator_teaches_a_new_wording_and_it_is_answered_with_that_fact(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         old = bot.holder.answerer
         assert old.ask(NEW_WORDING).fact != FACT
         untaught = await bot.say(NEW_WORDING)
@@ -346,8 +358,8 @@ async def test_a_moderator_teaches_a_new_wording_and_it_is_answered_with_that_fa
         assert html.unescape(taught["text"]) == (
             f"Taught: “{NEW_WORDING}” => {FACT}. I answer it with that fact now."
         )
-        assert learned_entries(kb) == [(NEW_WORDING, FACT, f"telegram:{MOD_ID}")]
-        assert hidden_files(kb) == []
+        assert learned_entries(base_copy) == [(NEW_WORDING, FACT, f"telegram:{MOD_ID}")]
+        assert hidden_files(base_copy) == []
         assert bot.holder.answerer is not old
         expected = bot.holder.answerer.ask(NEW_WORDING)
         assert expected.fact == FACT
@@ -375,24 +387,24 @@ async def test_a_moderator_teaches_a_new_wording_and_it_is_answered_with_that_fa
 @pytest.mark.asyncio
 async def test_a_malformed_teach_gets_the_usage_line(
     answerer: Answerer,
-    kb: Path,
-    questions: QuestionLog,
+    base_copy: Path,
+    question_log: QuestionLog,
     monkeypatch: pytest.MonkeyPatch,
     command: str,
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         reloads = count_reloads(bot.holder, monkeypatch)
         reply = await bot.say(command, MOD_ID)
     assert reply["text"] == html.escape(moderation.TEACH_USAGE)
     assert reloads == []
-    assert not (kb / LEARNED_FILE).exists()
+    assert not (base_copy / LEARNED_FILE).exists()
 
 
 @pytest.mark.asyncio
 async def test_teaching_an_unknown_fact_reports_the_problem_and_writes_nothing(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         reloads = count_reloads(bot.holder, monkeypatch)
         before, files = bot.holder.answerer, bot.holder.snapshot()
         reply = await bot.say(f"/teach {NEW_WORDING} => no-such-fact", MOD_ID)
@@ -404,8 +416,8 @@ async def test_teaching_an_unknown_fact_reports_the_problem_and_writes_nothing(
         r"not the id of a fact or entity",
         problems[0],
     ), problems
-    assert not (kb / LEARNED_FILE).exists()
-    assert hidden_files(kb) == []
+    assert not (base_copy / LEARNED_FILE).exists()
+    assert hidden_files(base_copy) == []
     assert bot.holder.snapshot() == files
     assert bot.holder.answerer is before
     assert reloads == []
@@ -416,9 +428,9 @@ async def test_teaching_an_unknown_fact_reports_the_problem_and_writes_nothing(
 
 @pytest.mark.asyncio
 async def test_unanswered_lists_a_fallback_and_attach_teaches_it(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         for _ in range(2):
             fallback = await bot.say(OUT_OF_SCOPE)
             assert "<blockquote>" not in fallback["text"]
@@ -432,9 +444,7 @@ async def test_unanswered_lists_a_fallback_and_attach_teaches_it(
         for ident in group.candidates[:3]:
             item = core.matcher.answerable(ident)
             assert item is not None
-            expected.append(
-                (telegram_app._button_text(f"+ {item.question}"), callbacks.Attach(first, ident))
-            )
+            expected.append((button_text(f"+ {item.question}"), callbacks.Attach(first, ident)))
         expected.append(("Dismiss", callbacks.Dismiss(first)))
         assert offered == expected
         assert len(offered) >= 2  # at least one candidate to attach to
@@ -442,13 +452,13 @@ async def test_unanswered_lists_a_fallback_and_attach_teaches_it(
         _, attach = offered[0]
         assert isinstance(attach, callbacks.Attach)
         target = attach.ident
-        calls = await bot.press(callbacks.attach(attach.question, target), MOD_ID)
+        calls = await bot.press(callbacks.attach(attach.question_id, target), MOD_ID)
         assert [call["method"] for call in calls] == ["answerCallbackQuery", "sendMessage"]
         assert calls[1]["chat_id"] == MOD_ID
         assert html.unescape(calls[1]["text"]) == (
             f"Taught: “{OUT_OF_SCOPE}” => {target}. I answer it with that fact now."
         )
-        assert learned_entries(kb) == [(OUT_OF_SCOPE, target, f"telegram:{MOD_ID}")]
+        assert learned_entries(base_copy) == [(OUT_OF_SCOPE, target, f"telegram:{MOD_ID}")]
         # The question is answered with that fact now, and the group has left the queue.
         expected_reply = bot.holder.answerer.ask(OUT_OF_SCOPE)
         assert expected_reply.fact == target
@@ -461,9 +471,9 @@ async def test_unanswered_lists_a_fallback_and_attach_teaches_it(
 
 @pytest.mark.asyncio
 async def test_dismiss_removes_a_group_from_the_queue(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         for question in (OUT_OF_SCOPE, OTHER_OUT_OF_SCOPE, OUT_OF_SCOPE):
             await bot.say(question)
         groups = bot.flushed().unanswered()
@@ -480,21 +490,21 @@ async def test_dismiss_removes_a_group_from_the_queue(
         ]
         _, dismiss = moderation_buttons(listed[0])[-1]
         assert dismiss == callbacks.Dismiss(groups[0].question_ids[0])
-        calls = await bot.press(callbacks.dismiss(dismiss.question), MOD_ID)
+        calls = await bot.press(callbacks.dismiss(dismiss.question_id), MOD_ID)
         assert [call["method"] for call in calls] == ["answerCallbackQuery", "sendMessage"]
         assert calls[1]["text"] == "Dismissed."
         assert bot.flushed().unanswered() == [groups[1]]
         [left] = await bot.receive(private_message("/unanswered", chat_id=MOD_ID))
         assert html.unescape(left["text"]) == f"“{OTHER_OUT_OF_SCOPE}” — asked once (fallback)"
     assert reloads == []
-    assert not (kb / LEARNED_FILE).exists()
+    assert not (base_copy / LEARNED_FILE).exists()
 
 
 @pytest.mark.asyncio
 async def test_teaching_a_queued_question_by_hand_takes_it_off_the_queue(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         for _ in range(2):
             await bot.say(OUT_OF_SCOPE)
         assert len(bot.flushed().unanswered()) == 1
@@ -508,9 +518,9 @@ async def test_teaching_a_queued_question_by_hand_takes_it_off_the_queue(
 
 @pytest.mark.asyncio
 async def test_up_then_down_from_one_user_is_one_vote_down_and_queues_the_question(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         answer = await bot.say(ASSAD_QUESTION)
         asked, _ = answer_buttons(answer)
         assert bot.flushed().unanswered() == []  # answered, and not voted on yet
@@ -520,13 +530,13 @@ async def test_up_then_down_from_one_user_is_one_vote_down_and_queues_the_questi
                 {
                     "method": "answerCallbackQuery",
                     "callback_query_id": calls[0]["callback_query_id"],
-                    "text": telegram_app.THANKS_FOR_FEEDBACK,
+                    "text": THANKS_FOR_FEEDBACK,
                 }
             ]
-        log = bot.flushed()
-        stats = log.stats()
+        question_log = bot.flushed()
+        stats = question_log.stats()
         assert (stats.upvotes, stats.downvotes) == (0, 1)
-        [group] = log.unanswered()
+        [group] = question_log.unanswered()
         assert group.question_ids == (asked,)
         assert group.reasons == {"downvote"}
         assert group.text == ASSAD_QUESTION
@@ -537,9 +547,9 @@ async def test_up_then_down_from_one_user_is_one_vote_down_and_queues_the_questi
 
 @pytest.mark.asyncio
 async def test_concurrent_presses_count_once_per_user(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         answer = await bot.say(ASSAD_QUESTION)
         up, down = votes_of(answer)
         presses = 30
@@ -562,9 +572,9 @@ async def test_concurrent_presses_count_once_per_user(
 
 @pytest.mark.asyncio
 async def test_an_answer_to_a_related_question_button_carries_votes(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         _, related = answer_buttons(await bot.say(ASSAD_QUESTION))
         (_, data), *_ = related
         calls = await bot.press(data, USER_ID)
@@ -578,19 +588,19 @@ async def test_an_answer_to_a_related_question_button_carries_votes(
 
 @pytest.mark.asyncio
 async def test_stats_show_todays_questions(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clarify, _ = clarifying_question(answerer)
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         answer = await bot.say(ASSAD_QUESTION)
         await bot.say(clarify, OTHER_USER)
         await bot.say(OUT_OF_SCOPE)
         up, _ = votes_of(answer)
         await bot.press(up, OTHER_USER)
-        log = bot.flushed()
+        question_log = bot.flushed()
         message = await bot.say("/stats", MOD_ID)
         text = html.unescape(message["text"])
-        assert text == moderation.stats_text(log.stats())
+        assert text == moderation.stats_text(question_log.stats())
     assert text.startswith("Questions today (UTC): 3\n")
     assert "Questions in the last 7 days: 3 — answered 33%, clarified 33%, fell back 33%" in text
     assert "Feedback in the last 7 days: 👍 1, 👎 0" in text
@@ -600,9 +610,9 @@ async def test_stats_show_todays_questions(
 # --- live reload ----------------------------------------------------------------------------
 
 
-def break_file(kb: Path) -> tuple[str, int]:
+def break_file(base_copy: Path) -> tuple[str, int]:
     """Append an unclosed list to a fact file; return its old text and number of lines."""
-    path = kb / BROKEN
+    path = base_copy / BROKEN
     text = path.read_text(encoding="utf-8")
     path.write_text(text + "facts: [\n", encoding="utf-8")
     return text, text.count("\n")
@@ -610,8 +620,8 @@ def break_file(kb: Path) -> tuple[str, int]:
 
 def assert_problems_in_broken_file(text: str, lines: int) -> None:
     """`text` is the reload failure: file:line problems past the file's old end."""
-    assert text.startswith(telegram_app.RELOAD_FAILED), text
-    problems = text.removeprefix(telegram_app.RELOAD_FAILED).splitlines()
+    assert text.startswith(RELOAD_FAILED), text
+    problems = text.removeprefix(RELOAD_FAILED).splitlines()
     assert problems
     for problem in problems:
         found = re.fullmatch(rf"knowledge/{re.escape(BROKEN)}:(\d+): YAML error: .+", problem)
@@ -621,18 +631,18 @@ def assert_problems_in_broken_file(text: str, lines: int) -> None:
 
 @pytest.mark.asyncio
 async def test_reload_command_keeps_the_old_base_when_the_new_one_is_broken(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         old = bot.holder.answerer
-        original, lines = break_file(kb)
-        (kb / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
+        original, lines = break_file(base_copy)
+        (base_copy / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
         failed = await bot.say("/reload", MOD_ID)
         assert_problems_in_broken_file(html.unescape(failed["text"]), lines)
         assert bot.holder.answerer is old
         answer = await bot.say(NEW_WORDING)
         assert answer["text"] == old.ask(NEW_WORDING).html()  # still the old base
-        (kb / BROKEN).write_text(original, encoding="utf-8")
+        (base_copy / BROKEN).write_text(original, encoding="utf-8")
         done = await bot.say("/reload", MOD_ID)
         base = bot.holder.answerer.base
         assert done["text"] == f"Reloaded: {len(base.facts)} facts, {len(base.entities)} entities."
@@ -644,17 +654,22 @@ async def test_reload_command_keeps_the_old_base_when_the_new_one_is_broken(
 
 @pytest.mark.asyncio
 async def test_watcher_reports_a_broken_edit_to_every_moderator_and_keeps_the_old_base(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     moderators = frozenset({MOD_ID, OTHER_MOD})
     async with moderated(
-        answerer, kb, monkeypatch, questions, moderators=moderators, reload_interval=INTERVAL
+        answerer,
+        base_copy,
+        monkeypatch,
+        question_log,
+        moderators=moderators,
+        reload_interval=INTERVAL,
     ) as bot:
         watcher = bot.services.watcher
         assert watcher is not None
         assert not watcher.done()
         old = bot.holder.answerer
-        original, lines = break_file(kb)
+        original, lines = break_file(base_copy)
 
         def reported() -> bool:
             return all(bot.api.sent_to(moderator) for moderator in moderators)
@@ -673,8 +688,8 @@ async def test_watcher_reports_a_broken_edit_to_every_moderator_and_keeps_the_ol
         assert [len(bot.api.sent_to(moderator)) for moderator in moderators] == [1, 1]
 
         # Fixed, with a new phrasing beside it: the next reload takes the new base.
-        (kb / BROKEN).write_text(original, encoding="utf-8")
-        (kb / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
+        (base_copy / BROKEN).write_text(original, encoding="utf-8")
+        (base_copy / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
         await wait_until(lambda: bot.holder.answerer.ask(NEW_WORDING).fact == FACT)
         expected = bot.holder.answerer.ask(NEW_WORDING)
         assert (await bot.say(NEW_WORDING))["text"] == expected.html()
@@ -686,16 +701,16 @@ async def test_watcher_reports_a_broken_edit_to_every_moderator_and_keeps_the_ol
 
 @pytest.mark.asyncio
 async def test_no_question_is_lost_while_the_base_reloads(
-    answerer: Answerer, kb: Path, questions: QuestionLog, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     count = 200
     chats = [5000 + n for n in range(count)]
     asked = {chat: NEW_WORDING if chat % 2 else ASSAD_QUESTION for chat in chats}
-    async with moderated(answerer, kb, monkeypatch, questions) as bot:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         reloads = count_reloads(bot.holder, monkeypatch)
         old = bot.holder.answerer
-        (kb / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
-        new = Answerer(load(kb))
+        (base_copy / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
+        new = Answerer(load(base_copy))
         replies = {
             question: {old.ask(question).html(), new.ask(question).html()}
             for question in set(asked.values())
@@ -734,15 +749,15 @@ async def test_no_question_is_lost_while_the_base_reloads(
 @pytest.mark.asyncio
 async def test_the_log_survives_a_restart(
     answerer: Answerer,
-    kb: Path,
+    base_copy: Path,
     database: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     clarify, _ = clarifying_question(answerer)
-    log = QuestionLog.open(database)
+    question_log = QuestionLog.open(database)
     try:
-        async with moderated(answerer, kb, monkeypatch, log) as bot:
+        async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
             answer = await bot.say(ASSAD_QUESTION)
             answered, _ = answer_buttons(answer)
             clarified, _ = suggestion_buttons(await bot.say(clarify))
@@ -750,11 +765,11 @@ async def test_the_log_survives_a_restart(
             _, down = votes_of(answer)
             await bot.press(down, USER_ID)
         # post_shutdown closed the log: a later write is dropped, not made.
-        with caplog.at_level(logging.WARNING, logger="bot.store"):
-            log.record_question(1, "too late", "answer")
+        with caplog.at_level(logging.WARNING, logger="bot.storage"):
+            question_log.record_question(1, "too late", "answer")
         assert "Question log: closed, so a write was dropped." in caplog.messages
     finally:
-        log.close()
+        question_log.close()
     reopened = QuestionLog.open(database)
     try:
         logged = {ident: reopened.question(ident) for ident in (answered, clarified, fell_back, 1)}
@@ -778,21 +793,21 @@ async def test_the_log_survives_a_restart(
 
 @pytest.mark.asyncio
 async def test_without_a_log_the_bot_answers_and_tells_moderators(
-    answerer: Answerer, kb: Path, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer, base_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with moderated(answerer, kb, monkeypatch, None) as bot:
-        assert bot.services.log is None
+    async with moderated(answerer, base_copy, monkeypatch, None) as bot:
+        assert bot.services.question_log is None
         answer = await bot.say(ASSAD_QUESTION)
         assert answer["text"] == bot.holder.answerer.ask(ASSAD_QUESTION).html()
         up, _ = votes_of(answer)
         [thanks] = await bot.press(up, USER_ID)
-        assert thanks["text"] == telegram_app.THANKS_FOR_FEEDBACK
+        assert thanks["text"] == THANKS_FOR_FEEDBACK
         for command in ("/stats", "/unanswered"):
-            assert (await bot.say(command, MOD_ID))["text"] == html.escape(telegram_app.NO_LOG)
+            assert (await bot.say(command, MOD_ID))["text"] == html.escape(NO_LOG)
             assert (await bot.say(command, USER_ID))["text"] == UNKNOWN
         only_answered(await bot.press(callbacks.dismiss(123), MOD_ID))
         only_answered(await bot.press(callbacks.attach(123, FACT), MOD_ID))
-        assert not (kb / LEARNED_FILE).exists()
+        assert not (base_copy / LEARNED_FILE).exists()
         # Teaching needs no log.
         taught = await bot.say(f"/teach {NEW_WORDING} => {FACT}", MOD_ID)
         assert html.unescape(taught["text"]).startswith("Taught")
@@ -802,7 +817,7 @@ async def test_without_a_log_the_bot_answers_and_tells_moderators(
 @pytest.mark.usefixtures("restore_logging")
 def test_run_answers_when_the_log_cannot_be_opened(
     answerer: Answerer,
-    kb: Path,
+    base_copy: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -810,7 +825,7 @@ def test_run_answers_when_the_log_cannot_be_opened(
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     settings = Settings(
-        knowledge=kb,
+        knowledge=base_copy,
         token=TOKEN,
         moderators=frozenset({MOD_ID}),
         rate_limit=0,
@@ -821,32 +836,32 @@ def test_run_answers_when_the_log_cannot_be_opened(
     served: list[object] = []
 
     async def drive(application: App) -> None:
-        served.append(application.bot_data[telegram_app.SERVICES].log)
+        served.append(application.bot_data[SERVICES].question_log)
         await application.initialize()
         try:
-            await telegram_app.post_init(application)
+            await post_init(application)
             for data in (
                 private_message(ASSAD_QUESTION, chat_id=USER_ID),
                 private_message("/stats", chat_id=MOD_ID),
             ):
                 await application.process_update(Update.de_json(data, application.bot))
         finally:
-            await telegram_app.post_shutdown(application)
+            await post_shutdown(application)
             await application.shutdown()
 
     def serve(application: App, settings: Settings, webhook: bool) -> None:
         asyncio.run(asyncio.wait_for(drive(application), WAIT))
 
-    monkeypatch.setattr(telegram_app, "_serve", serve)
+    monkeypatch.setattr("bot.telegram.running.serve", serve)
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
     started = time.perf_counter()
-    assert telegram_app.run(settings, answerer, webhook=False) == 0
+    assert run(settings, answerer, webhook=False) == 0
     assert time.perf_counter() - started < WAIT
     assert served == [None]
     [answer] = api.sent_to(USER_ID)
     assert answer["text"] == answerer.ask(ASSAD_QUESTION).html()
     [stats] = api.sent_to(MOD_ID)
-    assert stats["text"] == html.escape(telegram_app.NO_LOG)
+    assert stats["text"] == html.escape(NO_LOG)
     err = capsys.readouterr().err
     assert "answering without a question log: Cannot open the question log at" in err
     assert not blocker.with_name("data").exists()

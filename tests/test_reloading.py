@@ -14,7 +14,7 @@ import pytest
 
 from bot import reloading
 from bot.config import PROJECT_KNOWLEDGE
-from bot.knowledge import FactBase, Problem, load
+from bot.factbase import FactBase, Problem, load
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer
 from bot.teaching import LEARNED_FILE
@@ -28,16 +28,16 @@ INTERVAL = 0.05
 
 
 @pytest.fixture
-def kb(tmp_path: Path) -> Path:
+def base_copy(tmp_path: Path) -> Path:
     """A copy of the project's fact base, without any learned phrasings."""
     return shutil.copytree(
         PROJECT_KNOWLEDGE, tmp_path / "knowledge", ignore=shutil.ignore_patterns(LEARNED_FILE)
     )
 
 
-def break_file(kb: Path) -> int:
+def break_file(base_copy: Path) -> int:
     """Append an entry with a key given twice to a facts file; return that key's line."""
-    path = kb / BROKEN
+    path = base_copy / BROKEN
     text = path.read_text(encoding="utf-8")
     path.write_text(text + "  - id: one\n    id: two\n", encoding="utf-8")
     return text.count("\n") + 2
@@ -51,34 +51,34 @@ def assert_at_broken_line(problems: list[Problem], line: int) -> None:
 
 
 @pytest.mark.asyncio
-async def test_reload_picks_up_an_edit(kb: Path) -> None:
-    holder = KnowledgeHolder(kb)
+async def test_reload_picks_up_an_edit(base_copy: Path) -> None:
+    holder = KnowledgeHolder(base_copy)
     old = holder.answerer
     assert old.ask(QUESTION).fact != FACT
-    (kb / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
+    (base_copy / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
     assert await holder.reload() == []
     assert holder.answerer is not old
     assert holder.answerer.ask(QUESTION).fact == FACT
 
 
 @pytest.mark.asyncio
-async def test_a_broken_edit_keeps_the_old_answerer(kb: Path) -> None:
-    holder = KnowledgeHolder(kb)
+async def test_a_broken_edit_keeps_the_old_answerer(base_copy: Path) -> None:
+    holder = KnowledgeHolder(base_copy)
     old = holder.answerer
-    line = break_file(kb)
-    (kb / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
+    line = break_file(base_copy)
+    (base_copy / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
     assert_at_broken_line(await holder.reload(), line)
     assert holder.answerer is old
     assert holder.answerer.ask(QUESTION).fact != FACT
-    shutil.copyfile(PROJECT_KNOWLEDGE / BROKEN, kb / BROKEN)
+    shutil.copyfile(PROJECT_KNOWLEDGE / BROKEN, base_copy / BROKEN)
     assert await holder.reload() == []
     assert holder.answerer.ask(QUESTION).fact == FACT
 
 
 @pytest.mark.asyncio
-async def test_an_answerer_given_is_used_until_the_first_reload(kb: Path) -> None:
-    given = Answerer(load(kb))
-    holder = KnowledgeHolder(kb, given)
+async def test_an_answerer_given_is_used_until_the_first_reload(base_copy: Path) -> None:
+    given = Answerer(load(base_copy))
+    holder = KnowledgeHolder(base_copy, given)
     assert holder.answerer is given
     assert await holder.reload() == []
     assert holder.answerer is not given
@@ -86,9 +86,9 @@ async def test_an_answerer_given_is_used_until_the_first_reload(kb: Path) -> Non
 
 @pytest.mark.asyncio
 async def test_concurrent_reloads_run_one_at_a_time(
-    kb: Path, monkeypatch: pytest.MonkeyPatch
+    base_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    holder = KnowledgeHolder(kb)
+    holder = KnowledgeHolder(base_copy)
     active = 0
     most = 0
     guard = threading.Lock()
@@ -112,7 +112,7 @@ async def test_concurrent_reloads_run_one_at_a_time(
 
 
 @pytest.mark.asyncio
-async def test_questions_during_reloads_all_get_a_whole_answer(kb: Path) -> None:
+async def test_questions_during_reloads_all_get_a_whole_answer(base_copy: Path) -> None:
     """Reloads flip between two bases while many tasks ask: every question gets the reply one
     of the two bases gives, none is lost and none comes from anything in between."""
     questions = [
@@ -124,14 +124,14 @@ async def test_questions_during_reloads_all_get_a_whole_answer(kb: Path) -> None
         "hello",
         "what is the weather in Paris",
     ]
-    without = Answerer(load(kb))
-    (kb / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
-    with_learned = Answerer(load(kb))
+    without = Answerer(load(base_copy))
+    (base_copy / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
+    with_learned = Answerer(load(base_copy))
     expected = {
         q: {(a.ask(q).outcome, a.ask(q).fact) for a in (without, with_learned)} for q in questions
     }
     assert expected[QUESTION] == {("fallback", None), ("answer", FACT)}
-    holder = KnowledgeHolder(kb, with_learned)
+    holder = KnowledgeHolder(base_copy, with_learned)
     stop = asyncio.Event()
     replies: list[tuple[str, str, str | None]] = []
     answerers: dict[int, Answerer] = {}  # the objects kept, so that no id is reused
@@ -149,7 +149,7 @@ async def test_questions_during_reloads_all_get_a_whole_answer(kb: Path) -> None
 
     async def flip(times: int) -> None:
         for _ in range(times):
-            learned = kb / LEARNED_FILE
+            learned = base_copy / LEARNED_FILE
             if learned.exists():
                 learned.unlink()
             else:
@@ -166,18 +166,20 @@ async def test_questions_during_reloads_all_get_a_whole_answer(kb: Path) -> None
         assert (outcome, fact) in expected[question], question
 
 
-def test_snapshot_covers_yaml_and_source_texts_only(kb: Path) -> None:
-    holder = KnowledgeHolder(kb)
-    names = {Path(path).relative_to(kb).as_posix() for path, _, _ in holder.snapshot()}
+def test_snapshot_covers_yaml_and_source_texts_only(base_copy: Path) -> None:
+    holder = KnowledgeHolder(base_copy)
+    names = {Path(path).relative_to(base_copy).as_posix() for path, _, _ in holder.snapshot()}
     assert "entities.yaml" in names
     assert BROKEN in names
     assert any(name.startswith("sources/") and name.endswith(".txt") for name in names)
     assert not any(name.startswith("eval/") for name in names)
     before = holder.snapshot()
-    (kb / ".learned.yaml.x.tmp").write_text("half", encoding="utf-8")  # teach's temporary file
-    (kb / "eval" / "questions.yaml").write_text("questions: []\n", encoding="utf-8")
+    (base_copy / ".learned.yaml.x.tmp").write_text(
+        "half", encoding="utf-8"
+    )  # teach's temporary file
+    (base_copy / "eval" / "questions.yaml").write_text("questions: []\n", encoding="utf-8")
     assert holder.snapshot() == before
-    source = next((kb / "sources").glob("*.txt"))
+    source = next((base_copy / "sources").glob("*.txt"))
     with source.open("a", encoding="utf-8") as out:
         out.write(" ")
     assert holder.snapshot() != before
@@ -192,8 +194,8 @@ async def wait_for_calls(calls: list[list[Problem]], count: int, intervals: int 
 
 
 @pytest.mark.asyncio
-async def test_watch_reloads_on_a_change_and_stops_when_cancelled(kb: Path) -> None:
-    holder = KnowledgeHolder(kb)
+async def test_watch_reloads_on_a_change_and_stops_when_cancelled(base_copy: Path) -> None:
+    holder = KnowledgeHolder(base_copy)
     calls: list[list[Problem]] = []
 
     async def on_result(problems: list[Problem]) -> None:
@@ -203,14 +205,14 @@ async def test_watch_reloads_on_a_change_and_stops_when_cancelled(kb: Path) -> N
     await asyncio.sleep(INTERVAL * 4)
     assert calls == []  # nothing changed, nothing reloaded
 
-    (kb / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
+    (base_copy / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
     await wait_for_calls(calls, 1)
     assert calls == [[]]
     assert holder.answerer.ask(QUESTION).fact == FACT
 
     # A broken edit is reported once, with its file and line, and the old base stays.
     answerer = holder.answerer
-    line = break_file(kb)
+    line = break_file(base_copy)
     await wait_for_calls(calls, 2)
     assert_at_broken_line(calls[1], line)
     assert holder.answerer is answerer
@@ -221,21 +223,21 @@ async def test_watch_reloads_on_a_change_and_stops_when_cancelled(kb: Path) -> N
     with pytest.raises(asyncio.CancelledError):
         await watcher
     assert watcher.cancelled()
-    shutil.copyfile(PROJECT_KNOWLEDGE / BROKEN, kb / BROKEN)
+    shutil.copyfile(PROJECT_KNOWLEDGE / BROKEN, base_copy / BROKEN)
     await asyncio.sleep(INTERVAL * 4)
     assert len(calls) == 2
 
 
 @pytest.mark.asyncio
-async def test_watch_waits_for_the_files_to_settle(kb: Path) -> None:
-    holder = KnowledgeHolder(kb)
+async def test_watch_waits_for_the_files_to_settle(base_copy: Path) -> None:
+    holder = KnowledgeHolder(base_copy)
     calls: list[list[Problem]] = []
 
     async def on_result(problems: list[Problem]) -> None:
         calls.append(problems)
 
     watcher = asyncio.create_task(holder.watch(INTERVAL * 2, on_result))
-    learned = kb / LEARNED_FILE
+    learned = base_copy / LEARNED_FILE
     # Written a piece at a time, faster than the interval: one reload, of the whole file.
     for end in range(1, len(LEARNED) + 1, 40):
         learned.write_text(LEARNED[:end], encoding="utf-8")
@@ -249,8 +251,10 @@ async def test_watch_waits_for_the_files_to_settle(kb: Path) -> None:
 
 
 @pytest.mark.asyncio
-async def test_watch_survives_a_failing_report(kb: Path, caplog: pytest.LogCaptureFixture) -> None:
-    holder = KnowledgeHolder(kb)
+async def test_watch_survives_a_failing_report(
+    base_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    holder = KnowledgeHolder(base_copy)
     calls: list[list[Problem]] = []
 
     async def on_result(problems: list[Problem]) -> None:
@@ -260,9 +264,9 @@ async def test_watch_survives_a_failing_report(kb: Path, caplog: pytest.LogCaptu
 
     watcher = asyncio.create_task(holder.watch(INTERVAL, on_result))
     with caplog.at_level(logging.ERROR, logger="bot.reloading"):
-        (kb / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
+        (base_copy / LEARNED_FILE).write_text(LEARNED, encoding="utf-8")
         await wait_for_calls(calls, 1)
-        os.utime(kb / "entities.yaml", ns=(0, 0))
+        os.utime(base_copy / "entities.yaml", ns=(0, 0))
         await wait_for_calls(calls, 2)
     watcher.cancel()
     assert calls == [[], []]

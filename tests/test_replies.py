@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.knowledge import FactBase, load
+from bot.factbase import FactBase, load
 from bot.matching import Outcome
 from bot.replies import MESSAGE_LIMIT, Answerer, quoted, split_html
 

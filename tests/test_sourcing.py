@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_KNOWLEDGE
-from bot.knowledge import KnowledgeError, load
+from bot.factbase import KnowledgeError, load
 from tests.conftest import WriteFiles
 
 DELEGATIONS = (

@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES
-from bot.knowledge import KnowledgeError, load
+from bot.factbase import KnowledgeError, load
 from bot.replies import Answerer
 from bot.teaching import LEARNED_FILE, phrasings, teach
 
@@ -26,7 +26,7 @@ NEW_FACT = "joint-statement-summit"
 
 
 @pytest.fixture
-def kb(tmp_path: Path) -> Path:
+def base_copy(tmp_path: Path) -> Path:
     """A copy of the project's fact base (tests never write into knowledge/ itself)."""
     # Without any learned.yaml of the real base, so every test starts from the same state.
     return shutil.copytree(
@@ -50,17 +50,17 @@ def files_in(directory: Path) -> set[str]:
     ],
 )
 def test_taught_question_answers_with_its_fact(
-    kb: Path, question: str, target: str, answered_by: str | None
+    base_copy: Path, question: str, target: str, answered_by: str | None
 ) -> None:
-    assert Answerer(load(kb)).ask(question).fact != (answered_by or target)
+    assert Answerer(load(base_copy)).ask(question).fact != (answered_by or target)
 
-    base = teach(kb, question, target, "alice", now=NOW)
+    base = teach(base_copy, question, target, "alice", now=NOW)
 
     assert Answerer(base).ask(question).fact == (answered_by or target)
-    assert Answerer(load(kb)).ask(question).fact == (answered_by or target)
+    assert Answerer(load(base_copy)).ask(question).fact == (answered_by or target)
     [entry] = base.learned
     assert (entry.question, entry.fact, entry.by, entry.at) == (question, target, "alice", NOW)
-    text = (kb / LEARNED_FILE).read_text(encoding="utf-8")
+    text = (base_copy / LEARNED_FILE).read_text(encoding="utf-8")
     assert text.startswith("# ")
     assert text.endswith(
         f"learned:\n  - question: {question}\n    fact: {target}\n    by: alice\n"
@@ -68,50 +68,52 @@ def test_taught_question_answers_with_its_fact(
     )
 
 
-def test_entries_are_appended_and_comments_kept(kb: Path) -> None:
-    teach(kb, NEW_QUESTION, NEW_FACT, "alice", now=NOW)
-    learned = kb / LEARNED_FILE
+def test_entries_are_appended_and_comments_kept(base_copy: Path) -> None:
+    teach(base_copy, NEW_QUESTION, NEW_FACT, "alice", now=NOW)
+    learned = base_copy / LEARNED_FILE
     learned.write_text("# kept\n" + learned.read_text(encoding="utf-8"), encoding="utf-8")
-    base = teach(kb, "Who said: 'Erdoğan #1'?", "erdogan", "bob", now=NOW)
+    base = teach(base_copy, "Who said: 'Erdoğan #1'?", "erdogan", "bob", now=NOW)
     assert [entry.question for entry in base.learned] == [NEW_QUESTION, "Who said: 'Erdoğan #1'?"]
     assert learned.read_text(encoding="utf-8").startswith("# kept\n")
-    assert files_in(kb) == files_in(PROJECT_KNOWLEDGE) | {LEARNED_FILE}  # no temporary file left
+    assert files_in(base_copy) == files_in(PROJECT_KNOWLEDGE) | {
+        LEARNED_FILE
+    }  # no temporary file left
 
 
-def test_a_wrong_fact_id_is_refused_with_its_line_and_nothing_is_written(kb: Path) -> None:
-    teach(kb, NEW_QUESTION, NEW_FACT, "alice", now=NOW)
-    learned = kb / LEARNED_FILE
+def test_a_wrong_fact_id_is_refused_with_its_line_and_nothing_is_written(base_copy: Path) -> None:
+    teach(base_copy, NEW_QUESTION, NEW_FACT, "alice", now=NOW)
+    learned = base_copy / LEARNED_FILE
     before = learned.read_bytes()
     with pytest.raises(KnowledgeError) as caught:
-        teach(kb, "what did they have for lunch", "no-such-fact", "alice", now=NOW)
+        teach(base_copy, "what did they have for lunch", "no-such-fact", "alice", now=NOW)
     [problem] = caught.value.problems
     assert problem.path.endswith(LEARNED_FILE)
     # The entry would have been appended: its 'fact:' is the second line after the file's end.
     assert problem.line == before.count(b"\n") + 2
     assert "'no-such-fact' is not the id of a fact or entity" in problem.message
     assert learned.read_bytes() == before
-    assert files_in(kb) == files_in(PROJECT_KNOWLEDGE) | {LEARNED_FILE}
+    assert files_in(base_copy) == files_in(PROJECT_KNOWLEDGE) | {LEARNED_FILE}
 
 
-def test_a_wrong_fact_id_creates_no_file(kb: Path) -> None:
+def test_a_wrong_fact_id_creates_no_file(base_copy: Path) -> None:
     with pytest.raises(KnowledgeError):
-        teach(kb, NEW_QUESTION, "no-such-fact", "alice")
-    assert files_in(kb) == files_in(PROJECT_KNOWLEDGE)
+        teach(base_copy, NEW_QUESTION, "no-such-fact", "alice")
+    assert files_in(base_copy) == files_in(PROJECT_KNOWLEDGE)
 
 
-def test_a_known_phrasing_is_refused(kb: Path) -> None:
-    base = load(kb)
+def test_a_known_phrasing_is_refused(base_copy: Path) -> None:
+    base = load(base_copy)
     written = base.facts[NEW_FACT].questions[0]
     with pytest.raises(ValueError, match="is already a phrasing of 'joint-statement-summit'"):
-        teach(kb, f"  {written.upper().rstrip('?')} ", NEW_FACT, "alice")
-    teach(kb, NEW_QUESTION, NEW_FACT, "alice")
+        teach(base_copy, f"  {written.upper().rstrip('?')} ", NEW_FACT, "alice")
+    teach(base_copy, NEW_QUESTION, NEW_FACT, "alice")
     with pytest.raises(ValueError, match="already a phrasing"):
-        teach(kb, NEW_QUESTION + "?", NEW_FACT, "bob")
+        teach(base_copy, NEW_QUESTION + "?", NEW_FACT, "bob")
     # Taught through an entity told by a fact, it is that fact's phrasing too.
-    teach(kb, "who paid for the hotel", "sochi-summit-event", "alice")
+    teach(base_copy, "who paid for the hotel", "sochi-summit-event", "alice")
     with pytest.raises(ValueError, match="already a phrasing"):
-        teach(kb, "Who paid for the hotel?", "sochi-summit", "bob")
-    assert "who paid for the hotel" in phrasings(load(kb), "sochi-summit")
+        teach(base_copy, "Who paid for the hotel?", "sochi-summit", "bob")
+    assert "who paid for the hotel" in phrasings(load(base_copy), "sochi-summit")
 
 
 @pytest.mark.parametrize(
@@ -125,14 +127,14 @@ def test_a_known_phrasing_is_refused(kb: Path) -> None:
     ],
 )
 def test_bad_requests_are_refused_with_a_sentence(
-    kb: Path, question: str, fact: str, by: str, message: str
+    base_copy: Path, question: str, fact: str, by: str, message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        teach(kb, question, fact, by)
-    assert not (kb / LEARNED_FILE).exists()
+        teach(base_copy, question, fact, by)
+    assert not (base_copy / LEARNED_FILE).exists()
 
 
-def test_two_threads_teaching_at_once_keep_both(kb: Path) -> None:
+def test_two_threads_teaching_at_once_keep_both(base_copy: Path) -> None:
     questions = [f"what did delegation number {n} bring" for n in range(6)]
     start = threading.Barrier(len(questions))
     failures: list[BaseException] = []
@@ -140,7 +142,7 @@ def test_two_threads_teaching_at_once_keep_both(kb: Path) -> None:
     def one(question: str) -> None:
         start.wait()
         try:
-            teach(kb, question, NEW_FACT, "alice")
+            teach(base_copy, question, NEW_FACT, "alice")
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             failures.append(error)
 
@@ -150,7 +152,7 @@ def test_two_threads_teaching_at_once_keep_both(kb: Path) -> None:
     for thread in threads:
         thread.join()
     assert failures == []
-    assert sorted(entry.question for entry in load(kb).learned) == sorted(questions)
+    assert sorted(entry.question for entry in load(base_copy).learned) == sorted(questions)
 
 
 @pytest.mark.parametrize(
@@ -190,23 +192,25 @@ def test_two_threads_teaching_at_once_keep_both(kb: Path) -> None:
         ("  - question: q\n   fact: x\n", 3, "YAML error"),
     ],
 )
-def test_a_hand_edit_is_reported_at_its_line(kb: Path, entry: str, line: int, message: str) -> None:
-    (kb / LEARNED_FILE).write_text("learned:\n" + entry, encoding="utf-8")
+def test_a_hand_edit_is_reported_at_its_line(
+    base_copy: Path, entry: str, line: int, message: str
+) -> None:
+    (base_copy / LEARNED_FILE).write_text("learned:\n" + entry, encoding="utf-8")
     with pytest.raises(KnowledgeError) as caught:
-        load(kb)
+        load(base_copy)
     [problem] = caught.value.problems
     assert (Path(problem.path).name, problem.line) == (LEARNED_FILE, line)
     assert problem.message.startswith(message)
     # Teaching on top of a broken file writes nothing.
     with pytest.raises(KnowledgeError):
-        teach(kb, NEW_QUESTION, NEW_FACT, "alice")
-    assert (kb / LEARNED_FILE).read_text(encoding="utf-8") == "learned:\n" + entry
+        teach(base_copy, NEW_QUESTION, NEW_FACT, "alice")
+    assert (base_copy / LEARNED_FILE).read_text(encoding="utf-8") == "learned:\n" + entry
 
 
-def test_an_emptied_section_loads(kb: Path) -> None:
-    (kb / LEARNED_FILE).write_text("# all removed\nlearned:\n", encoding="utf-8")
-    assert load(kb).learned == ()
-    base = teach(kb, NEW_QUESTION, NEW_FACT, "alice")
+def test_an_emptied_section_loads(base_copy: Path) -> None:
+    (base_copy / LEARNED_FILE).write_text("# all removed\nlearned:\n", encoding="utf-8")
+    assert load(base_copy).learned == ()
+    base = teach(base_copy, NEW_QUESTION, NEW_FACT, "alice")
     assert [entry.question for entry in base.learned] == [NEW_QUESTION]
 
 
@@ -214,12 +218,14 @@ def test_an_emptied_section_loads(kb: Path) -> None:
 
 
 @pytest.fixture
-def cli(kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
+def cli(
+    base_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Run:
     """Run bot.cli.main on the copied base: cli("teach", ...) -> (exit code, stdout, stderr)."""
     for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(kb))
-    monkeypatch.chdir(kb.parent)
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(base_copy))
+    monkeypatch.chdir(base_copy.parent)
 
     def call(*argv: str) -> tuple[int, str, str]:
         capsys.readouterr()
@@ -230,39 +236,39 @@ def cli(kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
     return call
 
 
-def test_cli_teach_then_ask(cli: Run, kb: Path) -> None:
+def test_cli_teach_then_ask(cli: Run, base_copy: Path) -> None:
     code, out, err = cli("teach", NEW_QUESTION, NEW_FACT, "--by", "alice")
     assert (code, err) == (0, "")
     assert out == f"Taught: '{NEW_QUESTION}' => {NEW_FACT} (knowledge/learned.yaml)\n"
     code, out, _ = cli("ask", NEW_QUESTION, "--json")
     assert code == 0
     assert json.loads(out)["fact"] == NEW_FACT
-    assert load(kb).learned[0].by == "alice"
+    assert load(base_copy).learned[0].by == "alice"
 
 
 def test_cli_teach_by_defaults_to_the_os_user(
-    cli: Run, kb: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Run, base_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LOGNAME", "moderator-x")  # what getpass.getuser() reads first
     assert cli("teach", NEW_QUESTION, NEW_FACT)[0] == 0
-    assert load(kb).learned[0].by == "moderator-x"
+    assert load(base_copy).learned[0].by == "moderator-x"
 
 
-def test_cli_teach_failures(cli: Run, kb: Path) -> None:
+def test_cli_teach_failures(cli: Run, base_copy: Path) -> None:
     code, out, err = cli("teach", NEW_QUESTION, "no-such-fact")
     assert (code, out) == (1, "")
     first = err.splitlines()[0]
     assert first.startswith(f"{Path('knowledge') / LEARNED_FILE}:6: learned phrasing ")
     assert "Nothing was taught" in err
-    assert not (kb / LEARNED_FILE).exists()
-    written = load(kb).facts[NEW_FACT].questions[0]
+    assert not (base_copy / LEARNED_FILE).exists()
+    written = load(base_copy).facts[NEW_FACT].questions[0]
     code, out, err = cli("teach", written, NEW_FACT)
     assert (code, out) == (1, "")
     assert err == f"{written!r} is already a phrasing of {NEW_FACT!r}: nothing to teach.\n"
 
 
-def test_cli_validate_reports_a_broken_learned_file(cli: Run, kb: Path) -> None:
-    (kb / LEARNED_FILE).write_text(
+def test_cli_validate_reports_a_broken_learned_file(cli: Run, base_copy: Path) -> None:
+    (base_copy / LEARNED_FILE).write_text(
         "learned:\n  - question: q\n    fact: nope\n    by: al\n    at: 2017-11-23\n",
         encoding="utf-8",
     )

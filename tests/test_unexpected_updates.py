@@ -4,7 +4,7 @@ Every update goes through the real Application offline (`build_application`, the
 on the project's fact base, `Application.process_update` with `Update.de_json`), its Bot API
 answered in memory by tests.emulator (`running` of tests/harness.py). For each one:
 
-* the error handler is never called (a spy wraps `telegram_app.on_error`) and nothing is
+* the error handler is never called (a spy wraps `on_error`) and nothing is
   logged at ERROR;
 * every Bot API call the bot makes succeeds (the emulator refuses what Telegram would refuse);
 * every message sent is valid Telegram HTML (or plain text) of at most 4,096 characters,
@@ -22,7 +22,6 @@ polling: an update the library itself cannot read must not stop the updates afte
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import sqlite3
@@ -38,12 +37,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot import callbacks, telegram_app
 from bot.config import PROJECT_KNOWLEDGE, Settings
-from bot.inbox import InboxBot
-from bot.knowledge import load
+from bot.factbase import load
 from bot.replies import MESSAGE_LIMIT, Answerer
-from bot.store import QuestionLog
+from bot.storage import QuestionLog
+from bot.telegram import callbacks
+from bot.telegram.app import build_application, on_error
+from bot.telegram.asking import NOT_TEXT, STALE_BUTTON, THANKS_FOR_FEEDBACK
+from bot.telegram.inbox import InboxApplication
+from bot.telegram.services import SERVICES, Context
 from tests.emulator import (
     BOT_USER,
     BOT_USERNAME,
@@ -63,7 +65,7 @@ from tests.emulator import (
     user,
 )
 from tests.emulator import text_content as text
-from tests.harness import ASSAD_FACT, ASSAD_QUESTION, Bot, assert_safe_html, running, started
+from tests.harness import ASSAD_FACT, ASSAD_QUESTION, Bot, assert_safe_html, long_polling, running
 
 SUMMIT_QUESTION = "Who met at the Sochi summit?"
 CHANNEL_ID = -1009876543210
@@ -117,7 +119,7 @@ class Watched:
     """The bot, what reached its error handler, and its question log."""
 
     bot: Bot
-    questions: QuestionLog
+    question_log: QuestionLog
     errors: list[tuple[object, BaseException | None]] = field(default_factory=list)
 
     async def deliver(self, data: JSONDict) -> list[JSONDict]:
@@ -170,35 +172,35 @@ async def watched(
 ) -> AsyncIterator[Watched]:
     """The bot on the real base with a question log; its error handler spied on."""
     errors: list[tuple[object, BaseException | None]] = []
-    original = telegram_app.on_error
+    original = on_error
 
-    async def spy(update_object: object, context: telegram_app.Context) -> None:
+    async def spy(update_object: object, context: Context) -> None:
         errors.append((update_object, context.error))
         await original(update_object, context)
 
-    monkeypatch.setattr(telegram_app, "on_error", spy)
-    questions = QuestionLog.open(tmp_path / "questions.db")
+    monkeypatch.setattr("bot.telegram.app.on_error", spy)
+    question_log = QuestionLog.open(tmp_path / "questions.db")
     try:
         with caplog.at_level(logging.WARNING):
             async with running(answerer, monkeypatch) as bot:
                 assert spy in bot.application.error_handlers  # the watch is on the real wiring
-                services = bot.application.bot_data[telegram_app.SERVICES]
-                services.log = questions
-                yield Watched(bot, questions, errors)
+                services = bot.application.bot_data[SERVICES]
+                services.question_log = question_log
+                yield Watched(bot, question_log, errors)
         errors_logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
         assert errors_logged == [], [r.getMessage() for r in errors_logged]
     finally:
-        questions.close()
+        question_log.close()
 
 
 def methods(calls: list[JSONDict]) -> list[str]:
     return [call["method"] for call in calls]
 
 
-def logged_texts(questions: QuestionLog) -> list[str]:
+def logged_texts(question_log: QuestionLog) -> list[str]:
     """The text of every question in the log, once its queued writes are done."""
-    assert questions.flush()
-    with contextlib.closing(sqlite3.connect(questions.path)) as connection:
+    assert question_log.flush()
+    with contextlib.closing(sqlite3.connect(question_log.path)) as connection:
         return [row[0] for row in connection.execute("SELECT text FROM questions")]
 
 
@@ -530,9 +532,7 @@ async def test_service_messages_in_private_chats_are_ignored(
 async def test_non_text_in_private_gets_one_polite_word(watched: Watched, kind: str) -> None:
     data = update(message=message(private_chat(), user(PRIVATE_CHAT_ID), **NON_TEXT[kind]))
     calls = await watched.deliver(data)
-    assert [(call["method"], call["text"]) for call in calls] == [
-        ("sendMessage", telegram_app.NOT_TEXT)
-    ]
+    assert [(call["method"], call["text"]) for call in calls] == [("sendMessage", NOT_TEXT)]
     assert calls[0]["chat_id"] == PRIVATE_CHAT_ID
 
 
@@ -718,8 +718,8 @@ async def test_forged_button_data_anywhere_is_answered_politely(
         assert methods(calls) == ["answerCallbackQuery"], (data, calls)
         assert calls[0].get("text") in (
             None,
-            telegram_app.STALE_BUTTON,
-            telegram_app.THANKS_FOR_FEEDBACK,
+            STALE_BUTTON,
+            THANKS_FOR_FEEDBACK,
         )
 
 
@@ -762,7 +762,7 @@ async def test_hostile_questions_reach_the_question_log_intact(watched: Watched)
     sent = [HOSTILE_MESSAGES["mixture"], "\x00 assad \x00", "<b>&amp;</b> *_[`"]
     for question in sent:
         await watched.deliver(private_message(question))
-    assert sorted(logged_texts(watched.questions)) == sorted(sent)
+    assert sorted(logged_texts(watched.question_log)) == sorted(sent)
 
 
 @pytest.mark.asyncio
@@ -775,7 +775,7 @@ async def test_a_question_with_a_lone_surrogate_is_answered_and_logged_with_its_
     for question in sent:
         calls = await watched.deliver(private_message(question))
         assert methods(calls) == ["sendMessage"]
-    logged = logged_texts(watched.questions)
+    logged = logged_texts(watched.question_log)
     assert len(logged) == len(sent), logged
     assert {"before it", "after it"} <= set(logged)
 
@@ -857,9 +857,9 @@ def mutated_updates(draw: st.DrawFn) -> JSONDict:
 async def test_mutated_updates_pass_the_inbox_and_never_reach_the_error_handler(
     watched: Watched, data: JSONDict
 ) -> None:
-    bot = watched.bot.application.bot
-    assert isinstance(bot, InboxBot)
-    [screened] = await bot.inbox.screen(bot, [data])
+    application = watched.bot.application
+    assert isinstance(application, InboxApplication)
+    [screened] = await application.inbox.screen(application.bot, [data])
     assert screened["update_id"] == data["update_id"]
     readable = len(screened) > 1
     event("readable" if readable else "skipped: the library cannot read it")
@@ -892,19 +892,16 @@ async def test_an_update_the_library_cannot_read_is_skipped_and_polling_goes_on(
     answerer: Answerer, caplog: pytest.LogCaptureFixture, last: bool
 ) -> None:
     # PTB's own Updater would refetch the batch forever (it logs CRITICAL and never moves the
-    # offset past it); bot.inbox replaces the update with an empty one carrying its id.
+    # offset past it); our polling fetches raw JSON, and the inbox skips the one unreadable.
     unreadable = update(message=message(private_chat(OTHER_USER), user(OTHER_USER), poll=OLD_POLL))
     question = private_message(ASSAD_QUESTION)
     async with Emulator() as telegram:
         settings = Settings(knowledge=PROJECT_KNOWLEDGE, token=TOKEN, api_url=telegram.api_url)
-        application = telegram_app.build_application(settings, answerer)
-        async with started(application, POLL_WAIT):
-            updater = application.updater
-            assert updater is not None
-            with caplog.at_level(logging.WARNING):
-                for data in [question, unreadable] if last else [unreadable, question]:
-                    telegram.api.push_update(data)
-                await asyncio.wait_for(updater.start_polling(poll_interval=0, timeout=1), POLL_WAIT)
+        application = build_application(settings, answerer)
+        with caplog.at_level(logging.WARNING):
+            for data in [question, unreadable] if last else [unreadable, question]:
+                telegram.api.push_update(data)
+            async with long_polling(application, POLL_WAIT, long_poll=1):
                 [sent] = await telegram.api.wait_for("sendMessage", 1, POLL_WAIT)
                 # Past it: the next question is fetched and answered too.
                 telegram.api.push_update(private_message(SUMMIT_QUESTION))

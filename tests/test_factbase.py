@@ -9,8 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge
-from bot.knowledge import MAX_FILE_BYTES, EventDate, FactBase, KnowledgeError, Problem, load
+from bot.factbase import (
+    MAX_FILE_BYTES,
+    EventDate,
+    FactBase,
+    KnowledgeError,
+    Problem,
+    load,
+    yaml_lines,
+)
 from tests.conftest import SOURCE_NAME, WriteFiles
 
 BAD = "facts/wrong.yaml"  # sorts after facts/visit.yaml, so the mini base's ids come first
@@ -809,7 +816,7 @@ def test_problem_paths_are_absolute_outside_the_working_directory(
 def test_file_over_the_size_limit(
     mini_base_dir: Path, write_tree: WriteFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(knowledge, "MAX_FILE_BYTES", 16_384)  # the limit of source texts too
+    monkeypatch.setattr(yaml_lines, "MAX_FILE_BYTES", 16_384)  # the limit of source texts too
     assert all(len(text.encode()) < 16_384 for text in _mini_texts(mini_base_dir))
     write_tree(mini_base_dir, {BAD: "# padding\n" * 2000})  # valid YAML, 20,000 bytes
     monkeypatch.chdir(mini_base_dir)

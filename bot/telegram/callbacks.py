@@ -1,10 +1,13 @@
 """Callback data for inline buttons: short, checked strings (Telegram allows 64 bytes).
 
-f:<id>[:<question>]      answer with fact or entity <id>, picked for logged question <question>
-x[:<question>]           none of the suggestions was meant
-v:<+|->:<question>       feedback on the answer to a logged question
-m:a:<question>:<id>      moderator: teach the logged question as a phrasing of <id>
-m:d:<question>           moderator: dismiss the logged question (and its near-duplicates)
+f:<id>[:<asked>]      answer with fact or entity <id>, picked for the logged question <asked>
+x[:<asked>]           none of the suggestions was meant
+v:<+|->:<asked>       feedback on the answer to a logged question
+m:a:<asked>:<id>      moderator: teach the logged question as a phrasing of <id>
+m:d:<asked>           moderator: dismiss the logged question (and its near-duplicates)
+
+<asked> is always a logged question's id, never its text. Each kind has a pattern for its own
+CallbackQueryHandler (PTB matches from the start; the patterns end with \\Z, so a whole match).
 """
 
 from __future__ import annotations
@@ -15,12 +18,12 @@ from dataclasses import dataclass
 MAX_BYTES = 64
 NONE_OF_THESE = "x"
 _ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-_QUESTION = r"[0-9]{1,16}"
-_PICK = re.compile(rf"f:({_ID})(?::({_QUESTION}))?")
-_NONE = re.compile(rf"x(?::({_QUESTION}))?")
-_VOTE = re.compile(rf"v:([+-]):({_QUESTION})")
-_ATTACH = re.compile(rf"m:a:({_QUESTION}):({_ID})")
-_DISMISS = re.compile(rf"m:d:({_QUESTION})")
+_ASKED = r"[0-9]{1,16}"
+PICK = re.compile(rf"f:({_ID})(?::({_ASKED}))?\Z")
+NONE = re.compile(rf"x(?::({_ASKED}))?\Z")
+VOTE = re.compile(rf"v:([+-]):({_ASKED})\Z")
+ATTACH = re.compile(rf"m:a:({_ASKED}):({_ID})\Z")
+DISMISS = re.compile(rf"m:d:({_ASKED})\Z")
 
 
 @dataclass(frozen=True)
@@ -28,21 +31,21 @@ class Pick:
     """The user picked a suggested question: answer with this fact or entity."""
 
     ident: str
-    question: int | None = None
+    question_id: int | None = None
 
 
 @dataclass(frozen=True)
 class NoneOfThese:
     """The user said none of the suggestions was meant."""
 
-    question: int | None = None
+    question_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Vote:
     """👍 (+1) or 👎 (-1) on the answer to a logged question."""
 
-    question: int
+    question_id: int
     vote: int
 
 
@@ -50,7 +53,7 @@ class Vote:
 class Attach:
     """A moderator teaches a logged question as a phrasing of a fact."""
 
-    question: int
+    question_id: int
     ident: str
 
 
@@ -58,7 +61,7 @@ class Attach:
 class Dismiss:
     """A moderator dismisses a logged question from the unanswered queue."""
 
-    question: int
+    question_id: int
 
 
 Action = Pick | NoneOfThese | Vote | Attach | Dismiss
@@ -70,48 +73,48 @@ def _checked(data: str) -> str:
     return data
 
 
-def _suffix(question: int | None) -> str:
-    return "" if question is None else f":{question}"
+def _suffix(question_id: int | None) -> str:
+    return "" if question_id is None else f":{question_id}"
 
 
-def pick(ident: str, question: int | None = None) -> str:
+def pick(ident: str, question_id: int | None = None) -> str:
     """Callback data that answers with `ident`."""
-    return _checked(f"f:{ident}{_suffix(question)}")
+    return _checked(f"f:{ident}{_suffix(question_id)}")
 
 
-def none_of_these(question: int | None = None) -> str:
+def none_of_these(question_id: int | None = None) -> str:
     """Callback data for "None of these"."""
-    return _checked(f"x{_suffix(question)}")
+    return _checked(f"x{_suffix(question_id)}")
 
 
-def vote(question: int, value: int) -> str:
+def vote(question_id: int, value: int) -> str:
     """Callback data for 👍 (value 1) or 👎 (value -1)."""
-    return _checked(f"v:{'+' if value > 0 else '-'}:{question}")
+    return _checked(f"v:{'+' if value > 0 else '-'}:{question_id}")
 
 
-def attach(question: int, ident: str) -> str:
+def attach(question_id: int, ident: str) -> str:
     """Callback data with which a moderator teaches a question as a phrasing of `ident`."""
-    return _checked(f"m:a:{question}:{ident}")
+    return _checked(f"m:a:{question_id}:{ident}")
 
 
-def dismiss(question: int) -> str:
+def dismiss(question_id: int) -> str:
     """Callback data with which a moderator dismisses a question."""
-    return _checked(f"m:d:{question}")
+    return _checked(f"m:d:{question_id}")
 
 
 def parse(data: str | None) -> Action | None:
     """The action a button's data asks for, or None for forged or unknown data."""
     if data is None or len(data.encode("utf-8", "replace")) > MAX_BYTES:
         return None
-    if found := _PICK.fullmatch(data):
+    if found := PICK.match(data):
         return Pick(found.group(1), _number(found.group(2)))
-    if found := _NONE.fullmatch(data):
+    if found := NONE.match(data):
         return NoneOfThese(_number(found.group(1)))
-    if found := _VOTE.fullmatch(data):
+    if found := VOTE.match(data):
         return Vote(int(found.group(2)), 1 if found.group(1) == "+" else -1)
-    if found := _ATTACH.fullmatch(data):
+    if found := ATTACH.match(data):
         return Attach(int(found.group(1)), found.group(2))
-    if found := _DISMISS.fullmatch(data):
+    if found := DISMISS.match(data):
         return Dismiss(int(found.group(1)))
     return None
 

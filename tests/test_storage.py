@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import store
 from bot.cli import main
 from bot.config import VARIABLES, database_path
-from bot.store import DAY, MIGRATIONS, QuestionLog, Stats, StoreError, new_id
+from bot.storage import DAY, MIGRATIONS, QuestionLog, Stats, StoreError, new_id, schema
 
 PROJECT = Path(__file__).resolve().parent.parent
 # 2023-11-14 22:13:20 UTC: that UTC day began 22h13m20s earlier.
@@ -31,14 +30,14 @@ def db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def log(db: Path) -> Iterator[QuestionLog]:
+def question_log(db: Path) -> Iterator[QuestionLog]:
     opened = QuestionLog.open(db)
     yield opened
     opened.close()
 
 
 def ask(
-    log: QuestionLog,
+    question_log: QuestionLog,
     text: str,
     outcome: str,
     at: float = NOW - 60,
@@ -46,7 +45,7 @@ def ask(
 ) -> int:
     """Record one question and return its id."""
     ident = new_id()
-    log.record_question(ident, text, outcome, at=at, **details)  # type: ignore[arg-type]
+    question_log.record_question(ident, text, outcome, at=at, **details)  # type: ignore[arg-type]
     return ident
 
 
@@ -59,8 +58,8 @@ def rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[obje
 
 
 def test_first_open_creates_folders_schema_version_and_salt(db: Path) -> None:
-    log = QuestionLog.open(db)
-    log.close()
+    question_log = QuestionLog.open(db)
+    question_log.close()
     meta = {str(key): str(value) for key, value in rows(db, "SELECT key, value FROM meta")}
     assert meta["schema_version"] == str(len(MIGRATIONS)) == "2"
     assert len(str(meta["salt"])) == 32
@@ -72,18 +71,20 @@ def test_first_open_creates_folders_schema_version_and_salt(db: Path) -> None:
 def test_the_log_survives_a_restart_and_migrations_run_once(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    log = QuestionLog.open(db)
-    ident = ask(log, "Who is Lavrov?", "answer", fact="lavrov", score=91.5, candidates=["lavrov"])
-    log.close()
+    question_log = QuestionLog.open(db)
+    ident = ask(
+        question_log, "Who is Lavrov?", "answer", fact="lavrov", score=91.5, candidates=["lavrov"]
+    )
+    question_log.close()
     salt = rows(db, "SELECT value FROM meta WHERE key = 'salt'")
 
     # A second version of the schema: it fails if it ever runs twice (the table exists).
     extra = ("CREATE TABLE extra (x INTEGER)", "INSERT INTO extra VALUES (1)")
-    monkeypatch.setattr(store, "MIGRATIONS", (*MIGRATIONS, extra))
+    monkeypatch.setattr(schema, "MIGRATIONS", (*MIGRATIONS, extra))
     for _ in range(2):
-        log = QuestionLog.open(db)
-        found = log.question(ident)
-        log.close()
+        question_log = QuestionLog.open(db)
+        found = question_log.question(ident)
+        question_log.close()
         assert found is not None
         assert (found.text, found.outcome, found.fact, found.score) == (
             "Who is Lavrov?",
@@ -101,61 +102,61 @@ def test_the_log_survives_a_restart_and_migrations_run_once(
 def test_a_log_of_the_first_schema_is_upgraded_and_keeps_its_questions(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "MIGRATIONS", MIGRATIONS[:1])  # as the first release made it
-    log = QuestionLog.open(db)
-    ident = ask(log, "Who is Lavrov?", "answer", fact="lavrov")
-    log.close()
+    monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS[:1])  # as the first release made it
+    question_log = QuestionLog.open(db)
+    ident = ask(question_log, "Who is Lavrov?", "answer", fact="lavrov")
+    question_log.close()
     assert "inbox" not in {name for (name,) in rows(db, "SELECT name FROM sqlite_master")}
     monkeypatch.undo()
-    log = QuestionLog.open(db)
+    question_log = QuestionLog.open(db)
     try:
-        assert log.keep([(5, "{}")]).result(timeout=5) == {5}
-        found = log.question(ident)
+        assert question_log.keep([(5, "{}")]).result(timeout=5) == {5}
+        found = question_log.question(ident)
     finally:
-        log.close()
+        question_log.close()
     assert found is not None
     assert found.text == "Who is Lavrov?"
     assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
     assert rows(db, "SELECT update_id, handled FROM inbox") == [(5, 0)]
 
 
-def test_a_failed_keep_costs_only_itself(log: QuestionLog, db: Path) -> None:
+def test_a_failed_keep_costs_only_itself(question_log: QuestionLog, db: Path) -> None:
     with closing(sqlite3.connect(db, isolation_level=None)) as other:
         other.execute("BEGIN IMMEDIATE")  # holds the writer, so that all three share a batch
-        kept = log.keep([(7, "{}")])
-        refused = log.keep([(8, "{}"), (2**63, "{}")])  # SQLite cannot store the second id
-        ident = ask(log, "Who is Lavrov?", "answer", fact="lavrov")
+        kept = question_log.keep([(7, "{}")])
+        refused = question_log.keep([(8, "{}"), (2**63, "{}")])  # SQLite cannot store the second id
+        ident = ask(question_log, "Who is Lavrov?", "answer", fact="lavrov")
         other.execute("ROLLBACK")
     assert kept.result(timeout=5) == {7}
     with pytest.raises(StoreError, match="Cannot write to the question log"):
         refused.result(timeout=5)
-    assert log.flush()
+    assert question_log.flush()
     assert rows(db, "SELECT update_id FROM inbox") == [(7,)]  # not 8: the failed keep undone
-    assert log.question(ident) is not None
+    assert question_log.question(ident) is not None
 
 
 def test_an_update_left_unhandled_for_over_a_day_is_given_up(
-    log: QuestionLog, db: Path, caplog: pytest.LogCaptureFixture
+    question_log: QuestionLog, db: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     now = time.time()
-    assert log.keep([(1, '{"old": 1}')], now=now - DAY - 60).result(timeout=5) == {1}
-    assert log.keep([(2, '{"new": 2}')], now=now - DAY + 60).result(timeout=5) == {2}
-    assert log.unhandled(3, now=now) == [(2, '{"new": 2}')]
+    assert question_log.keep([(1, '{"old": 1}')], now=now - DAY - 60).result(timeout=5) == {1}
+    assert question_log.keep([(2, '{"new": 2}')], now=now - DAY + 60).result(timeout=5) == {2}
+    assert question_log.unhandled(3, now=now) == [(2, '{"new": 2}')]
     assert "Inbox: given up, received over a day ago: update 1." in caplog.text
-    assert log.unhandled(3, now=now) == [(2, '{"new": 2}')]
+    assert question_log.unhandled(3, now=now) == [(2, '{"new": 2}')]
     assert rows(db, "SELECT update_id, handled FROM inbox ORDER BY update_id") == [(1, 1), (2, 0)]
 
 
 def test_ids_handled_before_a_long_stop_are_still_recognised_after_the_start(
-    log: QuestionLog,
+    question_log: QuestionLog,
 ) -> None:
     now = time.time()
-    log.keep([(1, "{}")], now=now - 7200).result(timeout=5)
-    log.record_handled(1, now=now - 7200)  # then the bot was down for two hours
-    assert log.flush()
-    assert log.unhandled(3, now=now) == []  # the start
+    question_log.keep([(1, "{}")], now=now - 7200).result(timeout=5)
+    question_log.record_handled(1, now=now - 7200)  # then the bot was down for two hours
+    assert question_log.flush()
+    assert question_log.unhandled(3, now=now) == []  # the start
     # Telegram posts it again (its 200 was lost before the stop): still known as handled.
-    assert log.keep([(1, "{}"), (2, "{}")], now=now + 60).result(timeout=5) == {2}
+    assert question_log.keep([(1, "{}"), (2, "{}")], now=now + 60).result(timeout=5) == {2}
 
 
 def test_a_newer_schema_is_refused(db: Path) -> None:
@@ -167,12 +168,12 @@ def test_a_newer_schema_is_refused(db: Path) -> None:
 
 
 def test_no_raw_user_id_is_stored(db: Path) -> None:
-    log = QuestionLog.open(db)
-    ident = ask(log, "When was the summit?", "answer", user_id=USER, chat_type="group")
-    log.record_feedback(ident, USER, 1)
-    log.record_pick(ident, "summit-date")
-    hashed = log.user_hash(USER)
-    log.close()
+    question_log = QuestionLog.open(db)
+    ident = ask(question_log, "When was the summit?", "answer", user_id=USER, chat_type="group")
+    question_log.record_feedback(ident, USER, 1)
+    question_log.record_pick(ident, "summit-date")
+    hashed = question_log.user_hash(USER)
+    question_log.close()
     assert len(hashed) == 16
     assert rows(db, "SELECT user_hash FROM questions") == [(hashed,)]
     assert rows(db, "SELECT user_hash FROM feedback") == [(hashed,)]
@@ -202,7 +203,6 @@ def test_new_ids_are_positive_48_bit() -> None:
     ids = {new_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(0 < ident < 2**48 for ident in ids)
-    assert QuestionLog.new_id() > 0
 
 
 # --- failures never reach the asker ---------------------------------------------------------
@@ -222,61 +222,61 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
         QuestionLog.open(path)
 
 
-def test_writes_after_the_file_is_deleted_do_not_raise(log: QuestionLog, db: Path) -> None:
+def test_writes_after_the_file_is_deleted_do_not_raise(question_log: QuestionLog, db: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    ident = ask(log, "Still answering?", "fallback")
-    log.record_feedback(ident, USER, -1)
-    log.record_pick(ident, "anything")
-    assert log.flush()
+    ident = ask(question_log, "Still answering?", "fallback")
+    question_log.record_feedback(ident, USER, -1)
+    question_log.record_pick(ident, "anything")
+    assert question_log.flush()
 
 
 def test_writes_to_a_locked_database_are_dropped_with_a_warning(
     db: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    log = QuestionLog.open(db, busy_timeout=0.2, queue_size=3)
+    question_log = QuestionLog.open(db, busy_timeout=0.2, queue_size=3)
     try:
         with closing(sqlite3.connect(db, isolation_level=None)) as other:
             other.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
             started = time.perf_counter()
             for number in range(30):
-                ask(log, f"question {number}", "fallback")
-                log.record_feedback(1, USER, 1)
+                ask(question_log, f"question {number}", "fallback")
+                question_log.record_feedback(1, USER, 1)
             assert time.perf_counter() - started < 0.5  # answering did not wait
-            assert log.flush(10)
+            assert question_log.flush(10)
             other.execute("ROLLBACK")
         assert "dropped" in caplog.text
         # The log works again once the lock is gone.
-        ident = ask(log, "after the lock", "fallback")
-        assert log.flush()
-        assert log.question(ident) is not None
+        ident = ask(question_log, "after the lock", "fallback")
+        assert question_log.flush()
+        assert question_log.question(ident) is not None
     finally:
-        log.close()
+        question_log.close()
 
 
 def test_bad_records_are_logged_not_raised(
-    log: QuestionLog, caplog: pytest.LogCaptureFixture
+    question_log: QuestionLog, caplog: pytest.LogCaptureFixture
 ) -> None:
-    log.record_question("not a number", "text", "answer")  # type: ignore[arg-type]
-    log.record_feedback(1, USER, 0)
-    assert log.flush()
+    question_log.record_question("not a number", "text", "answer")  # type: ignore[arg-type]
+    question_log.record_feedback(1, USER, 0)
+    assert question_log.flush()
     assert "not recorded" in caplog.text
-    ident = ask(log, "a good one", "answer")
-    assert log.flush()
-    assert log.question(ident) is not None
+    ident = ask(question_log, "a good one", "answer")
+    assert question_log.flush()
+    assert question_log.question(ident) is not None
 
 
 def test_writes_after_close_are_dropped(db: Path) -> None:
-    log = QuestionLog.open(db)
-    log.close()
-    ask(log, "too late", "fallback")
-    log.close()  # closing twice is harmless
+    question_log = QuestionLog.open(db)
+    question_log.close()
+    ask(question_log, "too late", "fallback")
+    question_log.close()  # closing twice is harmless
 
 
 KILLED = """
 import os, sys
 from pathlib import Path
-from bot.store import QuestionLog
+from bot.storage import QuestionLog
 
 log = QuestionLog.open(Path(sys.argv[1]))
 for number in range(int(sys.argv[2])):
@@ -299,11 +299,11 @@ def test_flushed_writes_survive_a_kill(db: Path) -> None:
     )
     assert done.returncode == 9
     assert Path(f"{db}-wal").stat().st_size > 0  # the writes are in the WAL, never checkpointed
-    log = QuestionLog.open(db)
+    question_log = QuestionLog.open(db)
     try:
-        assert log.question(count) is not None
+        assert question_log.question(count) is not None
     finally:
-        log.close()
+        question_log.close()
     assert rows(db, "SELECT COUNT(*) FROM questions") == [(count,)]
     assert rows(db, "SELECT COUNT(*) FROM feedback") == [(len(range(0, count, 7)),)]
 
@@ -315,17 +315,17 @@ def votes(db: Path) -> list[tuple[object, ...]]:
     return rows(db, "SELECT question_id, vote FROM feedback ORDER BY question_id, user_hash")
 
 
-def test_a_second_press_changes_the_vote(log: QuestionLog, db: Path) -> None:
-    ident = ask(log, "Who is Putin?", "answer", fact="putin")
-    log.record_feedback(ident, USER, 1, at=NOW - 50)
-    log.record_feedback(ident, USER, -1, at=NOW - 40)
-    log.flush()
+def test_a_second_press_changes_the_vote(question_log: QuestionLog, db: Path) -> None:
+    ident = ask(question_log, "Who is Putin?", "answer", fact="putin")
+    question_log.record_feedback(ident, USER, 1, at=NOW - 50)
+    question_log.record_feedback(ident, USER, -1, at=NOW - 40)
+    question_log.flush()
     assert votes(db) == [(ident, -1)]
-    assert [g.reasons for g in log.unanswered(now=NOW)] == [frozenset({"downvote"})]
-    log.record_feedback(ident, USER, 1, at=NOW - 30)
-    log.flush()
+    assert [g.reasons for g in question_log.unanswered(now=NOW)] == [frozenset({"downvote"})]
+    question_log.record_feedback(ident, USER, 1, at=NOW - 30)
+    question_log.flush()
     assert votes(db) == [(ident, 1)]
-    assert log.unanswered(now=NOW) == []
+    assert question_log.unanswered(now=NOW) == []
 
 
 def test_concurrent_presses_by_one_user_count_once(db: Path) -> None:
@@ -349,46 +349,64 @@ def test_concurrent_presses_by_one_user_count_once(db: Path) -> None:
     assert len(votes(db)) == 1
 
 
-def test_different_users_add_up(log: QuestionLog, db: Path) -> None:
-    ident = ask(log, "Who is Erdogan?", "answer", fact="erdogan")
+def test_different_users_add_up(question_log: QuestionLog, db: Path) -> None:
+    ident = ask(question_log, "Who is Erdogan?", "answer", fact="erdogan")
     for user in range(5):
-        log.record_feedback(ident, user, 1 if user < 3 else -1, at=NOW - 10)
-    log.record_feedback(ident, None, 1, at=NOW - 10)  # no user known: one anonymous vote
-    log.flush()
+        question_log.record_feedback(ident, user, 1 if user < 3 else -1, at=NOW - 10)
+    question_log.record_feedback(ident, None, 1, at=NOW - 10)  # no user known: one anonymous vote
+    question_log.flush()
     assert len(votes(db)) == 6
-    stats = log.stats(now=NOW)
+    stats = question_log.stats(now=NOW)
     assert (stats.upvotes, stats.downvotes) == (4, 2)
 
 
-def test_a_vote_on_a_question_never_logged_counts_for_nothing(log: QuestionLog, db: Path) -> None:
+def test_a_vote_on_a_question_never_logged_counts_for_nothing(
+    question_log: QuestionLog, db: Path
+) -> None:
     # Forged button data names a question id the log never gave out.
-    log.record_feedback(new_id(), USER, 1, at=NOW - 10)
-    log.flush()
+    question_log.record_feedback(new_id(), USER, 1, at=NOW - 10)
+    question_log.flush()
     assert votes(db) == []
-    assert (log.stats(now=NOW).upvotes, log.stats(now=NOW).downvotes) == (0, 0)
+    assert (question_log.stats(now=NOW).upvotes, question_log.stats(now=NOW).downvotes) == (0, 0)
 
 
 # --- the unanswered queue -------------------------------------------------------------------
 
 
-def test_unanswered_groups_near_duplicates_with_counts_and_reasons(log: QuestionLog) -> None:
+def test_unanswered_groups_near_duplicates_with_counts_and_reasons(
+    question_log: QuestionLog,
+) -> None:
     trump = [
-        ask(log, "When did Trump call Putin?", "fallback", at=NOW - 500, candidates=["call", "x"]),
-        ask(log, "when did trump call putin", "fallback", at=NOW - 400, candidates=["call"]),
-        ask(log, "When did Trump call Putin?", "fallback", at=NOW - 300, candidates=["y", "call"]),
-        ask(log, "when did putin call trump??", "clarify", at=NOW - 200, candidates=["y"]),
-        ask(log, "When did Trump call Putin?", "answer", at=NOW - 100, fact="call"),
+        ask(
+            question_log,
+            "When did Trump call Putin?",
+            "fallback",
+            at=NOW - 500,
+            candidates=["call", "x"],
+        ),
+        ask(
+            question_log, "when did trump call putin", "fallback", at=NOW - 400, candidates=["call"]
+        ),
+        ask(
+            question_log,
+            "When did Trump call Putin?",
+            "fallback",
+            at=NOW - 300,
+            candidates=["y", "call"],
+        ),
+        ask(question_log, "when did putin call trump??", "clarify", at=NOW - 200, candidates=["y"]),
+        ask(question_log, "When did Trump call Putin?", "answer", at=NOW - 100, fact="call"),
     ]
-    log.record_feedback(trump[4], USER, -1, at=NOW - 90)
-    war = ask(log, "Who won the war?", "fallback", at=NOW - 250)
+    question_log.record_feedback(trump[4], USER, -1, at=NOW - 90)
+    war = ask(question_log, "Who won the war?", "fallback", at=NOW - 250)
     # Not unanswered: answered without a 👎, clarified then picked, or an old question.
-    ask(log, "When was the summit?", "answer", fact="summit-date")
-    picked = ask(log, "What did Rouhani say?", "clarify", candidates=["a", "b"])
-    log.record_pick(picked, "a")
-    ask(log, "Who won the election?", "fallback", at=NOW - 8 * DAY)
-    log.flush()
+    ask(question_log, "When was the summit?", "answer", fact="summit-date")
+    picked = ask(question_log, "What did Rouhani say?", "clarify", candidates=["a", "b"])
+    question_log.record_pick(picked, "a")
+    ask(question_log, "Who won the election?", "fallback", at=NOW - 8 * DAY)
+    question_log.flush()
 
-    groups = log.unanswered(now=NOW)
+    groups = question_log.unanswered(now=NOW)
     assert [(g.text, g.count) for g in groups] == [
         ("When did Trump call Putin?", 5),
         ("Who won the war?", 1),
@@ -400,45 +418,47 @@ def test_unanswered_groups_near_duplicates_with_counts_and_reasons(log: Question
     assert first.last_at == NOW - 100
     assert groups[1].question_ids == (war,)
     assert first.to_json()["reasons"] == ["fallback", "clarify", "downvote"]
-    assert log.unanswered(days=1, limit=1, now=NOW) == groups[:1]
-    assert log.unanswered(days=10, now=NOW)[-1].text == "Who won the election?"
+    assert question_log.unanswered(days=1, limit=1, now=NOW) == groups[:1]
+    assert question_log.unanswered(days=10, now=NOW)[-1].text == "Who won the election?"
 
 
-def test_dismissed_and_taught_questions_leave_the_queue(log: QuestionLog) -> None:
-    a = ask(log, "Who won the war?", "fallback")
-    b = ask(log, "who won the war", "fallback")
-    c = ask(log, "How many delegations came?", "fallback")
-    d = ask(log, "What is Astana?", "fallback")
-    log.flush()
-    assert log.dismiss([a, b]) == 2
-    assert log.mark_taught([c], "delegations") == 1
-    assert [g.question_ids for g in log.unanswered(now=NOW)] == [(d,)]
-    found = log.question(c)
+def test_dismissed_and_taught_questions_leave_the_queue(question_log: QuestionLog) -> None:
+    a = ask(question_log, "Who won the war?", "fallback")
+    b = ask(question_log, "who won the war", "fallback")
+    c = ask(question_log, "How many delegations came?", "fallback")
+    d = ask(question_log, "What is Astana?", "fallback")
+    question_log.flush()
+    assert question_log.dismiss([a, b]) == 2
+    assert question_log.mark_taught([c], "delegations") == 1
+    assert [g.question_ids for g in question_log.unanswered(now=NOW)] == [(d,)]
+    found = question_log.question(c)
     assert found is not None
-    assert log.question(12345) is None
-    assert log.dismiss([]) == 0
+    assert question_log.question(12345) is None
+    assert question_log.dismiss([]) == 0
 
 
 # --- stats ----------------------------------------------------------------------------------
 
 
-def test_stats_on_a_fixed_day(log: QuestionLog) -> None:
-    q1 = ask(log, "When was the summit?", "answer", at=NOW - 60, fact="summit-date")
-    ask(log, "summit date?", "answer", at=NOW - 3600, fact="summit-date")
-    q3 = ask(log, "Assad in Sochi?", "answer", at=NOW - 2 * DAY, fact="assad-visit")
-    q4 = ask(log, "Assad?", "clarify", at=NOW - 2 * DAY, candidates=["assad-visit", "assad"])
-    log.record_pick(q4, "assad-visit")
-    ask(log, "Who won the war?", "fallback", at=NOW - DAY)
-    ask(log, "who won the war", "fallback", at=NOW - 3 * DAY)
-    ask(log, "Old question", "answer", at=NOW - 8 * DAY, fact="old")
-    ask(log, "From the future", "answer", at=NOW + 60, fact="future")
-    log.record_feedback(q1, 1, 1, at=NOW - 50)
-    log.record_feedback(q1, 2, 1, at=NOW - 50)
-    log.record_feedback(q3, 1, -1, at=NOW - 50)
-    log.record_feedback(q3, 2, -1, at=NOW - 8 * DAY)  # too old to count
-    log.flush()
+def test_stats_on_a_fixed_day(question_log: QuestionLog) -> None:
+    q1 = ask(question_log, "When was the summit?", "answer", at=NOW - 60, fact="summit-date")
+    ask(question_log, "summit date?", "answer", at=NOW - 3600, fact="summit-date")
+    q3 = ask(question_log, "Assad in Sochi?", "answer", at=NOW - 2 * DAY, fact="assad-visit")
+    q4 = ask(
+        question_log, "Assad?", "clarify", at=NOW - 2 * DAY, candidates=["assad-visit", "assad"]
+    )
+    question_log.record_pick(q4, "assad-visit")
+    ask(question_log, "Who won the war?", "fallback", at=NOW - DAY)
+    ask(question_log, "who won the war", "fallback", at=NOW - 3 * DAY)
+    ask(question_log, "Old question", "answer", at=NOW - 8 * DAY, fact="old")
+    ask(question_log, "From the future", "answer", at=NOW + 60, fact="future")
+    question_log.record_feedback(q1, 1, 1, at=NOW - 50)
+    question_log.record_feedback(q1, 2, 1, at=NOW - 50)
+    question_log.record_feedback(q3, 1, -1, at=NOW - 50)
+    question_log.record_feedback(q3, 2, -1, at=NOW - 8 * DAY)  # too old to count
+    question_log.flush()
 
-    stats = log.stats(now=NOW)
+    stats = question_log.stats(now=NOW)
     assert stats == Stats(
         today=2,
         week=6,
@@ -456,7 +476,7 @@ def test_stats_on_a_fixed_day(log: QuestionLog) -> None:
         {"fact": "summit-date", "count": 2},
     ]
     json.dumps(as_json)
-    assert log.stats(now=NOW - 30 * DAY) == Stats.empty()
+    assert question_log.stats(now=NOW - 30 * DAY) == Stats.empty()
 
 
 # --- the command line -----------------------------------------------------------------------
@@ -499,13 +519,13 @@ def test_cli_without_a_database(
 
 
 def test_cli_unanswered(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    log = QuestionLog.open(cli_db)
+    question_log = QuestionLog.open(cli_db)
     now = time.time()
     for text in ("Who won the war?", "who won the war", "Who won the war?"):
-        ask(log, text, "fallback", at=now - 60, candidates=["war-end"])
-    ask(log, "What did Rouhani say?", "clarify", at=now - 60, candidates=["a", "b"])
-    ask(log, "Long ago", "fallback", at=now - 3 * DAY)
-    log.close()
+        ask(question_log, text, "fallback", at=now - 60, candidates=["war-end"])
+    ask(question_log, "What did Rouhani say?", "clarify", at=now - 60, candidates=["a", "b"])
+    ask(question_log, "Long ago", "fallback", at=now - 3 * DAY)
+    question_log.close()
 
     code, out, _ = run(capsys, "unanswered")
     assert code == 0
@@ -527,14 +547,14 @@ def test_cli_unanswered(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_cli_stats(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    log = QuestionLog.open(cli_db)
+    question_log = QuestionLog.open(cli_db)
     now = time.time()
-    good = ask(log, "Who is Putin?", "answer", at=now - 1, fact="putin")
-    ask(log, "Who is Putin??", "answer", at=now - 1, fact="putin")
-    ask(log, "Who won the war?", "fallback", at=now - 1)
-    ask(log, "Rouhani?", "clarify", at=now - 1)
-    log.record_feedback(good, USER, 1)
-    log.close()
+    good = ask(question_log, "Who is Putin?", "answer", at=now - 1, fact="putin")
+    ask(question_log, "Who is Putin??", "answer", at=now - 1, fact="putin")
+    ask(question_log, "Who won the war?", "fallback", at=now - 1)
+    ask(question_log, "Rouhani?", "clarify", at=now - 1)
+    question_log.record_feedback(good, USER, 1)
+    question_log.close()
 
     code, out, _ = run(capsys, "stats")
     assert code == 0
@@ -569,5 +589,5 @@ def test_cli_refuses_a_bad_window(cli_db: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_the_store_needs_no_telegram() -> None:
-    code = "import sys, bot.store; sys.exit('telegram' in sys.modules)"
+    code = "import sys, bot.storage; sys.exit('telegram' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=PROJECT, check=False).returncode == 0

@@ -1,8 +1,9 @@
 """Each update handled once: none lost to a crash, none repeated, none blocking the rest.
 
-python-telegram-bot confirms a batch of updates to Telegram (by asking for the next offset) as
-soon as it has fetched it, before handling it, and it refetches a whole batch forever when one
-update in it cannot be read. So every batch passes through the inbox first:
+A batch of updates is confirmed to Telegram (by asking for the next offset) as soon as it has
+been fetched, before it is handled; and python-telegram-bot's own polling refetches a whole batch
+forever when one update in it cannot be read. So every batch (bot.telegram.polling fetches them
+as raw JSON) or webhook post passes through the inbox first:
 
 - an update the library cannot read is logged and replaced by an empty update with its id, so
   the offset moves past it and the rest of the batch is handled;
@@ -25,12 +26,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application, ExtBot
+from telegram import Bot, Update
+from telegram.ext import Application
 
-from bot.store import HANDLED_KEPT, QuestionLog, StoreError
+from bot.storage import HANDLED_KEPT, QuestionLog, StoreError
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 
@@ -53,15 +54,15 @@ class Inbox:
     """The updates received and not yet handled; without a question log, it only skips the
     updates the library cannot read and those handed on already in this run."""
 
-    def __init__(self, questions: QuestionLog | None) -> None:
-        self.questions = questions
+    def __init__(self, question_log: QuestionLog | None) -> None:
+        self.question_log = question_log
         self._expected: set[int] = set()  # kept, and not yet marked handled
         # Every id handed on in this run, and when (monotonic): whatever the log says or fails
         # to say, none is handed on twice while Telegram may still send it again.
         self._handed: dict[int, float] = {}
 
     async def screen(
-        self, bot: ExtBot[Any], updates: Sequence[object], offset: int | None = None
+        self, bot: Bot, updates: Sequence[object], offset: int | None = None
     ) -> list[JSONDict]:
         """The batch to hand to the application: each update kept before this returns, those
         unreadable or received before replaced by `{"update_id": id}`. `offset` is the one the
@@ -70,7 +71,7 @@ class Inbox:
         ids: list[int] = []
         for data in updates:
             if not isinstance(data, dict) or not is_update_id(data.get("update_id")):
-                log.warning("an update without an id was skipped: %.200r", data)
+                logger.warning("an update without an id was skipped: %.200r", data)
                 continue
             update_id: int = data["update_id"]
             ids.append(update_id)
@@ -79,7 +80,7 @@ class Inbox:
             try:
                 Update.de_json(data, bot)
             except Exception:  # the library raises many kinds on data it does not expect
-                log.warning(
+                logger.warning(
                     "update %d was skipped: python-telegram-bot cannot read it: %.500r",
                     update_id,
                     data,
@@ -100,23 +101,23 @@ class Inbox:
         self._forget(offset)
         unhandled = set(readable)
         kept = False
-        if self.questions is not None and readable:
+        if self.question_log is not None and readable:
             rows = [(update_id, json.dumps(data)) for update_id, data in readable.items()]
-            keeping = asyncio.wrap_future(self.questions.keep(rows, confirmed_below=offset))
+            keeping = asyncio.wrap_future(self.question_log.keep(rows, confirmed_below=offset))
             try:
                 unhandled = await asyncio.wait_for(keeping, KEEP_TIMEOUT)
                 kept = True
             except StoreError as error:
                 # Answering matters more than the guarantee: handle them, unkept.
-                log.warning("updates are handled without being kept: %s", error)
+                logger.warning("updates are handled without being kept: %s", error)
             except TimeoutError:
-                log.warning("updates are handled without being known kept: the log is too slow")
+                logger.warning("updates are handled without being known kept: the log is too slow")
                 kept = True  # if kept after all, their marks (queued later) find them
         # Checked after the wait: what was handed on meanwhile counts too.
         handing = unhandled - self._handed.keys()
         repeated = set(readable) - handing
         if repeated:
-            log.info("updates received before were skipped: %s", sorted(repeated))
+            logger.info("updates received before were skipped: %s", sorted(repeated))
         now = time.monotonic()
         for update_id in handing:
             self._handed[update_id] = now
@@ -137,75 +138,58 @@ class Inbox:
                 break
             del self._handed[oldest]
 
-    def replay(self, bot: ExtBot[Any]) -> list[Update]:
+    def replay(self, bot: Bot) -> list[Update]:
         """The updates kept but not handled when the bot last stopped, oldest first."""
-        if self.questions is None:
+        if self.question_log is None:
             return []
         try:
-            rows = self.questions.unhandled(MAX_TRIES)
+            rows = self.question_log.unhandled(MAX_TRIES)
         except StoreError as error:
-            log.warning("the updates left from the last run could not be read: %s", error)
+            logger.warning("the updates left from the last run could not be read: %s", error)
             return []
         updates = []
         for update_id, data in rows:
             try:
                 update = Update.de_json(json.loads(data), bot)
             except Exception:  # kept by an older version of the library, perhaps
-                log.warning("kept update %d could not be read; given up", update_id, exc_info=True)
-                self.questions.record_handled(update_id)
+                logger.warning(
+                    "kept update %d could not be read; given up", update_id, exc_info=True
+                )
+                self.question_log.record_handled(update_id)
                 continue
             if update.inline_query is not None:
                 # What someone was typing a while ago: Telegram takes no late results for it.
-                self.questions.record_handled(update_id)
+                self.question_log.record_handled(update_id)
                 continue
             updates.append(update)
             self._expected.add(update_id)
             self._handed[update_id] = time.monotonic()
         if updates:
-            log.info("handling %d update(s) left from the last run", len(updates))
+            logger.info("handling %d update(s) left from the last run", len(updates))
         return updates
 
     def handled(self, update_id: int) -> None:
         """Mark a kept update handled (queued; an update not kept is left alone)."""
-        if self.questions is not None and update_id in self._expected:
+        if self.question_log is not None and update_id in self._expected:
             self._expected.discard(update_id)
-            self.questions.record_handled(update_id)
-
-
-class InboxBot(ExtBot[Any]):
-    """The bot, its getUpdates batches passed through the inbox."""
-
-    __slots__ = ("_inbox",)
-
-    def __init__(self, inbox: Inbox, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._inbox = inbox  # PTB freezes a bot's public attributes
-
-    @property
-    def inbox(self) -> Inbox:
-        """The inbox the bot's updates pass through."""
-        return self._inbox
-
-    async def _do_post(
-        self, endpoint: str, data: JSONDict, *args: Any, **kwargs: Any
-    ) -> bool | JSONDict | list[JSONDict]:
-        result = await super()._do_post(endpoint, data, *args, **kwargs)
-        if endpoint != "getUpdates" or not isinstance(result, list):
-            return result
-        offset = data.get("offset")
-        return await self.inbox.screen(self, result, offset if isinstance(offset, int) else None)
+            self.question_log.record_handled(update_id)
 
 
 class InboxApplication(Application[Any, Any, Any, Any, Any, Any]):
-    """The application, marking each kept update handled once it has been."""
+    """The application, marking each kept update handled once it has been. Its updates come
+    through `inbox` (set when it is built): from bot.telegram.polling or bot.telegram.webhook."""
+
+    inbox: Inbox
+    # Seconds a getUpdates may take beyond its long poll: its connection's read timeout.
+    updates_read_timeout: float = 5.0
 
     async def process_update(self, update: object) -> None:
         """Handle the update as PTB does; then mark it handled in the inbox."""
         await super().process_update(update)
         # An empty update stands for one skipped; the real one (a replay, say) may still be
         # being handled, and marks itself when it is done.
-        if isinstance(update, Update) and isinstance(self.bot, InboxBot) and not _empty(update):
-            self.bot.inbox.handled(update.update_id)
+        if isinstance(update, Update) and not _empty(update):
+            self.inbox.handled(update.update_id)
 
 
 def _empty(update: Update) -> bool:

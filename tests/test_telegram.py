@@ -20,11 +20,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot import callbacks, telegram_app
 from bot.config import PROJECT_KNOWLEDGE, Settings
-from bot.knowledge import load
+from bot.factbase import load
 from bot.matching import Outcome
 from bot.replies import Answerer, Reply, split_html
+from bot.telegram import callbacks
+from bot.telegram.app import APOLOGY_TRIES, build_application, post_init, post_shutdown
+from bot.telegram.asking import NONE_OF_THESE, NOT_TEXT, STALE_BUTTON, addressed_question
+from bot.telegram.commands import ABOUT, COMMANDS
+from bot.telegram.inline import INLINE_RESULTS
+from bot.telegram.keyboards import button_text, reply_keyboard
+from bot.telegram.running import RedactToken, configure_logging
+from bot.telegram.services import SERVICES, Services
 from tests.emulator import (
     BOT_ID,
     BOT_USERNAME,
@@ -96,7 +103,7 @@ async def test_start_greets_and_offers_example_buttons(bot: Bot, answerer: Answe
     examples = answerer.examples()
     assert examples
     assert [(text, picked(data)) for text, data in buttons(message)] == [
-        (telegram_app._button_text(example.question), example.id) for example in examples
+        (button_text(example.question), example.id) for example in examples
     ]
     for _, data in buttons(message):
         assert answerer.answer_with(picked(data)) is not None
@@ -107,7 +114,7 @@ async def test_help_and_about(bot: Bot, answerer: Answerer) -> None:
     help_message = await bot.one_message(private_message("/help"))
     assert Markup(help_message["text"]).text == answerer.help_text()
     about = await bot.one_message(private_message("/about"))
-    assert about["text"] == html.escape(telegram_app.ABOUT)
+    assert about["text"] == html.escape(ABOUT)
     assert "source" in about["text"]
 
 
@@ -141,7 +148,7 @@ async def test_sources_links_every_document(bot: Bot, answerer: Answerer) -> Non
 @pytest.mark.asyncio
 async def test_commands_work_addressed_to_the_bot_by_name(bot: Bot) -> None:
     message = await bot.one_message(private_message(f"/about@{BOT_USERNAME}"))
-    assert message["text"] == html.escape(telegram_app.ABOUT)
+    assert message["text"] == html.escape(ABOUT)
 
 
 @pytest.mark.asyncio
@@ -239,7 +246,7 @@ def test_any_question_gets_html_telegram_accepts(answerer: Answerer, question: s
         assert 0 < check_html(part) <= 4096
         assert set(Markup(part).tags) <= ALLOWED_TAGS
     for asked in (None, 1, 2**48 - 1):
-        markup = telegram_app.keyboard(reply, asked)
+        markup = reply_keyboard(reply, asked)
         for row in markup.inline_keyboard if markup else ():
             for button in row:
                 assert isinstance(button.callback_data, str)
@@ -302,7 +309,7 @@ async def test_pressing_an_entity_suggestion_answers_it(bot: Bot) -> None:
 async def test_none_of_these_says_sorry_and_points_at_the_timeline(bot: Bot) -> None:
     calls = await bot.receive(callback_query(callbacks.NONE_OF_THESE))
     assert [call["method"] for call in calls] == ["answerCallbackQuery", "sendMessage"]
-    assert calls[1]["text"] == html.escape(telegram_app.NONE_OF_THESE)
+    assert calls[1]["text"] == html.escape(NONE_OF_THESE)
 
 
 @pytest.mark.parametrize(
@@ -330,7 +337,7 @@ async def test_forged_button_data_gets_a_polite_word_and_nothing_else(
         {
             "method": "answerCallbackQuery",
             "callback_query_id": calls[0]["callback_query_id"],
-            "text": telegram_app.STALE_BUTTON,
+            "text": STALE_BUTTON,
         }
     ]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -397,7 +404,7 @@ async def test_inline_query_offers_up_to_ten_articles(bot: Bot, answerer: Answer
     results = calls[0]["results"]
     check_inline_results(results)
     assert [result["id"] for result in results] == [
-        reply.fact for reply in answerer.search("assad", telegram_app.INLINE_RESULTS)
+        reply.fact for reply in answerer.search("assad", INLINE_RESULTS)
     ]
     assert calls[0]["cache_time"] == 60
 
@@ -416,7 +423,7 @@ async def test_empty_inline_query_lists_the_timeline(bot: Bot, answerer: Answere
     calls = await bot.receive(inline_query(""))
     results = calls[0]["results"]
     check_inline_results(results)
-    expected = [fact.id for _, fact in answerer.timeline()][: telegram_app.INLINE_RESULTS]
+    expected = [fact.id for _, fact in answerer.timeline()][:INLINE_RESULTS]
     assert [result["id"] for result in results] == expected
 
 
@@ -464,10 +471,10 @@ def test_addressed_question_strips_the_mention() -> None:
     data = group_message(f"hey @{BOT_USERNAME}, {ASSAD_QUESTION}")["message"]
     message = Update.de_json({"update_id": 1, "message": data}, None).message
     assert message is not None
-    question = telegram_app.addressed_question(message, BOT_USERNAME, BOT_ID)
+    question = addressed_question(message, BOT_USERNAME, BOT_ID)
     assert question is not None
     assert " ".join(question.split()) == f"hey , {ASSAD_QUESTION}"
-    assert telegram_app.addressed_question(message, None, BOT_ID) is None
+    assert addressed_question(message, None, BOT_ID) is None
 
 
 # --- not text -------------------------------------------------------------------------------
@@ -476,7 +483,7 @@ def test_addressed_question_strips_the_mention() -> None:
 @pytest.mark.asyncio
 async def test_sticker_in_private_gets_a_hint(bot: Bot) -> None:
     message = await bot.one_message(sticker_message(PRIVATE_CHAT_ID))
-    assert message["text"] == telegram_app.NOT_TEXT
+    assert message["text"] == NOT_TEXT
 
 
 @pytest.mark.asyncio
@@ -617,12 +624,12 @@ async def test_handler_error_gets_a_polite_word_and_is_logged(
 ) -> None:
     broken = BrokenAnswerer(answerer.base, answerer.matcher)
     async with running(broken, monkeypatch) as bot:
-        with caplog.at_level(logging.ERROR, logger=telegram_app.log.name):
+        with caplog.at_level(logging.ERROR, logger="bot.telegram.app"):
             message = await bot.one_message(private_message(ASSAD_QUESTION))
             group = await bot.receive(group_message(ASSAD_QUESTION, mention=True))
     assert message["text"] == APOLOGY
     assert group == []  # silence in groups
-    errors = [r for r in caplog.records if r.name == telegram_app.log.name]
+    errors = [r for r in caplog.records if r.name == "bot.telegram.app"]
     assert [r.getMessage() for r in errors] == ["error while handling an update"] * 2
     for record in errors:
         assert record.exc_info is not None
@@ -634,7 +641,7 @@ async def test_error_when_telegram_fails_is_logged_and_the_user_told(
     bot: Bot, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot.api.fail_next("sendMessage", status=500)
-    with caplog.at_level(logging.ERROR, logger=telegram_app.log.name):
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.app"):
         calls = await bot.receive(private_message(ASSAD_QUESTION))
     assert [(c["method"], c["text"]) for c in calls if c["method"] == "sendMessage"] == [
         ("sendMessage", APOLOGY)
@@ -648,11 +655,11 @@ async def test_error_while_apologising_is_logged_not_raised(
     answerer: Answerer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     broken = BrokenAnswerer(answerer.base, answerer.matcher)
-    monkeypatch.setattr(telegram_app, "APOLOGY_PAUSE", 0.01)
+    monkeypatch.setattr("bot.telegram.app.APOLOGY_PAUSE", 0.01)
     async with running(broken, monkeypatch, rate_limit=0) as bot:
         # Every try of the apology fails: the last failure is logged, nothing raised.
-        bot.api.fail_next("sendMessage", status=500, times=telegram_app.APOLOGY_TRIES)
-        with caplog.at_level(logging.WARNING, logger=telegram_app.log.name):
+        bot.api.fail_next("sendMessage", status=500, times=APOLOGY_TRIES)
+        with caplog.at_level(logging.WARNING, logger="bot.telegram.app"):
             calls = await bot.receive(private_message(ASSAD_QUESTION))
     assert calls == []
     assert any("could not tell the user about the error" in m for m in caplog.messages)
@@ -663,11 +670,11 @@ async def test_an_apology_that_fails_once_is_tried_again(
     answerer: Answerer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = BrokenAnswerer(answerer.base, answerer.matcher)
-    monkeypatch.setattr(telegram_app, "APOLOGY_PAUSE", 0.01)
+    monkeypatch.setattr("bot.telegram.app.APOLOGY_PAUSE", 0.01)
     async with running(broken, monkeypatch, rate_limit=0) as bot:
         bot.api.fail_next("sendMessage", status=500)
         calls = await bot.receive(private_message(ASSAD_QUESTION))
-    assert [call["text"] for call in calls] == [telegram_app.APOLOGY]
+    assert [call["text"] for call in calls] == [APOLOGY]
 
 
 # --- logging --------------------------------------------------------------------------------
@@ -678,7 +685,7 @@ def _record(msg: str, *args: object) -> logging.LogRecord:
 
 
 def test_redact_token_hides_the_token_in_messages_and_arguments() -> None:
-    redact = telegram_app.RedactToken([TOKEN, "", "s3cret"])
+    redact = RedactToken([TOKEN, "", "s3cret"])
     record = _record('HTTP Request: POST https://api.telegram.org/bot%s/getMe "%s"', TOKEN, "200")
     assert redact.filter(record)
     assert TOKEN not in record.getMessage()
@@ -693,7 +700,7 @@ def test_redact_token_hides_the_token_in_messages_and_arguments() -> None:
 
 
 def _configured(settings: Settings, capsys: pytest.CaptureFixture[str]) -> Callable[[str], str]:
-    telegram_app.configure_logging(settings)
+    configure_logging(settings)
 
     def log_line(message: str) -> str:
         capsys.readouterr()
@@ -729,11 +736,11 @@ async def test_build_application_points_the_bot_at_the_configured_api(
         assert bot.application.bot.base_url == f"{api_url}{TOKEN}"
         assert bot.application.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{TOKEN}"
         assert bot.application.bot.username == BOT_USERNAME
-        services = bot.application.bot_data[telegram_app.SERVICES]
-        assert isinstance(services, telegram_app.Services)
+        services = bot.application.bot_data[SERVICES]
+        assert isinstance(services, Services)
         assert services.holder.answerer is answerer
         assert services.holder.directory == PROJECT_KNOWLEDGE
-        assert services.log is None
+        assert services.question_log is None
         assert services.moderators == frozenset()
         assert services.watcher is None
 
@@ -760,22 +767,22 @@ async def test_rate_limit_zero_builds_without_a_limiter(
 
 def test_build_application_needs_a_token(answerer: Answerer) -> None:
     with pytest.raises(ValueError, match="token"):
-        telegram_app.build_application(Settings(knowledge=PROJECT_KNOWLEDGE), answerer)
+        build_application(Settings(knowledge=PROJECT_KNOWLEDGE), answerer)
 
 
 @pytest.mark.asyncio
 async def test_post_init_registers_the_commands(bot: Bot) -> None:
-    await telegram_app.post_init(bot.application)
-    services = bot.application.bot_data[telegram_app.SERVICES]
+    await post_init(bot.application)
+    services = bot.application.bot_data[SERVICES]
     watcher = services.watcher
     try:
         [registered] = bot.api.requests("setMyCommands")
         names = [command["command"] for command in registered["commands"]]
-        assert names == [name for name, _ in telegram_app.COMMANDS]
+        assert names == [name for name, _ in COMMANDS]
         assert {"start", "help", "timeline", "sources", "about", "ask"} <= set(names)
         # Moderator commands are not advertised to everyone.
         assert not {"unanswered", "teach", "reload", "stats"} & set(names)
         assert watcher is not None  # the default reload interval watches the fact base
     finally:
-        await telegram_app.post_shutdown(bot.application)
+        await post_shutdown(bot.application)
     assert watcher.done()

@@ -1,0 +1,47 @@
+"""The fact base: the curated YAML under knowledge/, loaded into frozen dataclasses.
+
+- model.py: the dataclasses every module reads (FactBase, Fact, Entity, Source, ...), Problem;
+- yaml_lines.py: the YAML reader that tracks lines, and the typed field reader;
+- loading.py: `load`, which reads every file into the model;
+- checks.py: the checks across files (references, quotes word for word).
+"""
+
+from bot.factbase.loading import EVAL_DIR, knowledge_files, load, shown_path
+from bot.factbase.model import (
+    ENTITY_KINDS,
+    MAX_ID,
+    MAX_LEARNED,
+    Entity,
+    EventDate,
+    Fact,
+    FactBase,
+    KnowledgeError,
+    Learned,
+    Problem,
+    SkippedSentence,
+    Source,
+    Where,
+)
+from bot.factbase.yaml_lines import MAX_FILE_BYTES, read_yaml
+
+__all__ = [
+    "ENTITY_KINDS",
+    "EVAL_DIR",
+    "MAX_FILE_BYTES",
+    "MAX_ID",
+    "MAX_LEARNED",
+    "Entity",
+    "EventDate",
+    "Fact",
+    "FactBase",
+    "KnowledgeError",
+    "Learned",
+    "Problem",
+    "SkippedSentence",
+    "Source",
+    "Where",
+    "knowledge_files",
+    "load",
+    "read_yaml",
+    "shown_path",
+]

@@ -1,0 +1,31 @@
+"""Storage: the question log in one SQLite file, written by a background thread.
+
+- schema.py: the tables and their migrations (to change the schema, append to MIGRATIONS);
+- writer.py: the background writer every write is queued for;
+- database.py: the file opened, with its reading connection;
+- updates.py: the inbox's table, updates kept from receipt until handled;
+- questions.py: the question log and the moderators' queries over it;
+- grouping.py: the one rule for near-duplicate questions.
+"""
+
+from bot.storage.grouping import REASONS, SIMILAR, UnansweredGroup, same_question
+from bot.storage.questions import RECENT_DAYS, LoggedQuestion, QuestionLog, Stats, new_id
+from bot.storage.schema import MIGRATIONS, StoreError
+from bot.storage.updates import DAY, HANDLED_KEPT, UNHANDLED_KEPT
+
+__all__ = [
+    "DAY",
+    "HANDLED_KEPT",
+    "MIGRATIONS",
+    "REASONS",
+    "RECENT_DAYS",
+    "SIMILAR",
+    "UNHANDLED_KEPT",
+    "LoggedQuestion",
+    "QuestionLog",
+    "Stats",
+    "StoreError",
+    "UnansweredGroup",
+    "new_id",
+    "same_question",
+]

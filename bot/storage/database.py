@@ -1,0 +1,81 @@
+"""The question log's SQLite file, opened: a reading connection for moderators' queries and the
+background writer (bot.storage.writer) for everything written while answering."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Self
+
+from bot.storage.schema import StoreError, connect, migrate
+from bot.storage.writer import QUEUE_SIZE, Writer
+
+
+class Database:
+    """One SQLite file; open it with `open(path)`."""
+
+    def __init__(
+        self,
+        path: Path,
+        salt: str,
+        reader: sqlite3.Connection,
+        writer: sqlite3.Connection,
+        queue_size: int,
+    ) -> None:
+        self.path = path
+        self._salt = salt
+        self._reader = reader
+        self._read_lock = threading.Lock()
+        self._writer = Writer(path, writer, queue_size)
+
+    @classmethod
+    def open(cls, path: Path, *, busy_timeout: float = 5.0, queue_size: int = QUEUE_SIZE) -> Self:
+        """Open (creating and migrating) the file at `path`; raise StoreError if it cannot be."""
+        reader: sqlite3.Connection | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            reader = connect(path, busy_timeout)
+            salt = migrate(reader, path)
+            writer = connect(path, busy_timeout)
+        except (OSError, sqlite3.Error) as error:
+            if reader is not None:
+                reader.close()
+            raise StoreError(f"Cannot open the question log at {path}: {error}.") from error
+        except StoreError:
+            if reader is not None:
+                reader.close()
+            raise
+        return cls(path, salt, reader, writer, queue_size)
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until the writes queued so far are done; False if that took over `timeout`."""
+        return self._writer.flush(timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Finish the queued writes, stop the writer thread and close the database."""
+        self._writer.close(timeout)
+        with self._read_lock:
+            self._reader.close()
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
+        try:
+            with self._read_lock:
+                return self._reader.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(f"Cannot read the question log at {self.path}: {error}.") from error
+
+    def _change(self, sql: str, rows: Iterable[Sequence[object]]) -> int:
+        try:
+            with self._read_lock:
+                self._reader.execute("BEGIN IMMEDIATE")
+                try:
+                    changed = self._reader.executemany(sql, rows).rowcount
+                    self._reader.execute("COMMIT")
+                except BaseException:
+                    self._reader.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as error:
+            raise StoreError(f"Cannot change the question log at {self.path}: {error}.") from error
+        return max(changed, 0)

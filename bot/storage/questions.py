@@ -1,0 +1,290 @@
+"""The question log: every question, suggestion picked and feedback press, and the moderators'
+queries over them (/stats, /unanswered, teaching and dismissing).
+
+Writing never holds up answering: `record_*` queue the write for the background writer, and a
+write that cannot be made is logged and dropped. Reading (for moderators) is synchronous, on a
+second connection. User ids are stored only as salted hashes. The schema: bot.storage.schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from bot.storage.grouping import Grouping, UnansweredGroup
+from bot.storage.updates import DAY, KeptUpdates
+
+logger = logging.getLogger(__name__)
+
+# Moderators' reports (/stats, /unanswered, `python -m bot stats`) look this many days back.
+RECENT_DAYS: Final = 7
+
+
+def new_id() -> int:
+    """A fresh random positive 48-bit question id (small enough for callback data)."""
+    while True:
+        ident = secrets.randbits(48)
+        if ident:
+            return ident
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    """One logged question, as moderators' buttons look it up."""
+
+    id: int
+    at: float
+    text: str
+    outcome: str
+    fact: str | None
+    score: float
+    candidates: tuple[str, ...]
+    picked: str | None
+
+    def to_json(self) -> dict[str, object]:
+        """The question as a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "at": self.at,
+            "text": self.text,
+            "outcome": self.outcome,
+            "fact": self.fact,
+            "score": self.score,
+            "candidates": list(self.candidates),
+            "picked": self.picked,
+        }
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Figures for moderators; all but `today` over the last RECENT_DAYS days."""
+
+    today: int
+    week: int
+    answered: float
+    clarified: float
+    fallback: float
+    top_facts: tuple[tuple[str, int], ...]
+    top_unanswered: tuple[tuple[str, int], ...]
+    upvotes: int
+    downvotes: int
+
+    @classmethod
+    def empty(cls) -> Stats:
+        """The figures of a log with nothing in it."""
+        return cls(0, 0, 0.0, 0.0, 0.0, (), (), 0, 0)
+
+    def to_json(self) -> dict[str, object]:
+        """The figures as a JSON-ready dict (rates from 0 to 1)."""
+        return {
+            "today": self.today,
+            "week": self.week,
+            "answered": self.answered,
+            "clarified": self.clarified,
+            "fallback": self.fallback,
+            "top_facts": [{"fact": fact, "count": n} for fact, n in self.top_facts],
+            "top_unanswered": [{"text": text, "count": n} for text, n in self.top_unanswered],
+            "upvotes": self.upvotes,
+            "downvotes": self.downvotes,
+        }
+
+
+class QuestionLog(KeptUpdates):
+    """The question log in one SQLite file (with the inbox's table); open it with
+    `QuestionLog.open(path)`."""
+
+    def user_hash(self, user_id: int | None) -> str:
+        """The salted hash stored for a user id ("" for none): its first 16 hex digits."""
+        if user_id is None:
+            return ""
+        return hashlib.sha256((self._salt + str(user_id)).encode()).hexdigest()[:16]
+
+    # --- writing: queued, never raising -----------------------------------------------------
+
+    def record_question(
+        self,
+        question_id: int,
+        text: str,
+        outcome: str,
+        *,
+        fact: str | None = None,
+        score: float = 0.0,
+        candidates: Sequence[str] = (),
+        chat_type: str = "private",
+        user_id: int | None = None,
+        at: float | None = None,
+    ) -> None:
+        """Queue a question and how it was answered; returns at once and never raises."""
+        try:
+            self._writer.submit(
+                "INSERT OR IGNORE INTO questions (id, at, chat_type, user_hash, text, outcome, "
+                "fact, score, candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    int(question_id),
+                    time.time() if at is None else float(at),
+                    str(chat_type),
+                    self.user_hash(user_id),
+                    # A lone surrogate (possible in Telegram's JSON) cannot be stored: mark it.
+                    str(text).encode("utf-8", "replace").decode("utf-8"),
+                    str(outcome),
+                    None if fact is None else str(fact),
+                    float(score),
+                    json.dumps([str(c) for c in list(candidates)[:3]]),
+                ),
+            )
+        except Exception as error:  # noqa: BLE001 - a bad record must never break answering
+            logger.warning("Question log: a question was not recorded: %s", error)
+
+    def record_pick(self, question_id: int, fact: str) -> None:
+        """Queue that the asker picked `fact` from the suggestions; never raises."""
+        try:
+            self._writer.submit(
+                "UPDATE questions SET picked = ? WHERE id = ?", (str(fact), int(question_id))
+            )
+        except Exception as error:  # noqa: BLE001 - a bad record must never break answering
+            logger.warning("Question log: a pick was not recorded: %s", error)
+
+    def record_feedback(
+        self, question_id: int, user_id: int | None, vote: int, *, at: float | None = None
+    ) -> None:
+        """Queue a 👍 (+1) or 👎 (-1); a user's later press replaces their vote. Never raises."""
+        try:
+            if vote not in (1, -1):
+                logger.warning("Question log: a vote of %r was not recorded (+1 or -1 only).", vote)
+                return
+            # A vote counts only for a question the log holds: forged button data adds nothing.
+            self._writer.submit(
+                "INSERT INTO feedback (question_id, user_hash, vote, at) "
+                "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM questions WHERE id = ?) "
+                "ON CONFLICT (question_id, user_hash) DO UPDATE SET vote = excluded.vote, "
+                "at = excluded.at",
+                (
+                    int(question_id),
+                    self.user_hash(user_id),
+                    int(vote),
+                    time.time() if at is None else float(at),
+                    int(question_id),
+                ),
+            )
+        except Exception as error:  # noqa: BLE001 - a bad record must never break answering
+            logger.warning("Question log: a vote was not recorded: %s", error)
+
+    # --- reading and moderating: synchronous ------------------------------------------------
+
+    def question(self, question_id: int) -> LoggedQuestion | None:
+        """The logged question with this id, or None."""
+        rows = self._query(
+            "SELECT id, at, text, outcome, fact, score, candidates, picked FROM questions "
+            "WHERE id = ?",
+            (question_id,),
+        )
+        if not rows:
+            return None
+        ident, at, text, outcome, fact, score, candidates, picked = rows[0]
+        return LoggedQuestion(
+            id=int(ident),
+            at=float(at),
+            text=text,
+            outcome=outcome,
+            fact=fact,
+            score=float(score),
+            candidates=_candidates(candidates),
+            picked=picked,
+        )
+
+    def unanswered(
+        self, days: float = RECENT_DAYS, limit: int = 20, now: float | None = None
+    ) -> list[UnansweredGroup]:
+        """Recent fallbacks, abandoned clarifications and 👎, grouped, the commonest first."""
+        end = time.time() if now is None else now
+        rows = self._query(
+            "SELECT id, at, text, outcome, candidates, picked, "
+            "(SELECT COALESCE(SUM(vote), 0) FROM feedback WHERE question_id = questions.id) "
+            "FROM questions WHERE at > ? AND at <= ? AND dismissed = 0 AND taught IS NULL "
+            "ORDER BY at, id",
+            (end - days * DAY, end),
+        )
+        grouping = Grouping()
+        for ident, at, text, outcome, candidates, picked, net in rows:
+            reasons = set()
+            if outcome == "fallback":
+                reasons.add("fallback")
+            elif outcome == "clarify" and picked is None:
+                reasons.add("clarify")
+            if int(net) < 0:
+                reasons.add("downvote")
+            if reasons:
+                grouping.add(ident, at, text, reasons, _candidates(candidates))
+        return grouping.groups()[:limit]
+
+    def dismiss(self, question_ids: Iterable[int]) -> int:
+        """Take these questions off the unanswered queue; return how many were changed."""
+        return self._change(
+            "UPDATE questions SET dismissed = 1 WHERE id = ?", [(int(i),) for i in question_ids]
+        )
+
+    def mark_taught(self, question_ids: Iterable[int], fact: str) -> int:
+        """Record that these questions were taught as phrasings of `fact`; return how many."""
+        return self._change(
+            "UPDATE questions SET taught = ? WHERE id = ?",
+            [(fact, int(i)) for i in question_ids],
+        )
+
+    def stats(self, now: float | None = None) -> Stats:
+        """Questions today (UTC) and over RECENT_DAYS days, outcome rates, top facts and
+        unanswered, votes."""
+        end = time.time() if now is None else now
+        start = end - RECENT_DAYS * DAY
+        window = (start, end)
+        today = self._query(
+            "SELECT COUNT(*) FROM questions WHERE at >= ? AND at <= ?",
+            (end - end % DAY, end),
+        )[0][0]
+        outcomes: dict[str, int] = dict(
+            self._query(
+                "SELECT outcome, COUNT(*) FROM questions WHERE at > ? AND at <= ? GROUP BY outcome",
+                window,
+            )
+        )
+        week = sum(outcomes.values())
+        facts = self._query(
+            "SELECT COALESCE(picked, fact) AS answered, COUNT(*) AS n FROM questions "
+            "WHERE at > ? AND at <= ? AND COALESCE(picked, fact) IS NOT NULL "
+            "GROUP BY answered ORDER BY n DESC, answered LIMIT 5",
+            window,
+        )
+        votes: dict[int, int] = dict(
+            self._query(
+                "SELECT vote, COUNT(*) FROM feedback WHERE at > ? AND at <= ? GROUP BY vote", window
+            )
+        )
+
+        def rate(outcome: str) -> float:
+            return round(outcomes.get(outcome, 0) / week, 4) if week else 0.0
+
+        return Stats(
+            today=int(today),
+            week=week,
+            answered=rate("answer"),
+            clarified=rate("clarify"),
+            fallback=rate("fallback"),
+            top_facts=tuple((fact, n) for fact, n in facts),
+            top_unanswered=tuple((g.text, g.count) for g in self.unanswered(RECENT_DAYS, 5, end)),
+            upvotes=votes.get(1, 0),
+            downvotes=votes.get(-1, 0),
+        )
+
+
+def _candidates(raw: object) -> tuple[str, ...]:
+    """The stored JSON list of candidate ids, or () if it cannot be read."""
+    try:
+        value = json.loads(str(raw))
+    except ValueError:
+        return ()
+    return tuple(str(item) for item in value) if isinstance(value, list) else ()

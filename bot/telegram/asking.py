@@ -1,0 +1,209 @@
+"""Questions from users: typed in a private chat, addressed to the bot in a group, or picked
+with a button; and the other buttons under answers (votes, "None of these")."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import CallbackQuery, Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from bot.flood import Verdict
+from bot.replies import Reply, split_html
+from bot.storage import new_id
+from bot.telegram import callbacks
+from bot.telegram.sending import send_reply, send_text
+from bot.telegram.services import Context, answerer_of, flood_verdict, services_of
+
+logger = logging.getLogger(__name__)
+
+NOT_TEXT = "I answer text questions. Type your question about the November 2017 talks on Syria."
+STALE_BUTTON = "That button is no longer valid. Please type your question again."
+THANKS_FOR_FEEDBACK = "Thanks for your feedback."
+SLOW_DOWN = (
+    "You are sending questions faster than I can answer them well. "
+    "Please wait a minute, then ask again."
+)
+NONE_OF_THESE = (
+    "Sorry I could not tell. Try asking with other words, or see /timeline for what I know."
+)
+
+
+async def answer_question(update: Update, context: Context, question: str) -> None:
+    """Answer a question, log it, and send the reply with its buttons."""
+    message = update.effective_message
+    if message is None:
+        return
+    verdict = flood_verdict(update, context)
+    if verdict is Verdict.WARN:
+        await send_text(message, SLOW_DOWN)
+    if verdict is not Verdict.ALLOW:
+        return
+    reply = answerer_of(context).ask(question)
+    asked = new_id()
+    # Small talk ("hi", "thanks") is no question: it would only clutter the unanswered queue.
+    if reply.smalltalk is None:
+        log_question(update, context, asked, reply)
+    await send_reply(message, reply, asked)
+
+
+def log_question(update: Update, context: Context, asked: int, reply: Reply) -> None:
+    """Record a question and how it was answered, if there is a question log."""
+    question_log = services_of(context).question_log
+    if question_log is None:
+        return
+    user = update.effective_user
+    chat = update.effective_chat
+    question_log.record_question(
+        asked,
+        reply.question,
+        reply.outcome,
+        fact=reply.fact,
+        score=reply.score,
+        candidates=reply.candidates[:3],
+        chat_type=chat.type if chat is not None else "private",
+        user_id=user.id if user is not None else None,
+    )
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """Any text in a private chat is a question."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    await answer_question(update, context, message.text)
+
+
+async def group_text(update: Update, context: Context) -> None:
+    """In groups, answer only when mentioned or replied to."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    question = addressed_question(message, context.bot.username, context.bot.id)
+    if question is None:
+        return
+    await answer_question(update, context, question)
+
+
+def addressed_question(message: Message, username: str | None, bot_id: int) -> str | None:
+    """The question in a group message meant for the bot, or None when it is not for us."""
+    text = message.text or ""
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return text.strip() or None
+    if not username:
+        return None
+    mention = f"@{username}".lower()
+    entities = message.parse_entities([MessageEntity.MENTION])
+    if not any(value.lower() == mention for value in entities.values()):
+        return None
+    question = re.sub(re.escape(mention), " ", text, flags=re.IGNORECASE).strip()
+    return question or None
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """Stickers, photos, voice: a short word in private chats, silence in groups."""
+    message = update.effective_message
+    if message is not None and message.chat.type == ChatType.PRIVATE:
+        await send_text(message, NOT_TEXT)
+
+
+# --- buttons ----------------------------------------------------------------------------------
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press (stop its spinner), with a short note if given. A press Telegram
+    no longer takes an answer for (handled late: after a restart, say) still counts."""
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        if "query is too old" not in error.message.lower():
+            raise
+        logger.info("a button press was answered too late to acknowledge: %s", error.message)
+
+
+async def within_rate(update: Update, context: Context) -> CallbackQuery | None:
+    """The button press to act on; None (the press acknowledged) when there is none, or when
+    its user is over their rate."""
+    query = update.callback_query
+    if query is None:
+        return None
+    verdict = flood_verdict(update, context)
+    if verdict is Verdict.ALLOW:
+        return query
+    await acknowledge(query, SLOW_DOWN if verdict is Verdict.WARN else None)
+    return None
+
+
+async def pressed(
+    update: Update, context: Context
+) -> tuple[CallbackQuery, callbacks.Action | None] | None:
+    """The press to act on and what its data asks for (None for data forged or stale); None
+    when there is no press to act on (see `within_rate`)."""
+    query = await within_rate(update, context)
+    return None if query is None else (query, callbacks.parse(query.data))
+
+
+async def pick_button(update: Update, context: Context) -> None:
+    """A suggested, related, example or timeline question picked: answer it."""
+    press = await pressed(update, context)
+    if press is None:
+        return
+    query, action = press
+    services = services_of(context)
+    reply = None
+    if isinstance(action, callbacks.Pick):
+        reply = services.holder.answerer.answer_with(action.ident)
+    if reply is None or not isinstance(action, callbacks.Pick):
+        await acknowledge(query, STALE_BUTTON)
+        return
+    await acknowledge(query)
+    asked = action.question_id
+    if asked is not None and services.question_log is not None:
+        services.question_log.record_pick(asked, action.ident)
+    if asked is None:
+        # A related question, an example or an event picked: a question asked by button,
+        # logged like a typed one so that its answer can be voted on.
+        asked = new_id()
+        log_question(update, context, asked, reply)
+    if isinstance(query.message, Message):
+        await send_reply(query.message, reply, asked)
+    elif query.from_user is not None:
+        # The button was under an inline message: answer in a private chat instead.
+        for part in split_html(reply.html()):
+            await context.bot.send_message(query.from_user.id, part)
+
+
+async def vote_button(update: Update, context: Context) -> None:
+    """👍 or 👎 under an answer: counted (a later press replaces the user's vote)."""
+    press = await pressed(update, context)
+    if press is None:
+        return
+    query, action = press
+    question_log = services_of(context).question_log
+    if (
+        isinstance(action, callbacks.Vote)
+        and question_log is not None
+        and query.from_user is not None
+    ):
+        question_log.record_feedback(action.question_id, query.from_user.id, action.vote)
+    await acknowledge(query, THANKS_FOR_FEEDBACK)
+
+
+async def none_of_these_button(update: Update, context: Context) -> None:
+    """ "None of these" under suggestions: a word on how to ask instead."""
+    query = await within_rate(update, context)
+    if query is None:
+        return
+    await acknowledge(query)
+    if isinstance(query.message, Message):
+        await send_text(query.message, NONE_OF_THESE)
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A press whose data no handler knows (forged, or from an older version): changes nothing."""
+    query = await within_rate(update, context)
+    if query is not None:
+        await acknowledge(query, STALE_BUTTON)

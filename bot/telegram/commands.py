@@ -1,0 +1,87 @@
+"""The commands anyone may use, listed in Telegram's command menu."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.telegram.asking import answer_question
+from bot.telegram.keyboards import examples_keyboard, timeline_keyboard
+from bot.telegram.sending import send_html, send_text
+from bot.telegram.services import Context, answerer_of
+
+# The menu Telegram shows, in this order (registered at start-up).
+COMMANDS = (
+    ("start", "What I know, with example questions"),
+    ("help", "How to ask"),
+    ("timeline", "The events in date order"),
+    ("sources", "Where the answers come from"),
+    ("about", "About this bot"),
+    ("ask", "Ask a question (in groups: /ask your question)"),
+)
+UNKNOWN_COMMAND = "I don't know that command. Try /help."
+ASK_USAGE = "Ask me with /ask followed by your question."
+ABOUT = (
+    "I answer questions about the diplomacy on Syria in November 2017 from a curated fact base. "
+    "Every answer quotes its source word for word and says where it comes from. "
+    "When I have no sourced answer, I say so."
+)
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start: what the bot knows, and example questions as buttons."""
+    if update.effective_message is None:
+        return
+    answerer = answerer_of(context)
+    markup = examples_keyboard(answerer)
+    await send_text(update.effective_message, answerer.greeting_text(), markup)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/help: how to ask."""
+    if update.effective_message is not None:
+        await send_text(update.effective_message, answerer_of(context).help_text())
+
+
+async def about(update: Update, context: Context) -> None:
+    """/about: what this bot is."""
+    if update.effective_message is not None:
+        await send_text(update.effective_message, ABOUT)
+
+
+async def timeline(update: Update, context: Context) -> None:
+    """/timeline: the events in date order, each a button that answers it."""
+    if update.effective_message is None:
+        return
+    events = answerer_of(context).timeline()
+    lines = [
+        f"<b>{html.escape(str(date))}</b>: {html.escape(fact.answer)}" for date, fact in events
+    ]
+    await send_html(update.effective_message, "\n\n".join(lines), timeline_keyboard(events))
+
+
+async def sources(update: Update, context: Context) -> None:
+    """/sources: the documents the answers quote, with links."""
+    if update.effective_message is not None:
+        await send_html(update.effective_message, answerer_of(context).sources_html())
+
+
+async def ask_command(update: Update, context: Context) -> None:
+    """/ask QUESTION, in private chats and groups."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = " ".join(context.args or []).strip()
+    if not question:
+        await send_text(message, ASK_USAGE)
+        return
+    await answer_question(update, context, question)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not know (or may not run for this user), in a private chat."""
+    message = update.effective_message
+    if message is not None and message.chat.type == ChatType.PRIVATE:
+        await send_text(message, UNKNOWN_COMMAND)

@@ -1,0 +1,34 @@
+"""Sending the bot's messages: HTML, split where too long, the buttons under the last part.
+
+Parse mode, link previews and quoting are the application's `Defaults` (bot.telegram.app).
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardMarkup, Message
+
+from bot.replies import Reply, split_html
+from bot.telegram.keyboards import reply_keyboard
+
+
+async def send_html(
+    message: Message, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Send Telegram HTML in reply to `message`, split where it is too long."""
+    parts = split_html(text)
+    for number, part in enumerate(parts, 1):
+        await message.reply_text(part, reply_markup=markup if number == len(parts) else None)
+
+
+async def send_text(
+    message: Message, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Send plain text (escaped), split where it is too long."""
+    await send_html(message, html.escape(text), markup)
+
+
+async def send_reply(message: Message, reply: Reply, asked: int | None = None) -> None:
+    """Send the core's reply with its buttons; `asked` is the id its question was logged with."""
+    await send_html(message, reply.html(), reply_keyboard(reply, asked))
