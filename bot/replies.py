@@ -253,7 +253,7 @@ class Answerer:
         """Up to `limit` answers for a query, best first (inline mode); none typed: the timeline."""
         analysis = self.matcher.analyse(query, correct=True)
         if not analysis.content:
-            items = [self.matcher.answerable(fact.id) for fact in timeline(self.base)]
+            items = [self.matcher.answerable(fact.id) for _, fact in self.timeline()]
             return [self._answer(item.question, item, 0.0) for item in items[:limit] if item]
         floor = self.matcher.thresholds.suggest
         ranked = [c for c in self.matcher.rank(analysis) if c.score >= floor][:limit]
