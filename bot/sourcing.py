@@ -32,6 +32,8 @@ def sourcing_problems(base: FactBase, texts: Mapping[str, str]) -> list[Problem]
 
 
 class _Checker:
+    """The rules, over one base: where each primary source's words sit, then every item."""
+
     def __init__(self, base: FactBase, texts: Mapping[str, str]) -> None:
         self.base = base
         self.problems: list[Problem] = []
@@ -256,9 +258,7 @@ class _Checker:
         for alias in entity.aliases:
             if self.names.is_spelling(entity, alias) or self.names.is_name(entity, alias):
                 continue
-            if not any(
-                self.names.said_of(entity, alias, text) for text in self.texts_about(entity)
-            ):
+            if not any(self.names.said_of(entity, alias, text) for text in self.source_texts()):
                 self.problem(
                     entity.where,
                     f"{what}: alias {alias!r} is a title or description no source gives for "
@@ -267,7 +267,7 @@ class _Checker:
 
     # --- helpers ---
 
-    def texts_about(self, entity: Entity) -> Iterator[str]:
+    def source_texts(self) -> Iterator[str]:
         """Sentences of the documents, and the sources' titles and publishers."""
         for source in self.base.sources.values():
             yield source.title
