@@ -150,13 +150,17 @@ def run_eval(path: Path, verbose: bool, out: Output, err: Output) -> int:
     if verbose:
         print("\nMisses:", file=out)
         for case, reply in result.misses:
-            got = reply.fact if reply.fact else reply.outcome
+            got = reply.fact if reply.fact else str(reply.outcome)
+            if reply.closest is not None:
+                got += f", the closest {reply.closest.id}"
             expected = case.expect or "none"
             print(
                 f"  {path.name}:{case.line}: {case.question!r}: expected {expected}, "
                 f"got {got} ({reply.score:.0f})",
                 file=out,
             )
+            if reply.why is not None:
+                print(f"      why: {reply.why.text()}", file=out)
     failures = result.failures()
     for failure in failures:
         print(f"Below floor: {failure}", file=err)

@@ -285,7 +285,8 @@ def test_ask_on_a_broken_base_fails(
 
 def _check_reply_json(reply: dict[str, Any], question: str) -> None:
     """The JSON contract of `ask --json`."""
-    assert {"question", "outcome", "fact", "text", "sources", "suggestions", "score"} <= set(reply)
+    keys = {"question", "outcome", "fact", "text", "sources", "suggestions", "score"}
+    assert keys | {"related", "smalltalk", "closest", "why"} <= set(reply)
     assert reply["question"] == question
     assert reply["outcome"] in ("answer", "clarify", "fallback")
     assert isinstance(reply["text"], str) and reply["text"]
@@ -300,9 +301,17 @@ def _check_reply_json(reply: dict[str, Any], question: str) -> None:
     if reply["outcome"] == "answer":
         assert isinstance(reply["fact"], str)
         assert reply["sources"]
+        assert reply["closest"] is None
+    elif reply["closest"] is not None:
+        # A closest answer is no answer, but it shows its fact with quote and sources.
+        assert reply["fact"] is None
+        assert set(reply["closest"]) == {"fact", "question"}
+        assert reply["sources"]
     else:
         assert reply["fact"] is None
         assert reply["sources"] == []
+    if reply["why"] is not None:
+        assert 0 <= reply["why"]["answerable"] <= 1
 
 
 def test_ask_json_answer(mini_base_in_use: Path, run: Run) -> None:
@@ -338,17 +347,34 @@ def test_ask_json_primary_source_then_its_document(mini_base_in_use: Path, run: 
     }
 
 
-def test_ask_json_fallback_offers_suggestions(mini_base_in_use: Path, run: Run) -> None:
-    question = "What is the weather like in Paris?"
+def _asked(run: Run, question: str) -> dict[str, Any]:
+    """The reply of `ask --json question`, checked against the contract."""
     code, out, _ = run("ask", "--json", question)
     assert code == 0
-    reply = json.loads(out)
+    reply: dict[str, Any] = json.loads(out)
     _check_reply_json(reply, question)
+    return reply
+
+
+def test_ask_json_fallback_offers_suggestions(mini_base_in_use: Path, run: Run) -> None:
+    reply = _asked(run, "What is the weather like in Paris?")
     assert reply["outcome"] == "fallback"
     assert reply["suggestions"]
     base = load(mini_base_in_use)
     for suggestion in reply["suggestions"]:
         assert suggestion["fact"] in base.facts or suggestion["fact"] in base.entities
+
+
+def test_ask_json_closest_names_the_fact_shown_and_why(mini_base_in_use: Path, run: Run) -> None:
+    reply = _asked(run, "how many times did assad visit sochi")
+    assert reply["outcome"] == "fallback"
+    assert reply["closest"] == {
+        "fact": "assad-visits-sochi",
+        "question": "When did Assad visit Sochi?",
+    }
+    assert reply["text"].startswith("My sources don't say how many. What they say:")
+    assert reply["why"]["missing"] == ["number"]
+    assert reply["why"]["fact"] == "assad-visits-sochi"
 
 
 def test_ask_json_smalltalk(mini_base_in_use: Path, run: Run) -> None:
@@ -522,6 +548,10 @@ def test_eval_fails_below_the_floors(
         "  wrong.yaml:2: 'When did Assad visit Sochi?': expected js-meet-again, "
         "got assad-visits-sochi"
     ) in out
+    # ... and the signals the decision weighed, on the line below.
+    lines = out.splitlines()
+    miss = next(n for n, line in enumerate(lines) if line.startswith("  wrong.yaml:2:"))
+    assert lines[miss + 1].startswith("      why: top=assad-visits-sochi p=")
 
 
 def test_eval_floors_come_from_the_set(
