@@ -21,7 +21,13 @@ DEFAULT_CLOSEST_MISSING = "My sources don't say {what}. What they say:"
 DEFAULT_CLOSEST_UNMENTIONED = "My sources don't mention {what}. What they say:"
 DEFAULT_CLOSEST_OTHERS = "You may also mean:"
 # What a question asked for that the closest fact does not give, as "My sources don't say ...".
-_MISSING_TEXT = {"date": "when", "place": "where", "number": "how many", "duration": "how long"}
+_MISSING_TEXT = {
+    "date": "when",
+    "place": "where",
+    "number": "how many",
+    "duration": "how long",
+    "person": "who",
+}
 
 
 @dataclass(frozen=True)

@@ -354,8 +354,9 @@ def test_words_of_the_fact_are_explained_even_inside_a_name(matcher: Matcher) ->
         ("who did putin call after the summit", None),
         # "announce" also means made public: no words are asked for.
         ("when did russia announce the assad visit", None),
-        # A country speaks through its people.
+        # A country speaks through its people, named or described.
         ("what did iran say about the summit", "iran"),
+        ("what did the iranian foreign minister say about the talks", "iran"),
         ("what did putin's aide say about assad", None),
     ],
 )
@@ -385,6 +386,27 @@ def test_a_fact_that_quotes_no_one_never_gives_a_countrys_words(matcher: Matcher
     match = matcher.match("what did turkey say about the riyadh meeting")
     assert match.why is not None and match.why.speaker == "turkey"
     assert match.why.unquoted_person and match.outcome is Outcome.FALLBACK
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("who is the turkish foreign minister", True),  # the talks name only Russia's
+        ("who is Iran's foreign minister?", True),
+        ("who is the russian foreign minister", False),  # an alias: Lavrov is named
+    ],
+)
+def test_who_is_a_described_person_needs_one_of_that_country_named(
+    matcher: Matcher, question: str, missing: bool
+) -> None:
+    match = matcher.match(question)
+    assert match.why is not None and ("person" in match.why.missing) is missing
+    assert (match.outcome is Outcome.ANSWER) is not missing
+
+
+def test_the_us_after_the_is_a_name_not_the_pronoun(matcher: Matcher) -> None:
+    assert "us" in matcher.analyse("did putin speak with the us president").content
+    assert "us" not in matcher.analyse("tell us about the putin trump call").content
 
 
 def test_the_why_object_names_every_signal(matcher: Matcher) -> None:

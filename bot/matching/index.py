@@ -36,6 +36,11 @@ _ASKING = frozenset("what how did does do has have had will would could can shou
 _SPEAKING = ("person", "organisation", "country")
 
 
+def _names_country(words: Sequence[str], at: int) -> bool:
+    """Whether words[at] is the name "US" rather than the pronoun: "the us president"."""
+    return at > 0 and words[at] == "us" and words[at - 1] == "the"
+
+
 @dataclass(frozen=True)
 class Answerable:
     """Something the bot can answer with: a fact, or an entity's own description."""
@@ -342,7 +347,7 @@ class Index:
             word = words[index] if index >= 0 else ""
             if word in QUESTION_WORDS:
                 token = QUESTION_WORDS[word]
-            elif word in STOPWORDS:
+            elif word in STOPWORDS and not _names_country(words, index):
                 terms.append(token)
                 continue
             terms.append(token)
@@ -363,24 +368,28 @@ class Index:
 
         The person, body or country must come just before the word asking for words, and just
         after a word that asks; words without content may stand between ("what did Lavrov
-        really say"). After "with" or "of" a name is no speaker ("what did the call with Putin
-        tell us?").
+        really say"), and a description after a country ("what did the Iranian foreign minister
+        say": someone of Iran). After "with" or "of" a name is no speaker ("what did the call
+        with Putin tell us?").
         """
         terms = analysis.terms
         content = set(analysis.content)
         for position, term in enumerate(terms):
             if term not in self.say_terms:
                 continue
-            for at in range(position - 1, max(-1, position - 4), -1):
+            described = False
+            for at in range(position - 1, max(-1, position - 6), -1):
                 before = terms[at]
                 entity = self.entity_by_token.get(before)
                 if entity is not None and entity.kind in _SPEAKING:
+                    # "the Iranian foreign minister": someone of Iran; "Putin's aide": not Putin.
+                    if described and entity.kind != "country":
+                        break
                     opener = [t for t in terms[max(0, at - 2) : at] if t != "the"][-1:]
                     if (opener and opener[0] in _ASKING) or at == 0:
                         return before
                     break
-                if before in content:
-                    break
+                described = described or before in content
         return None
 
     def _correct_uncached(self, word: str) -> str:
