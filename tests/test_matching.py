@@ -404,6 +404,12 @@ def test_who_is_a_described_person_needs_one_of_that_country_named(
     assert (match.outcome is Outcome.ANSWER) is not missing
 
 
+def test_a_closest_answer_says_who_is_not_given(real_base: FactBase) -> None:
+    reply = Answerer(real_base).ask("who is the turkish foreign minister")
+    assert reply.closest is not None and reply.closest.id == "foreign-ministers-talks"
+    assert reply.text().startswith("My sources don't say who. What they say: ")
+
+
 def test_the_us_after_the_is_a_name_not_the_pronoun(matcher: Matcher) -> None:
     assert "us" in matcher.analyse("did putin speak with the us president").content
     assert "us" not in matcher.analyse("tell us about the putin trump call").content
