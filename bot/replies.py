@@ -21,7 +21,13 @@ DEFAULT_CLOSEST_MISSING = "My sources don't say {what}. What they say:"
 DEFAULT_CLOSEST_UNMENTIONED = "My sources don't mention {what}. What they say:"
 DEFAULT_CLOSEST_OTHERS = "You may also mean:"
 # What a question asked for that the closest fact does not give, as "My sources don't say ...".
-_MISSING_TEXT = {"date": "when", "place": "where", "number": "how many", "duration": "how long"}
+_MISSING_TEXT = {
+    "date": "when",
+    "place": "where",
+    "number": "how many",
+    "duration": "how long",
+    "person": "who",
+}
 READING_AS = "Reading this as:"
 
 
@@ -276,9 +282,14 @@ class Answerer:
         items = self.matcher.suggest_for(entity)
         return _suggestions(item for item in items if item.id != entity.id)
 
-    def timeline(self) -> list[tuple[EventDate, Fact]]:
-        """The dated facts in date order."""
-        return [(fact.date, fact) for fact in timeline(self.base) if fact.date is not None]
+    def timeline(self) -> list[tuple[str, Fact]]:
+        """The dated facts in date order, each with its date as shown; a fact with only a
+        planned date is listed at that date, marked "planned"."""
+        planned = [fact for fact in self.base.facts.values() if fact.date is None and fact.planned]
+        events = sorted([*timeline(self.base), *planned], key=_when)  # stable: source order kept
+        return [
+            (str(fact.date) if fact.date else f"{fact.planned} (planned)", fact) for fact in events
+        ]
 
     def timeline_text(self) -> str:
         """The timeline as plain text, one event a line."""
@@ -310,7 +321,7 @@ class Answerer:
         """Up to `limit` answers for a query, best first (inline mode); none typed: the timeline."""
         analysis = self.matcher.analyse(query, correct=True)
         if not analysis.content:
-            items = [self.matcher.answerable(fact.id) for fact in timeline(self.base)]
+            items = [self.matcher.answerable(fact.id) for _, fact in self.timeline()]
             return [self._answer(item.question, item, 0.0) for item in items[:limit] if item]
         floor = self.matcher.weights.suggest
         ranked = [c for c in self.matcher.rank(analysis) if c.score >= floor][:limit]
@@ -334,6 +345,12 @@ def quoted(text: str) -> str:
 
 def _suggestions(items: Any) -> tuple[Suggestion, ...]:
     return tuple(Suggestion(item.id, item.question) for item in items)
+
+
+def _when(fact: Fact) -> tuple[int, int, int]:
+    date = fact.date or fact.planned
+    assert date is not None  # noqa: S101 - only dated or planned facts are listed
+    return date.sort_key()
 
 
 def _iso(date: EventDate | None) -> str | None:

@@ -967,7 +967,9 @@ facts:
     questions:
       - What did Assad say?
     source: iran-primer
-    quote: Assad said in televised remarks.
+    quote: >-
+      “I passed on to (Putin) and all Russian people our greetings and gratitude for all of the
+      efforts that Russia made to save our country,” Assad said in televised remarks.
     speakers: {speakers}
 """
 

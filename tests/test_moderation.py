@@ -72,7 +72,7 @@ USER_ID = PRIVATE_CHAT_ID
 OTHER_USER = 1002
 # Out of scope for the real base: both fall back, the first with candidate facts to attach to.
 OUT_OF_SCOPE = "how much did the summit cost"
-OTHER_OUT_OF_SCOPE = "what is the capital of peru"
+OTHER_OUT_OF_SCOPE = "how tall is mount everest"
 # Nobody wrote this wording; taught, it is answered with FACT.
 NEW_WORDING = "who picked up the bill for the sochi summit"
 FACT = "js-thanks-host"

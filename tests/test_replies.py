@@ -6,12 +6,13 @@ import html
 import re
 from dataclasses import replace
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.factbase import FactBase
+from bot.factbase import FactBase, load
 from bot.matching import Outcome
 from bot.replies import MESSAGE_LIMIT, Answerer, quoted, split_html
 
@@ -115,6 +116,19 @@ def test_timeline_text_is_one_line_an_event_in_date_order(answerer: Answerer) ->
     lines = answerer.timeline_text().splitlines()
     assert lines[0].startswith("20 Nov 2017: ")
     assert lines[1].startswith("Nov 2017: ")  # known to the month only: after its days
+
+
+def test_the_timeline_says_a_planned_date_is_planned(mini_base_dir: Path) -> None:
+    visit = mini_base_dir / "facts" / "visit.yaml"
+    text = visit.read_text(encoding="utf-8")
+    visit.write_text(
+        text.replace("    date: 2017-11\n", "    planned: 2017-11\n"), encoding="utf-8"
+    )
+    events = Answerer(load(mini_base_dir)).timeline()
+    assert [(date, fact.id) for date, fact in events] == [
+        ("20 Nov 2017", "assad-visits-sochi"),
+        ("Nov 2017 (planned)", "js-meet-again"),
+    ]
 
 
 # --- splitting long messages ----------------------------------------------------------------

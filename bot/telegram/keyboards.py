@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.factbase import EventDate, Fact
+from bot.factbase import Fact
 from bot.replies import Answerer, Reply
 from bot.storage import UnansweredGroup
 from bot.telegram import callbacks
@@ -59,7 +59,7 @@ def examples_keyboard(answerer: Answerer) -> InlineKeyboardMarkup:
     )
 
 
-def timeline_keyboard(events: Sequence[tuple[EventDate, Fact]]) -> InlineKeyboardMarkup:
+def timeline_keyboard(events: Sequence[tuple[str, Fact]]) -> InlineKeyboardMarkup:
     """/timeline's events, each a button that answers it."""
     return InlineKeyboardMarkup(
         [
