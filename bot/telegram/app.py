@@ -20,6 +20,7 @@ from telegram.ext import (
     ExtBot,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest
@@ -31,6 +32,7 @@ from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer
 from bot.storage import QuestionLog
 from bot.telegram import asking, callbacks, commands, moderators
+from bot.telegram.flooding import flood_gate
 from bot.telegram.inbox import Inbox, InboxApplication
 from bot.telegram.inline import inline_query
 from bot.telegram.sending import send_text
@@ -114,6 +116,9 @@ def add_handlers(application: App, moderator_ids: frozenset[int]) -> None:
     groups = filters.ChatType.GROUPS
     # Edited messages are left alone everywhere: answering them again would repeat the bot.
     fresh = filters.UpdateType.MESSAGE
+    # Before any handler (group -1 runs first): every update of every kind counts against its
+    # user's rate, and one over it stops there.
+    application.add_handler(TypeHandler(Update, flood_gate), group=-1)
     # Commands first, so that "/help" is never taken for a question.
     for name, callback in (
         ("start", commands.start),
