@@ -39,7 +39,7 @@ from bot.telegram.app import post_init, post_shutdown
 from bot.telegram.asking import THANKS_FOR_FEEDBACK
 from bot.telegram.commands import UNKNOWN_COMMAND
 from bot.telegram.keyboards import button_text
-from bot.telegram.moderators import NO_LOG, RELOAD_FAILED
+from bot.telegram.moderators import NO_LOG, PRIVATE_ONLY, RELOAD_FAILED
 from bot.telegram.running import run
 from bot.telegram.services import SERVICES, Services
 from tests.emulator import (
@@ -292,10 +292,38 @@ async def test_a_moderator_command_from_a_moderator_is_not_the_unknown_reply(
     async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         for command in ("/unanswered", "/reload", "/stats"):
             assert (await bot.say(command, MOD_ID))["text"] != UNKNOWN
-        # A moderator may use them in a group too.
-        [message] = await bot.receive(group_message("/stats", user_id=MOD_ID))
-        assert message["chat_id"] == GROUP_CHAT_ID
-        assert html.unescape(message["text"]).startswith("Questions today (UTC): 0")
+
+
+@pytest.mark.parametrize("command", MODERATOR_COMMANDS)
+@pytest.mark.asyncio
+async def test_a_moderator_command_outside_a_private_chat_says_so_and_shows_nothing(
+    answerer: Answerer,
+    base_copy: Path,
+    question_log: QuestionLog,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
+        # A question in the queue, asked in a private chat: a group must never see it.
+        await bot.say(OUT_OF_SCOPE)
+        reloads = count_reloads(bot.holder, monkeypatch)
+        before, files = bot.holder.answerer, bot.holder.snapshot()
+        for data in (
+            group_message(command, user_id=MOD_ID),
+            group_message(command, user_id=MOD_ID, reply_to_bot=True),
+        ):
+            calls = await bot.receive(data)
+            assert [(c["method"], c["chat_id"], c["text"]) for c in calls] == [
+                ("sendMessage", GROUP_CHAT_ID, html.escape(PRIVATE_ONLY))
+            ], calls
+            assert "reply_markup" not in calls[0]
+        assert reloads == []
+        assert bot.holder.answerer is before
+        assert bot.holder.snapshot() == files
+        assert not (base_copy / LEARNED_FILE).exists()
+        # The same command in the private chat works.
+        [reply, *_] = await bot.receive(private_message(command, chat_id=MOD_ID))
+        assert reply["text"] != html.escape(PRIVATE_ONLY)
 
 
 @pytest.mark.asyncio

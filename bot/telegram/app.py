@@ -129,15 +129,27 @@ def add_handlers(application: App, moderator_ids: frozenset[int]) -> None:
         ("ask", commands.ask_command),
     ):
         application.add_handler(CommandHandler(name, callback, filters=fresh))
-    # The moderators' commands reach only them; anyone else's falls through to the next line.
+    # The moderators' commands reach only them, and only in a private chat with the bot: what
+    # they show (the queue, the stats) is for moderators' eyes. Anyone else's falls through to
+    # the unknown-command line below. A new moderator command is added to this list, and no
+    # other line: it gets both rules.
     moderator = fresh & filters.User(user_id=moderator_ids)
-    for name, callback in (
+    moderator_commands = (
         ("unanswered", moderators.unanswered_command),
         ("teach", moderators.teach_command),
         ("reload", moderators.reload_command),
         ("stats", moderators.stats_command),
-    ):
-        application.add_handler(CommandHandler(name, callback, filters=moderator))
+    )
+    for name, callback in moderator_commands:
+        application.add_handler(CommandHandler(name, callback, filters=moderator & private))
+    # A moderator's command anywhere else gets one line saying so, and does nothing.
+    application.add_handler(
+        CommandHandler(
+            [name for name, _ in moderator_commands],
+            moderators.private_only,
+            filters=moderator & ~private,
+        )
+    )
     # Any other command: a short word in private chats (in groups it may be another bot's).
     application.add_handler(
         MessageHandler(fresh & private & filters.COMMAND, commands.unknown_command)
