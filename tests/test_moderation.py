@@ -54,6 +54,7 @@ from tests.emulator import (
     private_message,
 )
 from tests.harness import (
+    ASSAD_FACT,
     ASSAD_QUESTION,
     App,
     Bot,
@@ -586,17 +587,62 @@ async def test_concurrent_presses_count_once_per_user(
         assert len(bot.api.requests("answerCallbackQuery")) == presses  # every press answered
         stats = bot.flushed().stats()
         assert (stats.upvotes, stats.downvotes) == (1, 0)
-        # A second user's presses add one; the first user's, even mixed, still count once.
-        mixed = [callback_query(up, OTHER_USER) for _ in range(presses)]
+        # Another user's presses add nothing; the asker's, even mixed, still count once.
+        mixed = [callback_query(down, OTHER_USER) for _ in range(presses)]
         mixed += [callback_query(down if n % 2 else up, USER_ID) for n in range(presses)]
         await asyncio.gather(*(bot.process(data) for data in mixed))
         stats = bot.flushed().stats()
-        assert stats.upvotes + stats.downvotes == 2
-        assert stats.upvotes >= 1  # the other user's 👍
+        assert stats.upvotes + stats.downvotes == 1
         # Told apart by a final, lone press.
-        await bot.press(up, USER_ID)
+        await bot.press(down, USER_ID)
         stats = bot.flushed().stats()
-        assert (stats.upvotes, stats.downvotes) == (2, 0)
+        assert (stats.upvotes, stats.downvotes) == (0, 1)
+
+
+@pytest.mark.asyncio
+async def test_only_the_asker_picks_and_votes_and_only_what_was_offered(
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clarify, _ = clarifying_question(answerer)
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
+        # In a group everyone sees the buttons under everyone's answers.
+        [answer] = await bot.receive(group_message(ASSAD_QUESTION, user_id=USER_ID, mention=True))
+        _, down = votes_of(answer)
+        [options] = await bot.receive(group_message(clarify, user_id=USER_ID, mention=True))
+        asked, offered = suggestion_buttons(options)
+        offered_ids = [
+            pick.ident
+            for _, data in offered
+            if (pick := callbacks.parse(data)) and isinstance(pick, callbacks.Pick)
+        ]
+        never_offered = next(f for f in (FACT, ASSAD_FACT) if f not in offered_ids)
+        before = bot.flushed().stats(), bot.flushed().unanswered()
+        [clarified] = before[1]
+        assert clarified.question_ids == (asked,)
+
+        def press(data: str, user: int) -> JSONDict:
+            return callback_query(data, chat_id=GROUP_CHAT_ID, user_id=user)
+
+        for data in (
+            press(down, OTHER_USER),  # another user's vote on the asker's answer
+            press(callbacks.pick(offered_ids[0], asked), OTHER_USER),  # another user's pick
+            press(callbacks.pick(never_offered, asked), USER_ID),  # a fact never offered
+            press(callbacks.vote(asked, -1), USER_ID),  # a vote where no answer was given
+        ):
+            calls = await bot.receive(data)
+            assert calls[0]["method"] == "answerCallbackQuery", calls
+        assert (bot.flushed().stats(), bot.flushed().unanswered()) == before
+
+        # The asker's own pick of an offered fact, and their votes, count.
+        await bot.receive(press(callbacks.pick(offered_ids[0], asked), USER_ID))
+        await bot.receive(press(callbacks.vote(asked, 1), USER_ID))
+        await bot.receive(press(down, USER_ID))
+        stats = bot.flushed().stats()
+        assert (stats.upvotes, stats.downvotes) == (1, 1)
+        assert offered_ids[0] in dict(stats.top_facts)
+        [downvoted] = bot.flushed().unanswered()
+        assert downvoted.reasons == {"downvote"}
+        assert downvoted.text == ASSAD_QUESTION
 
 
 @pytest.mark.asyncio
@@ -625,7 +671,7 @@ async def test_stats_show_todays_questions(
         await bot.say(clarify, OTHER_USER)
         await bot.say(OUT_OF_SCOPE)
         up, _ = votes_of(answer)
-        await bot.press(up, OTHER_USER)
+        await bot.press(up, USER_ID)
         question_log = bot.flushed()
         message = await bot.say("/stats", MOD_ID)
         text = html.unescape(message["text"])

@@ -57,6 +57,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX inbox_handled_at ON inbox (handled, at)",
     ),
+    (
+        # The ids of the facts offered as buttons that carry the question's id (a clarification's
+        # or a fallback's suggestions): a pick counts only among them.
+        "ALTER TABLE questions ADD COLUMN offered TEXT NOT NULL DEFAULT '[]'",
+    ),
 )
 
 

@@ -13,6 +13,7 @@ from telegram.error import BadRequest
 from bot.replies import Reply, split_html
 from bot.storage import new_id
 from bot.telegram import callbacks
+from bot.telegram.keyboards import offered_picks
 from bot.telegram.sending import send_reply, send_text
 from bot.telegram.services import Context, answerer_of, services_of
 
@@ -53,6 +54,7 @@ def log_question(update: Update, context: Context, asked: int, reply: Reply) -> 
         fact=reply.fact,
         score=reply.score,
         candidates=reply.candidates[:3],
+        offered=[suggestion.id for suggestion in offered_picks(reply)],
         chat_type=chat.type if chat is not None else "private",
         user_id=user.id if user is not None else None,
     )
@@ -138,8 +140,8 @@ async def pick_button(update: Update, context: Context) -> None:
         return
     await acknowledge(query)
     asked = action.question_id
-    if asked is not None and services.question_log is not None:
-        services.question_log.record_pick(asked, action.ident)
+    if asked is not None and services.question_log is not None and query.from_user is not None:
+        services.question_log.record_pick(asked, query.from_user.id, action.ident)
     if asked is None:
         # A related question, an example or an event picked: a question asked by button,
         # logged like a typed one so that its answer can be voted on.
