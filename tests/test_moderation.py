@@ -499,6 +499,29 @@ async def test_unanswered_lists_a_fallback_and_attach_teaches_it(
 
 
 @pytest.mark.asyncio
+async def test_attach_teaches_the_wording_shown_not_the_first_asked(
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = f"  {OUT_OF_SCOPE.capitalize()}?? "
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
+        for question in (first, OUT_OF_SCOPE, OUT_OF_SCOPE):
+            await bot.say(question)
+        [group] = bot.flushed().unanswered()
+        assert group.count == 3
+        [listed] = await bot.receive(private_message("/unanswered", chat_id=MOD_ID))
+        shown = html.unescape(listed["text"])
+        assert shown == f"“{OUT_OF_SCOPE}” — asked 3 times (fallback)"
+        _, attach = moderation_buttons(listed)[0]
+        assert isinstance(attach, callbacks.Attach)
+        calls = await bot.press(callbacks.attach(attach.question_id, attach.ident), MOD_ID)
+        assert html.unescape(calls[1]["text"]) == (
+            f"Taught: “{OUT_OF_SCOPE}” => {attach.ident}. I answer it with that fact now."
+        )
+        assert learned_entries(base_copy) == [(OUT_OF_SCOPE, attach.ident, f"telegram:{MOD_ID}")]
+        assert bot.flushed().unanswered() == []  # the whole group, both wordings
+
+
+@pytest.mark.asyncio
 async def test_dismiss_removes_a_group_from_the_queue(
     answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,7 +8,7 @@
 - grouping.py: the one rule for near-duplicate questions.
 """
 
-from bot.storage.grouping import REASONS, SIMILAR, UnansweredGroup, same_question
+from bot.storage.grouping import REASONS, SIMILAR, UnansweredGroup, same_question, shown_wording
 from bot.storage.questions import RECENT_DAYS, LoggedQuestion, QuestionLog, Stats, new_id
 from bot.storage.schema import MIGRATIONS, StoreError
 from bot.storage.updates import DAY, HANDLED_KEPT, UNHANDLED_KEPT
@@ -28,4 +28,5 @@ __all__ = [
     "UnansweredGroup",
     "new_id",
     "same_question",
+    "shown_wording",
 ]

@@ -80,13 +80,16 @@ def timeline_keyboard(events: Sequence[tuple[EventDate, Fact]]) -> InlineKeyboar
 
 
 def unanswered_keyboard(group: UnansweredGroup, answerer: Answerer) -> InlineKeyboardMarkup:
-    """Under an entry of /unanswered: teach it as one of its candidates, or dismiss it."""
-    first = group.question_ids[0]
+    """Under an entry of /unanswered: teach it as one of its candidates, or dismiss it. Attach
+    names a question worded as shown: that wording, and no other, is taught."""
     rows = []
     for ident in group.candidates[:SHOWN]:
         item = answerer.matcher.answerable(ident)
         if item is not None:
             label = button_text(f"+ {item.question}")
-            rows.append([InlineKeyboardButton(label, callback_data=callbacks.attach(first, ident))])
-    rows.append([InlineKeyboardButton("Dismiss", callback_data=callbacks.dismiss(first))])
+            data = callbacks.attach(group.text_id, ident)
+            rows.append([InlineKeyboardButton(label, callback_data=data)])
+    rows.append(
+        [InlineKeyboardButton("Dismiss", callback_data=callbacks.dismiss(group.question_ids[0]))]
+    )
     return InlineKeyboardMarkup(rows)

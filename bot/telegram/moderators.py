@@ -20,7 +20,7 @@ from telegram.error import TelegramError
 from bot import moderation
 from bot.factbase import KnowledgeError, Problem
 from bot.replies import split_html
-from bot.storage import RECENT_DAYS, QuestionLog, StoreError, same_question
+from bot.storage import RECENT_DAYS, QuestionLog, StoreError, same_question, shown_wording
 from bot.teaching import teach
 from bot.telegram import callbacks
 from bot.telegram.asking import STALE_BUTTON, acknowledge, pressed
@@ -184,7 +184,9 @@ async def moderation_button(update: Update, context: Context) -> None:
             if logged is None:
                 await acknowledge(query, STALE_BUTTON)
                 return
-            taught = await teach_and_reload(update, context, logged.text, action.ident)
+            # The wording /unanswered showed: the button names a question worded so.
+            wording = shown_wording(logged.text)
+            taught = await teach_and_reload(update, context, wording, action.ident)
             text = taught.text
             if taught.done:
                 # The group may hold wordings other than the one taught.
