@@ -16,7 +16,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import VARIABLES, database_path
-from bot.storage import DAY, MIGRATIONS, QuestionLog, Stats, StoreError, new_id, schema
+from bot.storage import DAY, MIGRATIONS, HashKey, QuestionLog, Stats, StoreError, new_id, schema
 
 PROJECT = Path(__file__).resolve().parent.parent
 # 2023-11-14 22:13:20 UTC: that UTC day began 22h13m20s earlier.
@@ -58,12 +58,12 @@ def rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[obje
 # --- schema, restart, privacy ---------------------------------------------------------------
 
 
-def test_first_open_creates_folders_schema_version_and_salt(db: Path) -> None:
+def test_first_open_creates_folders_and_schema_and_keeps_no_secret(db: Path) -> None:
     question_log = QuestionLog.open(db)
     question_log.close()
     meta = {str(key): str(value) for key, value in rows(db, "SELECT key, value FROM meta")}
-    assert meta["schema_version"] == str(len(MIGRATIONS)) == "3"
-    assert len(str(meta["salt"])) == 32
+    assert meta == {"schema_version": str(len(MIGRATIONS))}
+    assert len(MIGRATIONS) == 4
     tables = {name for (name,) in rows(db, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"meta", "questions", "feedback", "inbox"} <= tables
     assert rows(db, "PRAGMA journal_mode") == [("wal",)]
@@ -77,7 +77,6 @@ def test_the_log_survives_a_restart_and_migrations_run_once(
         question_log, "Who is Lavrov?", "answer", fact="lavrov", score=91.5, candidates=["lavrov"]
     )
     question_log.close()
-    salt = rows(db, "SELECT value FROM meta WHERE key = 'salt'")
 
     # A second version of the schema: it fails if it ever runs twice (the table exists).
     extra = ("CREATE TABLE extra (x INTEGER)", "INSERT INTO extra VALUES (1)")
@@ -97,7 +96,6 @@ def test_the_log_survives_a_restart_and_migrations_run_once(
         version = str(len(MIGRATIONS) + 1)
         assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [(version,)]
         assert rows(db, "SELECT COUNT(*) FROM extra") == [(1,)]
-        assert rows(db, "SELECT value FROM meta WHERE key = 'salt'") == salt
 
 
 def test_a_log_of_the_first_schema_is_upgraded_and_keeps_its_questions(
@@ -193,18 +191,38 @@ def test_no_raw_user_id_is_stored(db: Path) -> None:
         assert USER.to_bytes(6, "big") not in data  # how SQLite would store it as a number
 
 
-def test_user_hashes_are_salted_and_stable(tmp_path: Path) -> None:
-    first = QuestionLog.open(tmp_path / "a.sqlite3")
-    other = QuestionLog.open(tmp_path / "b.sqlite3")
+def test_user_hashes_are_keyed_and_stable_under_one_key(tmp_path: Path) -> None:
+    key = HashKey(b"a key for the tests, 32 bytes ok", "a test")
+    first = QuestionLog.open(tmp_path / "a.sqlite3", key=key)
+    unkeyed = QuestionLog.open(tmp_path / "a.sqlite3")
     try:
-        assert first.user_hash(USER) != other.user_hash(USER)  # a salt per database
+        assert first.user_hash(USER) == key.user_hash(USER)
         assert first.user_hash(None) == ""
-        again = QuestionLog.open(tmp_path / "a.sqlite3")
+        assert unkeyed.user_hash(USER) != first.user_hash(USER)  # a key for that run only
+        again = QuestionLog.open(tmp_path / "b.sqlite3", key=key)
         assert again.user_hash(USER) == first.user_hash(USER)
         again.close()
     finally:
         first.close()
-        other.close()
+        unkeyed.close()
+
+
+def test_an_older_log_loses_its_salt_and_keeps_its_questions(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS[:3])  # as the salted releases made it
+    QuestionLog.open(db).close()
+    with closing(sqlite3.connect(db)) as connection, connection:
+        connection.execute("INSERT INTO meta VALUES ('salt', '0123456789abcdef0123456789abcdef')")
+        connection.execute(
+            "INSERT INTO questions (id, at, chat_type, user_hash, text, outcome, score) "
+            "VALUES (7, ?, 'private', 'ab12ab12ab12ab12', 'Who is Lavrov?', 'fallback', 0)",
+            (NOW,),
+        )
+    monkeypatch.undo()
+    QuestionLog.open(db).close()
+    assert rows(db, "SELECT key FROM meta") == [("schema_version",)]
+    assert rows(db, "SELECT id, user_hash FROM questions") == [(7, "ab12ab12ab12ab12")]
 
 
 def test_new_ids_are_positive_48_bit() -> None:

@@ -3,12 +3,12 @@ queries over them (/stats, /unanswered, teaching and dismissing).
 
 Writing never holds up answering: `record_*` queue the write for the background writer, and a
 write that cannot be made is logged and dropped. Reading (for moderators) is synchronous, on a
-second connection. User ids are stored only as salted hashes. The schema: bot.storage.schema.
+second connection. User ids are stored only as keyed hashes (bot.storage.hashing). The schema:
+bot.storage.schema.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
@@ -100,10 +100,8 @@ class QuestionLog(KeptUpdates):
     `QuestionLog.open(path)`."""
 
     def user_hash(self, user_id: int | None) -> str:
-        """The salted hash stored for a user id ("" for none): its first 16 hex digits."""
-        if user_id is None:
-            return ""
-        return hashlib.sha256((self._salt + str(user_id)).encode()).hexdigest()[:16]
+        """The keyed hash stored for a user id ("" for none): see bot.storage.hashing."""
+        return self._key.user_hash(user_id)
 
     # --- writing: queued, never raising -----------------------------------------------------
 

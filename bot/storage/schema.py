@@ -5,7 +5,6 @@ To change the schema, append to MIGRATIONS (below); the tables are described the
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from pathlib import Path
 
@@ -62,6 +61,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # or a fallback's suggestions): a pick counts only among them.
         "ALTER TABLE questions ADD COLUMN offered TEXT NOT NULL DEFAULT '[]'",
     ),
+    (
+        # User ids were hashed with a salt kept here, so the file alone let a guessed id be
+        # tested: now they are keyed with a secret kept outside it (bot.storage.hashing). The
+        # hashes made before stay, tied to no one: nothing left can link them to an id.
+        "DELETE FROM meta WHERE key = 'salt'",
+    ),
 )
 
 
@@ -81,15 +86,12 @@ def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
     return connection
 
 
-def migrate(connection: sqlite3.Connection, path: Path) -> str:
-    """Bring the schema up to date and return the salt, creating both on first run."""
+def migrate(connection: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema up to date, creating it on first run."""
     connection.execute("BEGIN IMMEDIATE")
     try:
         connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        connection.execute(
-            "INSERT OR IGNORE INTO meta VALUES ('salt', ?), ('schema_version', '0')",
-            (secrets.token_hex(16),),
-        )
+        connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '0')")
         rows = dict(connection.execute("SELECT key, value FROM meta").fetchall())
         version = int(rows["schema_version"])
         if version > len(MIGRATIONS):
@@ -107,4 +109,3 @@ def migrate(connection: sqlite3.Connection, path: Path) -> str:
     except BaseException:
         connection.execute("ROLLBACK")
         raise
-    return str(rows["salt"])
