@@ -8,6 +8,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+WAL_LIMIT = 1 << 20  # bytes
+
 
 class StoreError(Exception):
     """The question log cannot be opened or read; the message is one sentence naming the path."""
@@ -80,6 +82,12 @@ def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
         connection.execute("PRAGMA journal_mode=WAL")
         # In WAL mode NORMAL loses no committed write when the process dies, only on power loss.
         connection.execute("PRAGMA synchronous=NORMAL")
+        # What is deleted or replaced (an update's JSON once handled) is overwritten with zeros,
+        # not left in the file's free space: set here, as builds differ in their default.
+        connection.execute("PRAGMA secure_delete=ON")
+        # The write-ahead file is cut back to this size whenever it starts over (the writer
+        # empties it regularly: bot.storage.writer).
+        connection.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
     except sqlite3.Error:
         connection.close()
         raise
