@@ -18,13 +18,14 @@ from bot.moderation import reasons_text, stats_text
 from bot.replies import Answerer, Reply
 from bot.storage import RECENT_DAYS, QuestionLog, Stats, StoreError, UnansweredGroup
 from bot.teaching import LEARNED_FILE, teach
+from bot.terminal import Output, VisibleText
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def _load_or_report(directory: Path, err: TextIO) -> FactBase | None:
+def _load_or_report(directory: Path, err: Output) -> FactBase | None:
     try:
         return load(directory)
     except KnowledgeError as error:
@@ -34,7 +35,7 @@ def _load_or_report(directory: Path, err: TextIO) -> FactBase | None:
         return None
 
 
-def _answerer(err: TextIO) -> Answerer | None:
+def _answerer(err: Output) -> Answerer | None:
     base = _load_or_report(knowledge_dir(), err)
     return None if base is None else Answerer(base)
 
@@ -42,7 +43,7 @@ def _answerer(err: TextIO) -> Answerer | None:
 # --- chat -----------------------------------------------------------------------------------
 
 
-def chat(answerer: Answerer, lines: TextIO, out: TextIO, interactive: bool) -> None:
+def chat(answerer: Answerer, lines: TextIO, out: Output, interactive: bool) -> None:
     """Answer one message a line until the input ends, as the bot would in a private chat."""
     if interactive:
         print(answerer.help_text(), file=out)
@@ -76,14 +77,14 @@ def _chat_reply(answerer: Answerer, message: str) -> str:
 # --- ask ------------------------------------------------------------------------------------
 
 
-def _print_reply(reply: Reply, as_json: bool, out: TextIO) -> None:
+def _print_reply(reply: Reply, as_json: bool, out: Output) -> None:
     if as_json:
         print(json.dumps(reply.to_json(), ensure_ascii=False), file=out, flush=True)
     else:
         print(reply.text(), file=out, flush=True)
 
 
-def ask(answerer: Answerer, question: str, as_json: bool, stdin: TextIO, out: TextIO) -> None:
+def ask(answerer: Answerer, question: str, as_json: bool, stdin: TextIO, out: Output) -> None:
     """One reply; with '-', one reply a line of standard input (JSON Lines with --json)."""
     if question != "-":
         _print_reply(answerer.ask(question), as_json, out)
@@ -100,7 +101,7 @@ def ask(answerer: Answerer, question: str, as_json: bool, stdin: TextIO, out: Te
 # --- validate and eval ----------------------------------------------------------------------
 
 
-def validate(directory: Path, coverage: bool, strict: bool, out: TextIO, err: TextIO) -> int:
+def validate(directory: Path, coverage: bool, strict: bool, out: Output, err: Output) -> int:
     """Load and check a fact base; with --coverage list unquoted sentences."""
     base = _load_or_report(directory, err)
     if base is None:
@@ -128,7 +129,7 @@ def validate(directory: Path, coverage: bool, strict: bool, out: TextIO, err: Te
     return EXIT_OK
 
 
-def run_eval(path: Path, verbose: bool, out: TextIO, err: TextIO) -> int:
+def run_eval(path: Path, verbose: bool, out: Output, err: Output) -> int:
     """Run a question set and print the result table; fail below its floors."""
     answerer = _answerer(err)
     if answerer is None:
@@ -149,13 +150,17 @@ def run_eval(path: Path, verbose: bool, out: TextIO, err: TextIO) -> int:
     if verbose:
         print("\nMisses:", file=out)
         for case, reply in result.misses:
-            got = reply.fact if reply.fact else reply.outcome
+            got = reply.fact if reply.fact else str(reply.outcome)
+            if reply.closest is not None:
+                got += f", the closest {reply.closest.id}"
             expected = case.expect or "none"
             print(
                 f"  {path.name}:{case.line}: {case.question!r}: expected {expected}, "
                 f"got {got} ({reply.score:.0f})",
                 file=out,
             )
+            if reply.why is not None:
+                print(f"      why: {reply.why.text()}", file=out)
     failures = result.failures()
     for failure in failures:
         print(f"Below floor: {failure}", file=err)
@@ -167,7 +172,7 @@ def run_eval(path: Path, verbose: bool, out: TextIO, err: TextIO) -> int:
 _Read = TypeVar("_Read")
 
 
-def _read_log(path: Path, read: Callable[[QuestionLog], _Read], err: TextIO) -> _Read | None:
+def _read_log(path: Path, read: Callable[[QuestionLog], _Read], err: Output) -> _Read | None:
     """What `read` finds in the question log at `path`, or None (said on `err`) if it fails."""
     try:
         question_log = QuestionLog.open(path)
@@ -184,7 +189,7 @@ def _read_log(path: Path, read: Callable[[QuestionLog], _Read], err: TextIO) -> 
 
 
 def show_unanswered(
-    path: Path, days: int, limit: int, as_json: bool, out: TextIO, err: TextIO
+    path: Path, days: int, limit: int, as_json: bool, out: Output, err: Output
 ) -> int:
     """The questions the bot could not answer well, near-duplicates grouped, as a table or JSON."""
     missing = not path.exists()
@@ -211,7 +216,7 @@ def show_unanswered(
     return EXIT_OK
 
 
-def show_stats(path: Path, as_json: bool, out: TextIO, err: TextIO) -> int:
+def show_stats(path: Path, as_json: bool, out: Output, err: Output) -> int:
     """Questions today and this week, outcome rates, top facts and unanswered, votes."""
     missing = not path.exists()
     stats: Stats | None = Stats.empty()
@@ -239,7 +244,7 @@ def _positive(text: str) -> int:
 # --- teach ----------------------------------------------------------------------------------
 
 
-def teach_phrasing(question: str, fact: str, by: str | None, out: TextIO, err: TextIO) -> int:
+def teach_phrasing(question: str, fact: str, by: str | None, out: Output, err: Output) -> int:
     """Add a question as one more phrasing of a fact, in the base's learned.yaml."""
     directory = knowledge_dir()
     try:
@@ -317,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def serve(webhook: bool, command: str, err: TextIO) -> int:
+def serve(webhook: bool, command: str, out: Output, err: Output) -> int:
     """`run` and `chat`: on Telegram when a token is set (for `run`), else in the terminal."""
     try:
         settings = Settings.from_env()
@@ -339,19 +344,20 @@ def serve(webhook: bool, command: str, err: TextIO) -> int:
     if command == "run":
         print("No TELEGRAM_BOT_TOKEN set: chatting in the terminal.", file=err)
     try:
-        chat(answerer, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+        chat(answerer, sys.stdin, out, interactive=sys.stdin.isatty())
     except KeyboardInterrupt:
-        print(file=sys.stdout)
+        print(file=out)
     return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
-    out, err = sys.stdout, sys.stderr
+    # Everything printed may hold what someone typed on Telegram: shown, never obeyed.
+    out, err = VisibleText(sys.stdout), VisibleText(sys.stderr)
     command = args.command or "run"
     if command in ("run", "chat"):
-        return serve(getattr(args, "webhook", False), command, err)
+        return serve(getattr(args, "webhook", False), command, out, err)
     if command == "ask":
         answerer = _answerer(err)
         if answerer is None:

@@ -105,7 +105,7 @@ class Settings:
                 "letters); copy it again from @BotFather."
             )
         api_url = get("TELEGRAM_API_URL") or TELEGRAM_API_URL
-        if urlsplit(api_url).scheme not in ("http", "https") or not urlsplit(api_url).netloc:
+        if not _http_address(api_url):
             raise ConfigError(
                 f"TELEGRAM_API_URL must be an http(s) address such as {TELEGRAM_API_URL}."
             )
@@ -159,7 +159,7 @@ def _moderators(raw: str) -> frozenset[int]:
 
 def _webhook(get: Callable[[str], str]) -> Webhook:
     url = get("BOT_WEBHOOK_URL")
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+    if not _http_address(url):
         raise ConfigError("BOT_WEBHOOK_URL must be the public https address Telegram posts to.")
     secret = get("BOT_WEBHOOK_SECRET")
     if not _SECRET.match(secret):
@@ -174,10 +174,21 @@ def _webhook(get: Callable[[str], str]) -> Webhook:
     return Webhook(
         url=url,
         secret=secret,
-        listen=get("BOT_WEBHOOK_LISTEN") or "0.0.0.0",  # noqa: S104 - a server in a container
+        # Loopback unless told otherwise: the TLS proxy in front is the public face.
+        listen=get("BOT_WEBHOOK_LISTEN") or "127.0.0.1",
         port=int(port_text),
         path=path.strip("/"),
     )
+
+
+def _http_address(url: str) -> bool:
+    """Whether `url` is a well-formed http(s) address with a host."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:  # an unclosed "[", a host in brackets that is no IPv6 address, ...
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _number(

@@ -16,11 +16,16 @@ NONE = "none"
 
 @dataclass(frozen=True)
 class Floors:
-    """The least share of right answers, the most of wrong ones, a set must reach."""
+    """The least share of right answers, the most of wrong ones, a set must reach.
+
+    `reached` is the least share of in-scope questions whose fact is in the reply or one tap
+    away: answered with it, shown as the closest answer, or offered first.
+    """
 
     answered_correctly: float = 0.9
     answered_wrongly: float = 0.03
     out_of_scope_declined: float = 0.95
+    reached: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Result:
     in_scope: Counter[str] = field(default_factory=Counter)
     out_of_scope: Counter[str] = field(default_factory=Counter)
     misses: list[tuple[Case, Reply]] = field(default_factory=list)
+    reach: Counter[str] = field(default_factory=Counter)
 
     def share(self, counter: Counter[str], key: str) -> float:
         """The share of `counter`'s questions that ended as `key`."""
@@ -64,6 +70,16 @@ class Result:
     def wrong(self) -> float:
         """In-scope questions answered with another fact."""
         return self.share(self.in_scope, "wrong")
+
+    def of(self, total: int, key: str) -> float:
+        """`reach[key]` as a share of `total` questions."""
+        return self.reach[key] / total if total else 0.0
+
+    @property
+    def reached(self) -> float:
+        """In-scope questions whose fact is in the reply or one tap away."""
+        total = sum(self.in_scope.values())
+        return self.reach["reached"] / total if total else 0.0
 
     @property
     def declined(self) -> float:
@@ -82,6 +98,8 @@ class Result:
             found.append(
                 f"answered wrongly {self.wrong:.1%} > floor {self.floors.answered_wrongly:.0%}"
             )
+        if self.in_scope and self.reached < floors.reached:
+            found.append(f"right fact reached {self.reached:.1%} < floor {floors.reached:.0%}")
         if self.out_of_scope and self.declined < self.floors.out_of_scope_declined:
             found.append(
                 f"out of scope declined {self.declined:.1%} < floor "
@@ -107,8 +125,15 @@ class Result:
                 self.in_scope["fallback"],
                 f"{self.share(self.in_scope, 'fallback'):.1%}",
             ),
+            ("    the closest shown", self.reach["closest"], f"{self.of(inside, 'closest'):.1%}"),
+            ("  right fact reached", self.reach["reached"], f"{self.reached:.1%}"),
             ("out of scope", outside, ""),
             ("  declined", outside - self.out_of_scope["answered"], f"{self.declined:.1%}"),
+            (
+                "    the closest shown",
+                self.reach["outside closest"],
+                f"{self.of(outside, 'outside closest'):.1%}",
+            ),
             (
                 "  wrongly answered",
                 self.out_of_scope["answered"],
@@ -177,6 +202,15 @@ def unknown_ids(questions: QuestionSet, known: set[str]) -> list[Problem]:
     ]
 
 
+def _within_reach(reply: Reply) -> tuple[str | None, ...]:
+    """The facts a reply gives or puts one tap away: its answer, else the closest shown and
+    the first question offered."""
+    if reply.outcome is Outcome.ANSWER:
+        return (reply.fact,)
+    first = reply.suggestions[0].id if reply.suggestions else None
+    return (reply.closest.id if reply.closest is not None else None, first)
+
+
 def evaluate(
     questions: QuestionSet,
     ask: Callable[[str], Reply],
@@ -193,14 +227,18 @@ def evaluate(
         if case.expect is None:
             answered = reply.outcome is Outcome.ANSWER
             result.out_of_scope["answered" if answered else "declined"] += 1
+            result.reach["outside closest"] += reply.closest is not None
             if answered:
                 result.misses.append((case, reply))
             continue
+        expected = answered_by(case.expect)
         if reply.outcome is Outcome.ANSWER:
-            verdict = "correct" if reply.fact == answered_by(case.expect) else "wrong"
+            verdict = "correct" if reply.fact == expected else "wrong"
         else:
             verdict = str(reply.outcome)
         result.in_scope[verdict] += 1
+        result.reach["closest"] += reply.closest is not None
+        result.reach["reached"] += expected in _within_reach(reply)
         if verdict != "correct":
             result.misses.append((case, reply))
     return result

@@ -10,10 +10,18 @@ from typing import Any
 
 from bot.factbase import Entity, EventDate, Fact, FactBase, Source
 from bot.matching import Answerable, Match, Matcher, Outcome, timeline
+from bot.matching.answerability import Why
 
 DEFAULT_FALLBACK = "I don't have a sourced answer to that."
 MESSAGE_LIMIT = 4096
 DEFAULT_CLARIFY = "Did you mean one of these?"
+# A closest answer says first that it may not answer what was asked, and why.
+DEFAULT_CLOSEST = "I'm not sure I understood. The closest I have:"
+DEFAULT_CLOSEST_MISSING = "My sources don't say {what}. What they say:"
+DEFAULT_CLOSEST_UNMENTIONED = "My sources don't mention {what}. What they say:"
+DEFAULT_CLOSEST_OTHERS = "You may also mean:"
+# What a question asked for that the closest fact does not give, as "My sources don't say ...".
+_MISSING_TEXT = {"date": "when", "place": "where", "number": "how many", "duration": "how long"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,8 @@ class Reply:
     related: tuple[Suggestion, ...] = ()
     smalltalk: str | None = None
     candidates: tuple[str, ...] = ()
+    closest: Suggestion | None = None
+    why: Why | None = None
 
     def source_line(self) -> str:
         """One line naming the sources, the primary one first, then the document quoting it."""
@@ -79,7 +89,10 @@ class Reply:
             parts.append(quoted(self.quote))
             parts.append(self.source_line())
         if self.suggestions:
-            parts.append("\n".join(f"{n}. {s.question}" for n, s in enumerate(self.suggestions, 1)))
+            lines = [f"{n}. {s.question}" for n, s in enumerate(self.suggestions, 1)]
+            if self.closest is not None:
+                lines.insert(0, DEFAULT_CLOSEST_OTHERS)
+            parts.append("\n".join(lines))
         return "\n\n".join(part for part in parts if part)
 
     def html(self) -> str:
@@ -102,6 +115,8 @@ class Reply:
             "related": [suggestion.to_json() for suggestion in self.related],
             "score": self.score,
             "smalltalk": self.smalltalk,
+            "closest": self.closest.to_json() if self.closest is not None else None,
+            "why": self.why.to_json() if self.why is not None else None,
         }
 
 
@@ -125,11 +140,13 @@ class Answerer:
                 intro=self.base.reply("clarify", DEFAULT_CLARIFY),
                 suggestions=_suggestions(match.suggestions),
             )
+        elif match.closest is not None:
+            reply = self._closest(question, match, match.closest)
         else:
             reply = self._fallback(question, match)
         # The closest candidates, kept so moderators can attach the question to one of them.
         considered = (candidate.item.id for candidate in match.candidates)
-        return replace(reply, candidates=tuple(dict.fromkeys(considered)))
+        return replace(reply, candidates=tuple(dict.fromkeys(considered)), why=match.why)
 
     def answered_by(self, ident: str) -> str:
         """The id a question about `ident` is answered with: an entity may be told by a fact."""
@@ -169,6 +186,39 @@ class Answerer:
             citations=self._citations(entity.source or "", entity.quote or ""),
             related=self._entity_related(entity),
         )
+
+    def _closest(self, question: str, match: Match, item: Answerable) -> Reply:
+        """What the sources say nearest to the question, marked as possibly not answering it."""
+        shown = self._answer(question, item, match.score)
+        lead = self._closest_lead(match.why)
+        return replace(
+            shown,
+            outcome=Outcome.FALLBACK,
+            intro=f"{lead} {shown.intro}",
+            fact=None,
+            related=(),
+            suggestions=_suggestions(match.suggestions),
+            closest=Suggestion(item.id, item.question),
+        )
+
+    def _closest_lead(self, why: Why | None) -> str:
+        """Why the closest fact may not answer: what it lacks, if that is known."""
+        if why is None:
+            return self.base.reply("closest", DEFAULT_CLOSEST)
+        missing = [_MISSING_TEXT[kind] for kind in why.missing if kind in _MISSING_TEXT]
+        if why.speaker is not None and not why.speaker_quoted:
+            entity = self.base.entities.get(why.speaker)
+            missing.append(f"what {entity.name if entity else why.speaker} said")
+        if missing:
+            template = self.base.reply("closest_missing", DEFAULT_CLOSEST_MISSING)
+            return template.replace("{what}", " or ".join(missing))
+        named = self.matcher.weights.unexplained_named
+        pairs = zip(why.unexplained, why.specific, strict=True)
+        words = [word for word, value in pairs if value >= named]
+        if words:
+            template = self.base.reply("closest_unmentioned", DEFAULT_CLOSEST_UNMENTIONED)
+            return template.replace("{what}", " or ".join(f"“{word}”" for word in words[:2]))
+        return self.base.reply("closest", DEFAULT_CLOSEST)
 
     def _fallback(self, question: str, match: Match) -> Reply:
         if match.smalltalk is not None:
@@ -250,7 +300,7 @@ class Answerer:
         if not analysis.content:
             items = [self.matcher.answerable(fact.id) for fact in timeline(self.base)]
             return [self._answer(item.question, item, 0.0) for item in items[:limit] if item]
-        floor = self.matcher.thresholds.suggest
+        floor = self.matcher.weights.suggest
         ranked = [c for c in self.matcher.rank(analysis) if c.score >= floor][:limit]
         return [self._answer(c.item.question, c.item, round(c.score, 1)) for c in ranked]
 

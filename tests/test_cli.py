@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,9 @@ from bot import audit
 from bot.cli import main
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES, knowledge_dir
 from bot.factbase import load
+from bot.storage import QuestionLog, new_id
 from tests.conftest import WriteFiles
+from tests.test_terminal import HOSTILE, unsafe
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -282,7 +285,8 @@ def test_ask_on_a_broken_base_fails(
 
 def _check_reply_json(reply: dict[str, Any], question: str) -> None:
     """The JSON contract of `ask --json`."""
-    assert {"question", "outcome", "fact", "text", "sources", "suggestions", "score"} <= set(reply)
+    keys = {"question", "outcome", "fact", "text", "sources", "suggestions", "score"}
+    assert keys | {"related", "smalltalk", "closest", "why"} <= set(reply)
     assert reply["question"] == question
     assert reply["outcome"] in ("answer", "clarify", "fallback")
     assert isinstance(reply["text"], str) and reply["text"]
@@ -297,9 +301,17 @@ def _check_reply_json(reply: dict[str, Any], question: str) -> None:
     if reply["outcome"] == "answer":
         assert isinstance(reply["fact"], str)
         assert reply["sources"]
+        assert reply["closest"] is None
+    elif reply["closest"] is not None:
+        # A closest answer is no answer, but it shows its fact with quote and sources.
+        assert reply["fact"] is None
+        assert set(reply["closest"]) == {"fact", "question"}
+        assert reply["sources"]
     else:
         assert reply["fact"] is None
         assert reply["sources"] == []
+    if reply["why"] is not None:
+        assert 0 <= reply["why"]["answerable"] <= 1
 
 
 def test_ask_json_answer(mini_base_in_use: Path, run: Run) -> None:
@@ -335,17 +347,34 @@ def test_ask_json_primary_source_then_its_document(mini_base_in_use: Path, run: 
     }
 
 
-def test_ask_json_fallback_offers_suggestions(mini_base_in_use: Path, run: Run) -> None:
-    question = "What is the weather like in Paris?"
+def _asked(run: Run, question: str) -> dict[str, Any]:
+    """The reply of `ask --json question`, checked against the contract."""
     code, out, _ = run("ask", "--json", question)
     assert code == 0
-    reply = json.loads(out)
+    reply: dict[str, Any] = json.loads(out)
     _check_reply_json(reply, question)
+    return reply
+
+
+def test_ask_json_fallback_offers_suggestions(mini_base_in_use: Path, run: Run) -> None:
+    reply = _asked(run, "What is the weather like in Paris?")
     assert reply["outcome"] == "fallback"
     assert reply["suggestions"]
     base = load(mini_base_in_use)
     for suggestion in reply["suggestions"]:
         assert suggestion["fact"] in base.facts or suggestion["fact"] in base.entities
+
+
+def test_ask_json_closest_names_the_fact_shown_and_why(mini_base_in_use: Path, run: Run) -> None:
+    reply = _asked(run, "how many times did assad visit sochi")
+    assert reply["outcome"] == "fallback"
+    assert reply["closest"] == {
+        "fact": "assad-visits-sochi",
+        "question": "When did Assad visit Sochi?",
+    }
+    assert reply["text"].startswith("My sources don't say how many. What they say:")
+    assert reply["why"]["missing"] == ["number"]
+    assert reply["why"]["fact"] == "assad-visits-sochi"
 
 
 def test_ask_json_smalltalk(mini_base_in_use: Path, run: Run) -> None:
@@ -519,6 +548,10 @@ def test_eval_fails_below_the_floors(
         "  wrong.yaml:2: 'When did Assad visit Sochi?': expected js-meet-again, "
         "got assad-visits-sochi"
     ) in out
+    # ... and the signals the decision weighed, on the line below.
+    lines = out.splitlines()
+    miss = next(n for n, line in enumerate(lines) if line.startswith("  wrong.yaml:2:"))
+    assert lines[miss + 1].startswith("      why: top=assad-visits-sochi p=")
 
 
 def test_eval_floors_come_from_the_set(
@@ -612,6 +645,54 @@ def test_knowledge_dir_from_the_environment(tmp_path: Path) -> None:
     home = knowledge_dir({"BOT_KNOWLEDGE_DIR": "~/kb"})
     assert home.is_absolute()
     assert home.name == "kb"
+
+
+# --- what reaches the terminal ---------------------------------------------------------------
+
+
+@pytest.fixture
+def hostile_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A question log holding questions full of terminal escapes, bidi and hidden characters,
+    made the log in use through BOT_DATABASE."""
+    path = tmp_path / "questions.sqlite3"
+    question_log = QuestionLog.open(path)
+    for text in HOSTILE:
+        question_log.record_question(
+            new_id(), text, "fallback", candidates=["x\x1b[2J"], at=time.time()
+        )
+    question_log.close()
+    monkeypatch.setenv("BOT_DATABASE", str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    "argv", [("unanswered",), ("unanswered", "--json"), ("stats",), ("stats", "--json")]
+)
+def test_reports_show_escapes_not_control_characters(
+    mini_base_in_use: Path, hostile_log: Path, run: Run, argv: tuple[str, ...]
+) -> None:
+    code, out, err = run(*argv)
+    assert code == 0
+    assert unsafe(out + err) == []
+    if "--json" in argv:
+        json.loads(out)  # still JSON, the escapes being JSON's
+    if argv == ("unanswered", "--json"):
+        shown = {group["text"] for group in json.loads(out)["groups"]}
+        assert {" ".join(text.split()) for text in HOSTILE} == shown
+
+
+@pytest.mark.parametrize("argv", [("ask", "-"), ("ask", "-", "--json"), ("chat",)])
+def test_replies_show_escapes_not_control_characters(
+    mini_base_in_use: Path, run: Run, argv: tuple[str, ...]
+) -> None:
+    lines = "".join(f"{text} Assad Sochi\n" for text in HOSTILE)
+    code, out, err = run(*argv, stdin=lines)
+    assert code == 0
+    assert unsafe(out + err) == []
+    if "--json" in argv:
+        assert [json.loads(line)["question"] for line in out.splitlines()] == [
+            f"{text} Assad Sochi" for text in HOSTILE
+        ]
 
 
 def test_unknown_command_is_a_usage_error(run: Run) -> None:

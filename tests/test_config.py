@@ -64,7 +64,7 @@ def test_every_setting_read(tmp_path: Path) -> None:
             "BOT_KNOWLEDGE_DIR": str(tmp_path),
             **WEBHOOK,
             "BOT_WEBHOOK_PORT": "8080",
-            "BOT_WEBHOOK_LISTEN": "127.0.0.1",
+            "BOT_WEBHOOK_LISTEN": "0.0.0.0",  # noqa: S104 - a test value
         }
     )
     assert settings.token == GOOD_TOKEN
@@ -76,7 +76,7 @@ def test_every_setting_read(tmp_path: Path) -> None:
     assert settings.webhook == Webhook(
         url="https://bot.example.org/tg/hook",
         secret="s3cret",  # noqa: S106 - a test value
-        listen="127.0.0.1",
+        listen="0.0.0.0",  # noqa: S104 - a test value
         port=8080,
         path="tg/hook",
     )
@@ -87,7 +87,8 @@ def test_webhook_defaults() -> None:
     hook = Settings.from_env(
         {"BOT_WEBHOOK_URL": "https://bot.example.org", "BOT_WEBHOOK_SECRET": "x"}
     ).require_webhook()
-    assert (hook.listen, hook.port, hook.path) == ("0.0.0.0", 8443, "telegram")  # noqa: S104
+    # Loopback: the TLS proxy in front is the public face, never the bot's own server.
+    assert (hook.listen, hook.port, hook.path) == ("127.0.0.1", 8443, "telegram")
     custom = Settings.from_env({**WEBHOOK, "BOT_WEBHOOK_PATH": "/other/"}).require_webhook()
     assert custom.path == "other"
 
@@ -117,11 +118,27 @@ def test_blank_token_means_no_token() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["api.telegram.org/bot", "ftp://api.telegram.org/bot", "http://", "https:///bot", "x"]
+    "url",
+    [
+        "api.telegram.org/bot",
+        "ftp://api.telegram.org/bot",
+        "http://",
+        "https:///bot",
+        "x",
+        "http://[::1/bot",
+        "http://::1]/bot",
+        "http://[not-an-address]/bot",
+        "http://127.0.0.1:port/bot",
+    ],
 )
 def test_bad_api_url(url: str) -> None:
     message = config_error({"TELEGRAM_API_URL": url})
     assert message.startswith("TELEGRAM_API_URL must be an http(s) address")
+
+
+def test_an_ipv6_api_url_is_accepted() -> None:
+    url = "http://[::1]:8081/bot"
+    assert Settings.from_env({"TELEGRAM_API_URL": url}).api_url == url
 
 
 @pytest.mark.parametrize("moderators", ["12,abc", "12;34", "1.5", "@someone", "12 34"])
@@ -142,7 +159,9 @@ def test_webhook_with_a_malformed_secret(secret: str) -> None:
     assert secret not in message
 
 
-@pytest.mark.parametrize("url", ["bot.example.org/hook", "tcp://bot.example.org"])
+@pytest.mark.parametrize(
+    "url", ["bot.example.org/hook", "tcp://bot.example.org", "https://[::1/hook"]
+)
 def test_bad_webhook_url(url: str) -> None:
     message = config_error({**WEBHOOK, "BOT_WEBHOOK_URL": url})
     assert message.startswith("BOT_WEBHOOK_URL must be")
@@ -218,6 +237,7 @@ def test_run_with_a_malformed_token_exits_2_with_one_sentence() -> None:
         (("run", "--webhook"), {}, "run --webhook needs TELEGRAM_BOT_TOKEN"),
         (("run",), {"BOT_RATE_LIMIT": "fast"}, "BOT_RATE_LIMIT must be"),
         (("run",), {"TELEGRAM_API_URL": "localhost:8081"}, "TELEGRAM_API_URL must be"),
+        (("run",), {"TELEGRAM_API_URL": "http://[::1/bot"}, "TELEGRAM_API_URL must be"),
     ],
 )
 def test_run_stops_on_bad_settings(

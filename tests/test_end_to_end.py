@@ -327,7 +327,10 @@ async def test_webhook_acknowledges_and_skips_an_update_the_library_cannot_read(
 
 @contextlib.asynccontextmanager
 async def serving_webhook(
-    telegram: Emulator, answerer: Answerer, question_log: QuestionLog | None = None
+    telegram: Emulator,
+    answerer: Answerer,
+    question_log: QuestionLog | None = None,
+    limits: webhook.Limits = webhook.LIMITS,
 ) -> AsyncIterator[str]:
     """The bot's own webhook endpoint on a free loopback port, registered; yields its URL."""
     port = free_port()
@@ -335,7 +338,7 @@ async def serving_webhook(
     hook = Webhook(url=url, secret=SECRET, listen="127.0.0.1", port=port, path="hook")
     application = build_application(settings_for(telegram), answerer, question_log)
     stop = asyncio.Event()
-    serving = asyncio.create_task(webhook.serve(application, hook, stop))
+    serving = asyncio.create_task(webhook.serve(application, hook, stop, limits))
     try:
         await telegram.api.wait_for("setWebhook", 1, WAIT)
         await wait_until_listening(port)

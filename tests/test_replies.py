@@ -68,9 +68,9 @@ def test_json_follows_the_contract(answerer: Answerer) -> None:
 
 
 def test_a_fallback_is_honest_and_offers_what_it_knows(answerer: Answerer) -> None:
-    reply = answerer.ask("what is the population of Sochi")
+    reply = answerer.ask("what are the hotel prices and the weather in Sochi this winter")
     assert reply.outcome is Outcome.FALLBACK
-    assert reply.fact is None and reply.quote is None
+    assert reply.fact is None and reply.quote is None and reply.closest is None
     assert reply.text().startswith("I don't have a sourced answer to that.")
     assert "Sochi" in reply.intro
     assert reply.suggestions
@@ -188,3 +188,59 @@ def test_split_parts_are_balanced_and_within_the_limit(
 def test_a_quote_that_opens_with_quotation_marks_gets_no_second_pair() -> None:
     assert quoted("We met.") == "“We met.”"
     assert quoted("“We met,” he said.") == "“We met,” he said."
+
+
+# --- the closest answer --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("how many times did assad visit sochi", "My sources don't say how many. What they say:"),
+        (
+            "what did putin say to assad in sochi",
+            "My sources don't say what Vladimir Putin said. What they say:",
+        ),
+        ("is assad fond of sochi", "My sources don't mention “fond”. What they say:"),
+        ("did assad enjoy sochi", "I'm not sure I understood. The closest I have:"),
+    ],
+)
+def test_a_closest_answer_says_what_is_missing_then_what_the_sources_say(
+    answerer: Answerer, question: str, lead: str
+) -> None:
+    reply = answerer.ask(question)
+    assert reply.outcome is Outcome.FALLBACK
+    assert reply.fact is None  # it is no answer
+    assert reply.closest is not None and reply.closest.id == "assad-visits-sochi"
+    intro, quote, source, *_ = reply.text().split("\n\n")
+    assert intro == f"{lead} On 20 November 2017 Assad visited Sochi and met Putin."
+    assert quote.startswith("“On November 20, Syrian President Bashar al Assad")
+    assert source.startswith("Source: “Russia, Iran and Turkey Hold Syria Summit”")
+
+
+def test_a_closest_answer_in_html_is_escaped_quoted_and_sourced(answerer: Answerer) -> None:
+    markup = answerer.ask("is assad fond of sochi").html()
+    assert markup.startswith("My sources don&#x27;t mention “fond”")
+    assert set(re.findall(r"</?([a-z]+)", markup)) == {"blockquote", "a"}
+    assert balanced(markup)
+
+
+def test_a_closest_answer_in_json_names_the_fact_shown(answerer: Answerer) -> None:
+    data = answerer.ask("how many times did assad visit sochi").to_json()
+    assert data["outcome"] == "fallback"
+    assert data["fact"] is None
+    assert data["closest"] == {
+        "fact": "assad-visits-sochi",
+        "question": "When did Assad visit Sochi?",
+    }
+    assert [source["id"] for source in data["sources"]] == ["iran-primer"]
+    assert data["why"]["fact"] == "assad-visits-sochi"
+    assert data["why"]["missing"] == ["number"]
+    # The other questions offered never repeat the one shown.
+    assert "assad-visits-sochi" not in {s["fact"] for s in data["suggestions"]}
+
+
+def test_an_answer_and_a_plain_fallback_have_no_closest(answerer: Answerer) -> None:
+    assert answerer.ask("when did assad visit sochi").to_json()["closest"] is None
+    fallback = answerer.ask("bitcoin price").to_json()
+    assert fallback["closest"] is None and fallback["outcome"] == "fallback"

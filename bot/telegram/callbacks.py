@@ -3,6 +3,8 @@
 f:<id>[:<asked>]      answer with fact or entity <id>, picked for the logged question <asked>
 x[:<asked>]           none of the suggestions was meant
 v:<+|->:<asked>       feedback on the answer to a logged question
+c:<+|->:<asked>:<id>  feedback on a closest answer showing <id>: "That answers it" (+) or
+                      "Not what I asked" (-)
 m:a:<asked>:<id>      moderator: teach the logged question as a phrasing of <id>
 m:d:<asked>           moderator: dismiss the logged question (and its near-duplicates)
 
@@ -22,6 +24,7 @@ _ASKED = r"[0-9]{1,16}"
 PICK = re.compile(rf"f:({_ID})(?::({_ASKED}))?\Z")
 NONE = re.compile(rf"x(?::({_ASKED}))?\Z")
 VOTE = re.compile(rf"v:([+-]):({_ASKED})\Z")
+CLOSEST = re.compile(rf"c:([+-]):({_ASKED}):({_ID})\Z")
 ATTACH = re.compile(rf"m:a:({_ASKED}):({_ID})\Z")
 DISMISS = re.compile(rf"m:d:({_ASKED})\Z")
 
@@ -50,6 +53,15 @@ class Vote:
 
 
 @dataclass(frozen=True)
+class ClosestFeedback:
+    """Whether the closest answer shown (fact or entity `ident`) answers a logged question."""
+
+    question_id: int
+    ident: str
+    answers: bool
+
+
+@dataclass(frozen=True)
 class Attach:
     """A moderator teaches a logged question as a phrasing of a fact."""
 
@@ -64,7 +76,7 @@ class Dismiss:
     question_id: int
 
 
-Action = Pick | NoneOfThese | Vote | Attach | Dismiss
+Action = Pick | NoneOfThese | Vote | ClosestFeedback | Attach | Dismiss
 
 
 def _checked(data: str) -> str:
@@ -92,6 +104,12 @@ def vote(question_id: int, value: int) -> str:
     return _checked(f"v:{'+' if value > 0 else '-'}:{question_id}")
 
 
+def closest_feedback(question_id: int, ident: str, answers: bool) -> str:
+    """Callback data for "That answers it" (`answers`) or "Not what I asked" under a closest
+    answer showing `ident`."""
+    return _checked(f"c:{'+' if answers else '-'}:{question_id}:{ident}")
+
+
 def attach(question_id: int, ident: str) -> str:
     """Callback data with which a moderator teaches a question as a phrasing of `ident`."""
     return _checked(f"m:a:{question_id}:{ident}")
@@ -112,6 +130,8 @@ def parse(data: str | None) -> Action | None:
         return NoneOfThese(_number(found.group(1)))
     if found := VOTE.match(data):
         return Vote(int(found.group(2)), 1 if found.group(1) == "+" else -1)
+    if found := CLOSEST.match(data):
+        return ClosestFeedback(int(found.group(2)), found.group(3), found.group(1) == "+")
     if found := ATTACH.match(data):
         return Attach(int(found.group(1)), found.group(2))
     if found := DISMISS.match(data):

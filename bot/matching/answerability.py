@@ -1,0 +1,179 @@
+"""Whether a candidate answers what a question asks: the signals, and the model that weighs them.
+
+The signals are plain and explainable: the candidate's score and its margin over the next one,
+how much of the question it explains, the question's words it does not explain weighted by how
+specific they are, the kinds of answer asked for (a date, a place, a number, a length of time)
+that its text cannot give, whose words are asked for against whose words it quotes, and the
+entities named that it never mentions. A logistic model fitted on the tuning questions
+(`benchmarks/decision.py`) turns them into one probability.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.matching.asked import PLACE, asked_kinds
+from bot.matching.index import Analysis, Index
+from bot.matching.lexicon import QUESTION_TERMS, rarity, stem
+from bot.matching.scoring import Candidate
+from bot.matching.weights import Weights
+
+
+@dataclass(frozen=True)
+class Why:
+    """The signals on one candidate for one question, and the probability that it answers it."""
+
+    fact: str
+    score: float
+    margin: float
+    explained: float
+    overlap: float
+    unexplained: tuple[str, ...]
+    specific: tuple[float, ...]
+    specificity: float
+    sharpest: float
+    asked: tuple[str, ...]
+    missing: tuple[str, ...]
+    speaker: str | None
+    speaker_quoted: bool | None
+    unquoted_person: bool
+    missing_entities: tuple[str, ...]
+    answerable: float = 0.0
+
+    def features(self) -> tuple[float, ...]:
+        """The signals as the model's inputs, in the order of `Weights.model`."""
+        return (
+            self.score / 100,
+            self.margin / 100,
+            self.explained,
+            self.overlap,
+            self.specificity,
+            self.sharpest,
+            float(len(self.missing)),
+            1.0 if self.speaker is not None and not self.speaker_quoted else 0.0,
+            float(len(self.missing_entities)),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The signals as the `why` object of `ask --json`."""
+        return {
+            "fact": self.fact,
+            "score": round(self.score, 1),
+            "margin": round(self.margin, 1),
+            "explained": round(self.explained, 3),
+            "overlap": round(self.overlap, 3),
+            "unexplained": {
+                word: round(value, 3)
+                for word, value in zip(self.unexplained, self.specific, strict=True)
+            },
+            "specificity": round(self.specificity, 3),
+            "asked": list(self.asked),
+            "missing": list(self.missing),
+            "speaker": self.speaker,
+            "speaker_quoted": self.speaker_quoted,
+            "unquoted_person": self.unquoted_person,
+            "missing_entities": list(self.missing_entities),
+            "answerable": round(self.answerable, 3),
+        }
+
+    def text(self) -> str:
+        """The signals in one line, for `eval -v`."""
+        parts = [
+            f"top={self.fact}",
+            f"p={self.answerable:.2f}",
+            f"score={self.score:.0f}",
+            f"margin={self.margin:.0f}",
+            f"explained={self.explained:.2f}",
+            f"overlap={self.overlap:.2f}",
+        ]
+        if self.unexplained:
+            words = zip(self.unexplained, self.specific, strict=True)
+            parts.append("unexplained=" + ",".join(f"{word}({value:.2f})" for word, value in words))
+        if self.missing:
+            parts.append(f"missing={','.join(self.missing)}")
+        if self.speaker is not None:
+            parts.append(f"speaker={self.speaker}{'' if self.speaker_quoted else ' (not quoted)'}")
+        if self.missing_entities:
+            parts.append(f"unmentioned={','.join(self.missing_entities)}")
+        return " ".join(parts)
+
+
+def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int = 0) -> Why:
+    """The signals on candidate `at` of `ranked`, and the model's probability."""
+    weights = index.weights
+    candidate = ranked[at]
+    others = [c.score for n, c in enumerate(ranked[:3]) if n != at]
+    margin = candidate.score - max(others, default=0.0)
+    content = list(dict.fromkeys(analysis.content))
+    spelled = dict(zip(analysis.content, analysis.spelled, strict=True))
+    item_terms = index.item_terms[candidate.position] | candidate.matched
+    unexplained = [
+        term
+        for term in content
+        if term not in item_terms
+        and stem(spelled[term]) not in index.item_stems[candidate.position]
+        and term not in QUESTION_TERMS
+        and term not in index.entity_by_token
+        and term not in index.say_terms
+    ]
+    stems = index.item_stems[candidate.position]
+    unexplained = [term for term in unexplained if not _slip_of(spelled[term], stems)]
+    specific = [rarity(spelled[term]) for term in unexplained]
+    asked = asked_kinds(analysis.words)
+    position = candidate.position
+    missing = set(asked - index.answer_kinds[position] - index.phrasing_kinds[position])
+    named = set(analysis.entities)
+    if (
+        PLACE in asked
+        and PLACE not in index.phrasing_kinds[position]
+        and not index.answer_places[position] - named
+    ):
+        missing.add(PLACE)
+    speaker = index.speaker(analysis)
+    speakers = index.item_speakers[position] | index.phrasing_speakers[position]
+    quoted = None if speaker is None else speaker in speakers
+    asked_entities = dict.fromkeys(analysis.entities)
+    unmentioned = [t for t in asked_entities if t not in index.item_entities[candidate.position]]
+    why = Why(
+        fact=candidate.item.id,
+        score=candidate.score,
+        margin=margin,
+        explained=candidate.explained,
+        overlap=candidate.overlap,
+        unexplained=tuple(spelled[term] for term in unexplained),
+        specific=tuple(specific),
+        specificity=sum(specific),
+        sharpest=max(specific, default=0.0),
+        asked=tuple(sorted(asked)),
+        missing=tuple(sorted(missing)),
+        speaker=index.entity_by_token[speaker].id if speaker is not None else None,
+        speaker_quoted=quoted,
+        # A body speaks through people ("the Kremlin" through its spokesman): only a person
+        # asked for and not quoted is certain to be missing.
+        unquoted_person=speaker is not None
+        and not quoted
+        and index.entity_by_token[speaker].kind == "person",
+        missing_entities=tuple(index.entity_by_token[t].id for t in unmentioned),
+    )
+    return _with_probability(why, weights)
+
+
+def _with_probability(why: Why, weights: Weights) -> Why:
+    value = weights.model_bias + sum(
+        weight * feature for weight, feature in zip(weights.model, why.features(), strict=True)
+    )
+    probability = 1 / (1 + math.exp(-max(-30.0, min(30.0, value))))
+    return Why(**{**why.__dict__, "answerable": probability})
+
+
+def _slip_of(word: str, stems: frozenset[str]) -> bool:
+    """Whether `word` is one slip away from a word the candidate has ("speach", "cal")."""
+    if len(word) < 3:
+        return False
+    found = process.extractOne(stem(word), stems, scorer=OSA.distance, score_cutoff=1)
+    return found is not None

@@ -1,0 +1,90 @@
+"""What a question asks for (a number, a time, a place) and what a fact's text can give."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+NUMBER, DURATION, PLACE, DATE = "number", "duration", "place", "date"
+_NUMBER_WORDS = frozenset(
+    "two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
+    "thousand thousands twice once several some".split()
+)
+_TIME_WORDS = frozenset(
+    "hour hours day days week weeks month months year years since until minute minutes long".split()
+)
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+_DATE_WORDS = _MONTHS | frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday day days week weeks month year "
+    "yesterday today tomorrow earlier later before after since".split()
+)
+_PLACE_BEFORE = ("in", "at", "to", "from", "of", "southern", "northern", "eastern", "western")
+
+
+def wants(words: Sequence[str]) -> frozenset[str]:
+    """What kind of answer a question asks for: a number, a length of time, a place."""
+    found = set()
+    for first, second in zip(words, [*words[1:], ""], strict=False):
+        if first == "how" and second in ("many", "much"):
+            found.add(NUMBER)
+        elif first == "how" and second == "long":
+            found.add(DURATION)
+        elif first in ("where", "wheres"):
+            found.add(PLACE)
+    return frozenset(found)
+
+
+def _is_number(words: Sequence[str], at: int) -> bool:
+    """Whether words[at] gives a count: "33 delegations", "ten people", not "20 November"."""
+    word = words[at]
+    if word in _NUMBER_WORDS:
+        return True
+    if not word.isdigit() or _YEAR.match(word):
+        return False
+    beside = {words[at - 1] if at else "", words[at + 1] if at + 1 < len(words) else ""}
+    return not beside & _MONTHS
+
+
+def asked_kinds(words: Sequence[str]) -> frozenset[str]:
+    """Every kind of answer a question asks for: those of `wants`, and a date for "when"."""
+    found = set(wants(words))
+    # "When did ..." and "... when?", not "what did he say when they met".
+    text = " ".join(words)
+    if "when" in (*words[:2], *words[-1:]) or any(f"{w} date" in text for w in ("what", "which")):
+        found.add(DATE)
+    return frozenset(found)
+
+
+def places_given(
+    words: Sequence[str], places: Mapping[str, str], countries: Iterable[str]
+) -> frozenset[str]:
+    """The places (tokens, from `places`: name -> token) a text gives as where: "in X".
+
+    "The city of Sochi" gives a place; "the president of Iran" does not.
+    """
+    text = f" {' '.join(words)} "
+    nations = set(countries)
+    return frozenset(
+        token
+        for place, token in places.items()
+        for before in _PLACE_BEFORE
+        if (before != "of" or token not in nations) and f" {before} {place} " in text
+    )
+
+
+def kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[str]:
+    """The kinds of answer a fact's text can give (see `wants`)."""
+    found = set()
+    if any(_is_number(words, at) for at in range(len(words))):
+        found.add(NUMBER)
+    if any(word in _TIME_WORDS for word in words):
+        found.add(DURATION)
+    if any(word in _DATE_WORDS or _YEAR.match(word) for word in words):
+        found.add(DATE)
+    text = f" {' '.join(words)} "
+    if any(f" {before} {place} " in text for place in places for before in _PLACE_BEFORE):
+        found.add(PLACE)
+    return frozenset(found)

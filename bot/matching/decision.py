@@ -1,0 +1,85 @@
+"""The decision for one question: answer, ask back between rivals, offer the closest, or not.
+
+The top candidate is answered with when the answerability model (see `answerability`) is
+confident it answers what was asked and no rival is as close. Two or three close candidates
+that explain different parts of the question are offered to pick from. Otherwise, when the top
+candidate is about what was asked but may not answer it, it is shown as the closest the sources
+come, marked as such; below that the bot says it has no sourced answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.factbase import Entity
+from bot.matching.answerability import Why
+from bot.matching.index import Answerable
+from bot.matching.scoring import Candidate
+from bot.matching.weights import Weights
+
+
+class Outcome(StrEnum):
+    """What the bot decided to do with a question."""
+
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    FALLBACK = "fallback"
+
+
+@dataclass(frozen=True)
+class Match:
+    """The decision for one question.
+
+    `closest` is set on a fallback that shows the candidate nearest to what was asked, which
+    may not answer it; `why` holds the signals on the top candidate.
+    """
+
+    outcome: Outcome
+    score: float
+    best: Answerable | None = None
+    candidates: tuple[Candidate, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    smalltalk: str | None = None
+    suggestions: tuple[Answerable, ...] = field(default=())
+    closest: Answerable | None = None
+    why: Why | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with ranked candidates, and the candidates it concerns."""
+
+    outcome: Outcome
+    chosen: tuple[Candidate, ...] = ()
+    closest: Candidate | None = None
+
+
+def decide(ranked: list[Candidate], why: Why | None, weights: Weights) -> Decision:
+    """The outcome for ranked candidates, given the signals on the top one."""
+    if not ranked or why is None or ranked[0].score < weights.clarify:
+        near = tuple(c for c in ranked[:3] if c.score >= weights.suggest)
+        return Decision(Outcome.FALLBACK, near)
+    top = ranked[0]
+    # A runner-up that explains nothing the best one does not is no rival, unless it is
+    # nearly as good; one that explains something else is a rival within the margin.
+    rivals = [
+        c
+        for c in ranked[1:3]
+        if c.score >= max(weights.clarify, top.score - weights.margin)
+        and (not c.matched <= top.matched or c.score >= top.score - weights.dominant_margin)
+    ]
+    # A fact that cannot give what was asked for (a date, a place, someone's words) is never
+    # served as its answer, however close its wording.
+    lacking = bool(why.missing) or why.unquoted_person
+    confident = top.score >= weights.answer and why.answerable >= weights.answerable
+    confident = confident and not lacking
+    if not rivals and confident:
+        return Decision(Outcome.ANSWER, (top,))
+    if rivals and top.explained >= weights.clarify_explained:
+        return Decision(Outcome.CLARIFY, (top, *rivals))
+    others = tuple(c for c in ranked[1:3] if c.score >= weights.suggest)
+    if top.explained >= weights.closest_explained:
+        return Decision(Outcome.FALLBACK, others, closest=top)
+    # Much of the question is about something the base does not know: say so.
+    return Decision(Outcome.FALLBACK, (top, *others))

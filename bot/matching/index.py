@@ -1,0 +1,460 @@
+"""The index over one fact base, built once: terms, postings, phrasings, and reading text."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.factbase import Entity, Fact, FactBase
+from bot.matching.asked import asked_kinds, kinds_of_answer, places_given, wants
+from bot.matching.lexicon import (
+    CHAT_SPELLINGS,
+    QUESTION_TERMS,
+    QUESTION_WORDS,
+    SAY_WORDS,
+    STOPWORDS,
+    PhraseFolder,
+    english_frequency,
+    entity_token,
+    is_capital_word,
+    shouting,
+    stem,
+)
+from bot.matching.weights import Weights
+from bot.normalization import normalize
+
+# Words that open "what did X say": the speaker follows one of them.
+_ASKING = frozenset("what how did does do has have had will would could can should".split())
+
+
+@dataclass(frozen=True)
+class Answerable:
+    """Something the bot can answer with: a fact, or an entity's own description."""
+
+    id: str
+    question: str
+    fact: Fact | None = None
+    entity: Entity | None = None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A text read the way the matcher reads it."""
+
+    terms: tuple[str, ...]
+    content: tuple[str, ...]
+    entities: tuple[str, ...]
+    wants: frozenset[str] = frozenset()
+    words: tuple[str, ...] = ()
+    spelled: tuple[str, ...] = ()  # each content term as it was typed (folded phrases: the term)
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    item: int
+    text: str
+    content: str
+    words: tuple[str, ...]
+
+
+class Index:
+    """Everything the matcher looks up, built from one fact base in `__init__`."""
+
+    def __init__(self, base: FactBase, weights: Weights) -> None:
+        self.base = base
+        self.weights = weights
+        self.entity_by_token = {entity_token(e.id): e for e in base.entities.values()}
+        # Entity names and synonyms, folded in one pass; names are added first and so win.
+        self.phrases = PhraseFolder()
+        self.vocabulary: set[str] = set()
+        self.capitals: list[tuple[re.Pattern[str], str]] = []
+        self._build_folders()
+        self.items: list[Answerable] = []
+        self.item_index: dict[str, int] = {}
+        self.phrasings: list[_Phrasing] = []
+        self._build_items()
+        # Per item: the weight of each term in it (1 for words people ask with, less for words
+        # found only in its answer or quote).
+        answer_words = [
+            [normalize(text).split() for text in _answer_texts(item)] for item in self.items
+        ]
+        self.answer_terms = [
+            [self.analyse(" ".join(words)).content for words in texts] for texts in answer_words
+        ]
+        for answer_texts in answer_words:
+            for words in answer_texts:
+                self.vocabulary.update(words)
+        self.item_weights = self._item_weights()
+        self.idf = _idf(self.item_weights, weights.question_word)
+        self.postings = _postings(self.item_weights)
+        self.item_terms = [frozenset(terms) for terms in self.item_weights]
+        # Every word of an item's phrasings, answer and quote, stemmed but not folded: "the
+        # statement" is explained by a fact that says "joint statement", which folds to a name.
+        stems: list[set[str]] = [set() for _ in self.items]
+        for phrasing in self.phrasings:
+            stems[phrasing.item].update(stem(word) for word in phrasing.words)
+        for position, texts in enumerate(answer_words):
+            for words in texts:
+                stems[position].update(stem(word) for word in words)
+        self.item_stems = [frozenset(found) for found in stems]
+        self.item_entities = [
+            frozenset(term for term in terms if term in self.entity_by_token)
+            for terms in self.item_weights
+        ]
+        self.max_idf = max(self.idf.values(), default=1.0)
+        self.unknown_weight = weights.unknown_word * self.max_idf
+        # The places each answer gives as where ("in southern Turkey"), less the one the base
+        # is about (Syria, given by a quarter of the answers): "where?" wants a place the
+        # question does not know.
+        place_tokens = {
+            normalize(name): entity_token(entity.id)
+            for entity in base.entities.values()
+            if entity.kind in ("place", "country")
+            for name in (entity.name, *entity.aliases)
+        }
+        countries = [entity_token(e.id) for e in base.entities.values() if e.kind == "country"]
+        given = [
+            places_given([word for words in texts for word in words], place_tokens, countries)
+            for texts in answer_words
+        ]
+        named: dict[str, int] = defaultdict(int)
+        for found in given:
+            for term in found:
+                named[term] += 1
+        common = max(named, key=named.__getitem__, default="")
+        share = named.get(common, 0) / max(1, len(self.items))
+        general = {common} if share > weights.general_place else set()
+        self.answer_places = [found - general for found in given]
+        self.answer_kinds = [
+            kinds_of_answer([word for words in texts for word in words], list(place_tokens))
+            for texts in answer_words
+        ]
+        # The kinds of answer an item's own phrasings ask for: a fact asked "where ...?" by the
+        # people who wrote its phrasings gives a place, whatever its answer's wording.
+        asked: list[set[str]] = [set() for _ in self.items]
+        for phrasing in self.phrasings:
+            asked[phrasing.item].update(asked_kinds(phrasing.words))
+        self.phrasing_kinds = [frozenset(kinds) for kinds in asked]
+        # Each phrasing as a set of terms with its total weight, for the Dice overlap; the
+        # answer and the quote count too, at a discount, as phrasings no one wrote down.
+        self.phrase_sets: list[frozenset[str]] = []
+        self.phrase_item: list[int] = []
+        self.phrase_weight: list[float] = []
+        self.phrase_discount: list[float] = []
+        phrase_postings: dict[str, list[int]] = defaultdict(list)
+        for phrasing in self.phrasings:
+            self._add_terms(phrasing.item, phrasing.content.split(), 1.0, phrase_postings)
+        for position, answer in enumerate(self.answer_terms):
+            for terms in answer:
+                self._add_terms(position, terms, weights.answer_dice, phrase_postings)
+        self.phrase_postings = dict(phrase_postings)
+        self.item_texts: list[list[str]] = [[] for _ in self.items]
+        for phrasing in self.phrasings:
+            self.item_texts[phrasing.item].append(phrasing.text)
+        self.facts_about = self._facts_about()
+        self.say_terms = frozenset(self.analyse(SAY_WORDS).terms)
+        self.item_speakers = [
+            frozenset(entity_token(ident) for ident in item.fact.speakers)
+            if item.fact
+            else frozenset()
+            for item in self.items
+        ]
+        # Whose words an item's own phrasings ask for: the people who wrote "what did X say?"
+        # for a fact hold that it gives X's words.
+        asking: list[set[str]] = [set() for _ in self.items]
+        for phrasing in self.phrasings:
+            read = Analysis(tuple(phrasing.text.split()), tuple(phrasing.content.split()), ())
+            speaker = self.speaker(read)
+            if speaker is not None:
+                asking[phrasing.item].add(speaker)
+        self.phrasing_speakers = [frozenset(found) for found in asking]
+        self.smalltalk = PhraseFolder(stemmed=False)
+        for kind, messages in base.smalltalk.items():
+            for message in messages:
+                self.smalltalk.add(message, "smalltalk_" + kind)
+        # Corrections aim at the words that carry meaning, not at "what" or "the".
+        self.vocabulary_list = sorted(self.vocabulary - STOPWORDS - set(QUESTION_WORDS))
+        self.correct = lru_cache(maxsize=4096)(self._correct_uncached)
+
+    # --- building ---
+
+    def _build_folders(self) -> None:
+        for entity in self.base.entities.values():
+            token = entity_token(entity.id)
+            for name in (entity.name, *entity.aliases):
+                if is_capital_word(name, self.weights.common_word):
+                    # "US" names the country; "us" is a pronoun.
+                    pattern = re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w])")
+                    self.capitals.append((pattern, f" {token} "))
+                    continue
+                self.phrases.add(name, token)
+                self.vocabulary.update(normalize(name).split())
+        self._fold_name_words()
+        for word, variants in self.base.synonyms.items():
+            canonical = "_".join(stem(part) for part in normalize(word).split())
+            self.phrases.add(word, canonical)
+            for variant in variants:
+                self.phrases.add(variant, canonical)
+                self.vocabulary.update(normalize(variant).split())
+            self.vocabulary.update(normalize(word).split())
+
+    def _fold_name_words(self) -> None:
+        """A part of a person's name alone names them too ("Hassan" is Rouhani), unless it is
+        shared with another entity or an ordinary English word ("king")."""
+        owners: dict[str, set[str]] = defaultdict(set)
+        for entity in self.base.entities.values():
+            for name in (entity.name, *entity.aliases):
+                parts = name.split()
+                if len(parts) < 2:
+                    continue
+                for part in parts:
+                    for word in normalize(part).split():
+                        proper = part[:1].isupper() and entity.kind == "person"
+                        owners[word].add(entity.id if proper else "")
+        for word, ids in owners.items():
+            if (
+                len(ids) == 1
+                and "" not in ids
+                and len(word) > 2
+                and word not in STOPWORDS
+                and english_frequency(word) < self.weights.common_word
+            ):
+                self.phrases.add(word, entity_token(next(iter(ids))))
+
+    def _add_item(self, item: Answerable) -> int:
+        self.item_index[item.id] = len(self.items)
+        self.items.append(item)
+        return len(self.items) - 1
+
+    def _build_items(self) -> None:
+        extra: dict[str, list[str]] = defaultdict(list)
+        learned: dict[str, list[str]] = defaultdict(list)
+        for entry in self.base.learned:
+            learned[entry.fact].append(entry.question)
+        for entity in self.base.entities.values():
+            asks = [*_entity_phrasings(entity), *learned[entity.id]]
+            if entity.fact is not None:
+                extra[entity.fact].extend(asks)
+                continue
+            index = self._add_item(
+                Answerable(id=entity.id, question=_entity_question(entity), entity=entity)
+            )
+            for text in asks:
+                self._add_phrasing(index, text)
+        for fact in self.base.facts.values():
+            index = self._add_item(Answerable(id=fact.id, question=fact.questions[0], fact=fact))
+            for text in (*fact.questions, *extra[fact.id], *learned[fact.id]):
+                self._add_phrasing(index, text)
+
+    def _add_phrasing(self, index: int, text: str) -> None:
+        self.vocabulary.update(normalize(text).split())
+        analysis = self.analyse(text)
+        phrasing = _Phrasing(
+            index, " ".join(analysis.terms), " ".join(analysis.content), analysis.words
+        )
+        self.phrasings.append(phrasing)
+
+    def _item_weights(self) -> list[dict[str, float]]:
+        weights: list[dict[str, float]] = [{} for _ in self.items]
+        for phrasing in self.phrasings:
+            for term in phrasing.content.split():
+                if term not in QUESTION_TERMS:
+                    weights[phrasing.item][term] = 1.0
+        for index, item in enumerate(self.items):
+            for terms in self.answer_terms[index]:
+                for term in terms:
+                    weights[index].setdefault(term, self.weights.answer_word)
+            if item.fact is not None:
+                for ident in item.fact.entities:
+                    weights[index][entity_token(ident)] = 1.0
+        # A question about "the Russian side" is also answered by a fact that names only Putin.
+        implied = {
+            entity_token(e.id): entity_token(e.country)
+            for e in self.base.entities.values()
+            if e.country is not None
+        }
+        for item_weights in weights:
+            for term in [t for t in item_weights if t in implied]:
+                item_weights.setdefault(implied[term], self.weights.implied_word)
+        return weights
+
+    def _add_terms(
+        self,
+        index: int,
+        terms: Sequence[str],
+        discount: float,
+        postings: dict[str, list[int]],
+    ) -> None:
+        unique = frozenset(terms)
+        if not unique:
+            return
+        for term in unique:
+            postings[term].append(len(self.phrase_sets))
+        self.phrase_sets.append(unique)
+        self.phrase_item.append(index)
+        self.phrase_weight.append(sum(self.idf.get(term, 0.0) for term in unique))
+        self.phrase_discount.append(discount)
+
+    def _facts_about(self) -> dict[str, list[int]]:
+        """For each entity, the facts whose phrasings name it, those that name it most first."""
+        mentions: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for phrasing in self.phrasings:
+            if self.items[phrasing.item].fact is None:
+                continue
+            for term in set(phrasing.content.split()):
+                if term in self.entity_by_token:
+                    mentions[term][phrasing.item] += 1
+        return {
+            token: sorted(counts, key=lambda index: (-counts[index], index))
+            for token, counts in mentions.items()
+        }
+
+    # --- reading text ---
+
+    def analyse(self, text: str, correct: bool = False) -> Analysis:
+        """Normalise, correct (for questions), stem, and fold names and synonyms in `text`."""
+        if self.capitals and not shouting(text):
+            for pattern, token in self.capitals:
+                text = pattern.sub(token, text)
+        words = normalize(text).split()
+        if correct:
+            words = [self.correct(word) for word in words]
+        terms: list[str] = []
+        content: list[str] = []
+        spelled: list[str] = []
+        stems = [word if word in self.entity_by_token else stem(word) for word in words]
+        for token, index in self.phrases.fold(stems):
+            word = words[index] if index >= 0 else ""
+            if word in QUESTION_WORDS:
+                token = QUESTION_WORDS[word]
+            elif word in STOPWORDS:
+                terms.append(token)
+                continue
+            terms.append(token)
+            content.append(token)
+            spelled.append(word or token)
+        entities = tuple(term for term in content if term in self.entity_by_token)
+        return Analysis(
+            terms=tuple(terms),
+            content=tuple(content),
+            entities=entities,
+            wants=wants(words),
+            words=tuple(words),
+            spelled=tuple(spelled),
+        )
+
+    def speaker(self, analysis: Analysis) -> str | None:
+        """Who a question asks the words of: "what did X say", "has X told", "what X tweeted".
+
+        The person or body must come just before the word asking for words, and just after a
+        word that asks; words without content may stand between ("what did Lavrov really
+        say"). After "with" or "of" a name is no speaker ("was the meeting with Putin
+        announced?").
+        """
+        terms = analysis.terms
+        content = set(analysis.content)
+        for position, term in enumerate(terms):
+            if term not in self.say_terms:
+                continue
+            for at in range(position - 1, max(-1, position - 4), -1):
+                before = terms[at]
+                entity = self.entity_by_token.get(before)
+                if entity is not None and entity.kind in ("person", "organisation"):
+                    opener = [t for t in terms[max(0, at - 2) : at] if t != "the"][-1:]
+                    if (opener and opener[0] in _ASKING) or at == 0:
+                        return before
+                    break
+                if before in content:
+                    break
+        return None
+
+    def _correct_uncached(self, word: str) -> str:
+        """The vocabulary word `word` is most likely a misspelling of, or `word` itself.
+
+        Distances count a swap of two letters as one slip ("cheifs" -> "chiefs").
+
+        A word the base does not know is corrected only if it is not itself an English word:
+        "join" stays "join" rather than becoming "joint", while "erdogn" becomes "erdogan".
+        """
+        if word in CHAT_SPELLINGS:
+            return CHAT_SPELLINGS[word]
+        if word in self.vocabulary or word in STOPWORDS or len(word) < 4 or word.isdigit():
+            return word
+        if word in self.entity_by_token:
+            return word
+        known = english_frequency(word)
+        common = self.weights.common_word
+        if known >= common:
+            return word
+        allowed = 1 if len(word) < 7 else 2
+        found = process.extract(
+            word,
+            self.vocabulary_list,
+            scorer=OSA.distance,
+            score_cutoff=allowed,
+            limit=8,
+        )
+        # People rarely get the first letter wrong; requiring it keeps corrections honest.
+        # Among equally close words, the commoner in English is the likelier meant.
+        candidates = [
+            (distance, -english_frequency(candidate), candidate)
+            for candidate, distance, _ in found
+            if candidate[0] == word[0]
+        ]
+        if not candidates:
+            return word
+        _, frequency, candidate = min(candidates)
+        # A rare word English knows ("douma", "meting") is taken for a slip only when the word
+        # it would become is a much commoner one ("meeting"), not another rare name ("duma").
+        if known >= self.weights.known_word and -frequency < max(common, 20 * known):
+            return word
+        return candidate
+
+
+def _idf(item_weights: list[dict[str, float]], question_word: float) -> dict[str, float]:
+    """How rare each term is among the items; question words get a small fixed weight."""
+    count = len(item_weights)
+    document_frequency: dict[str, int] = defaultdict(int)
+    for terms in item_weights:
+        for term in terms:
+            document_frequency[term] += 1
+    idf = {term: math.log(1 + count / frequency) for term, frequency in document_frequency.items()}
+    for term in QUESTION_TERMS:
+        idf[term] = question_word
+    return idf
+
+
+def _postings(item_weights: list[dict[str, float]]) -> dict[str, list[tuple[int, float]]]:
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for index, terms in enumerate(item_weights):
+        for term, weight in terms.items():
+            postings[term].append((index, weight))
+    return dict(postings)
+
+
+def _entity_question(entity: Entity) -> str:
+    return f"Who is {entity.name}?" if entity.kind == "person" else f"What is {entity.name}?"
+
+
+def _entity_phrasings(entity: Entity) -> list[str]:
+    name = entity.name
+    if entity.kind == "person":
+        return [f"who is {name}", name, f"tell me about {name}", f"who was {name}"]
+    return [f"what is {name}", name, f"tell me about {name}", f"where is {name}"][
+        : 4 if entity.kind == "place" else 3
+    ]
+
+
+def _answer_texts(item: Answerable) -> list[str]:
+    if item.fact is not None:
+        return [item.fact.answer, item.fact.quote]
+    if item.entity is not None and item.entity.description is not None:
+        return [item.entity.description, item.entity.quote or ""]
+    return []
