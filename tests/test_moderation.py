@@ -203,6 +203,21 @@ def count_reloads(holder: KnowledgeHolder, monkeypatch: pytest.MonkeyPatch) -> l
     return results
 
 
+@contextlib.contextmanager
+def nothing_taught_or_reloaded(
+    bot: Moderated, base_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Fail unless what runs inside leaves the fact base as it was: no reload, no file written."""
+    reloads = count_reloads(bot.holder, monkeypatch)
+    before, files = bot.holder.answerer, bot.holder.snapshot()
+    yield
+    assert reloads == []
+    assert bot.holder.answerer is before
+    assert bot.holder.snapshot() == files
+    assert not (base_copy / LEARNED_FILE).exists()
+    assert hidden_files(base_copy) == []
+
+
 def learned_entries(base_copy: Path) -> list[tuple[str, str, str]]:
     """(question, fact, by) of every entry in learned.yaml, checking each has a recent time."""
     document = yaml.safe_load((base_copy / LEARNED_FILE).read_text(encoding="utf-8"))
@@ -267,23 +282,17 @@ async def test_a_non_moderator_gets_the_unknown_command_reply_and_nothing_happen
     command: str,
 ) -> None:
     async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
-        reloads = count_reloads(bot.holder, monkeypatch)
-        before, files = bot.holder.answerer, bot.holder.snapshot()
-        unknown = await bot.say("/no_such_command")
-        assert unknown["text"] == UNKNOWN
-        reply = await bot.say(command)
-        assert reply == unknown  # the very same request: text, markup (none), everything
-        # In groups, an unknown command gets silence; so does a moderator command.
-        assert await bot.receive(group_message("/no_such_command", user_id=USER_ID)) == []
-        assert await bot.receive(group_message(command, user_id=USER_ID)) == []
-        question_log = bot.flushed()
-        assert question_log.stats().week == 0  # commands are not questions
-        assert question_log.unanswered() == []
-    assert reloads == []
-    assert bot.holder.answerer is before
-    assert bot.holder.snapshot() == files
-    assert not (base_copy / LEARNED_FILE).exists()
-    assert hidden_files(base_copy) == []
+        with nothing_taught_or_reloaded(bot, base_copy, monkeypatch):
+            unknown = await bot.say("/no_such_command")
+            assert unknown["text"] == UNKNOWN
+            reply = await bot.say(command)
+            assert reply == unknown  # the very same request: text, markup (none), everything
+            # In groups, an unknown command gets silence; so does a moderator command.
+            assert await bot.receive(group_message("/no_such_command", user_id=USER_ID)) == []
+            assert await bot.receive(group_message(command, user_id=USER_ID)) == []
+            question_log = bot.flushed()
+            assert question_log.stats().week == 0  # commands are not questions
+            assert question_log.unanswered() == []
 
 
 @pytest.mark.asyncio
@@ -307,21 +316,16 @@ async def test_a_moderator_command_outside_a_private_chat_says_so_and_shows_noth
     async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         # A question in the queue, asked in a private chat: a group must never see it.
         await bot.say(OUT_OF_SCOPE)
-        reloads = count_reloads(bot.holder, monkeypatch)
-        before, files = bot.holder.answerer, bot.holder.snapshot()
-        for data in (
-            group_message(command, user_id=MOD_ID),
-            group_message(command, user_id=MOD_ID, reply_to_bot=True),
-        ):
-            calls = await bot.receive(data)
-            assert [(c["method"], c["chat_id"], c["text"]) for c in calls] == [
-                ("sendMessage", GROUP_CHAT_ID, html.escape(PRIVATE_ONLY))
-            ], calls
-            assert "reply_markup" not in calls[0]
-        assert reloads == []
-        assert bot.holder.answerer is before
-        assert bot.holder.snapshot() == files
-        assert not (base_copy / LEARNED_FILE).exists()
+        with nothing_taught_or_reloaded(bot, base_copy, monkeypatch):
+            for data in (
+                group_message(command, user_id=MOD_ID),
+                group_message(command, user_id=MOD_ID, reply_to_bot=True),
+            ):
+                calls = await bot.receive(data)
+                assert [(c["method"], c["chat_id"], c["text"]) for c in calls] == [
+                    ("sendMessage", GROUP_CHAT_ID, html.escape(PRIVATE_ONLY))
+                ], calls
+                assert "reply_markup" not in calls[0]
         # The same command in the private chat works.
         [reply, *_] = await bot.receive(private_message(command, chat_id=MOD_ID))
         assert reply["text"] != html.escape(PRIVATE_ONLY)
