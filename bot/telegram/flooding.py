@@ -8,6 +8,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.flood import Verdict
+from bot.telegram.asking import acknowledge
 from bot.telegram.sending import send_text
 from bot.telegram.services import Context, flood_verdict
 
@@ -32,7 +33,7 @@ async def warn(update: Update) -> None:
     chat. In groups and inline queries there is nowhere to say it to them alone: silence."""
     if update.callback_query is not None:
         # The press's own answer: a note at the top of the chat, nothing posted in it.
-        await update.callback_query.answer(SLOW_DOWN)
+        await acknowledge(update.callback_query, SLOW_DOWN)
         return
     chat = update.effective_chat
     message = update.effective_message
