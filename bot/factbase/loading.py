@@ -43,10 +43,14 @@ _SECTIONS = (
 )
 
 
+OUTSIDE = "a link to a file outside the knowledge folder; not read (copy the file in instead)"
+
+
 def shown_path(path: Path) -> str:
-    """A path as people see it: relative to the working directory where it can be."""
+    """A path as people see it: relative to the working directory where it can be (a link is
+    shown where it is, not where it points)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
@@ -78,8 +82,14 @@ def load(directory: Path, overrides: Mapping[Path, str] | None = None) -> FactBa
         raise KnowledgeError([Problem(shown_path(directory), 1, "no .yaml files in this folder")])
     builder = _Builder(directory, problems)
     unreadable = False
+    inside = directory.resolve()
     for path in files:
         shown = shown_path(path)
+        if not path.resolve().is_relative_to(inside):
+            # A link to a file elsewhere: never read, so nothing of it reaches a moderator.
+            problems.append(Problem(shown, 1, OUTSIDE))
+            unreadable = True
+            continue
         document, found = yaml_lines.read_yaml(path, shown, given.get(path.resolve()))
         problems.extend(found)
         unreadable = unreadable or bool(found)
