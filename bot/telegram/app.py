@@ -26,6 +26,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
+from bot.conversation import ContextStore, Conversations
 from bot.factbase import Problem
 from bot.flood import FloodGuard
 from bot.reloading import KnowledgeHolder
@@ -105,6 +106,7 @@ def build_application(
         moderators=settings.moderators,
         reload_interval=settings.reload_interval,
         flood=FloodGuard(limit=settings.flood_limit),
+        conversations=Conversations(ContextStore(minutes=settings.context_minutes)),
     )
     add_handlers(application, settings.moderators)
     return application

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Hashable
 
 from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
+from bot.conversation import Conversations, answer_key, chat_key
 from bot.replies import Reply, split_html
 from bot.storage import new_id
 from bot.telegram import callbacks
@@ -28,16 +30,45 @@ NONE_OF_THESE = (
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
-    """Answer a question, log it, and send the reply with its buttons."""
+    """Answer a question in the light of its conversation, log it, and send the reply with its
+    buttons."""
     message = update.effective_message
     if message is None:
         return
-    reply = answerer_of(context).ask(question)
+    conversations = services_of(context).conversations
+    key = conversation_key(update)
+    # A reply to one of the bot's answers is read in that answer's context, whoever replies.
+    replied = message.reply_to_message
+    context_of = None
+    if (
+        replied is not None
+        and replied.from_user is not None
+        and replied.from_user.id == context.bot.id
+    ):
+        context_of = answer_key(replied.chat.id, replied.message_id)
+    reply = conversations.ask(answerer_of(context), key, question, context_of)
     asked = new_id()
     # Small talk ("hi", "thanks") is no question: it would only clutter the unanswered queue.
     if reply.smalltalk is None:
         log_question(update, context, asked, reply)
-    await send_reply(message, reply, asked)
+    sent = await send_reply(message, reply, asked)
+    _share(conversations, key, sent)
+
+
+def conversation_key(update: Update) -> Hashable | None:
+    """The conversation an update belongs to: a private chat is one, in a group each member's
+    thread is their own; None (no context) without a chat."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    user = update.effective_user
+    return chat_key(chat.id, user.id if user is not None else None, chat.type == ChatType.PRIVATE)
+
+
+def _share(conversations: Conversations, key: Hashable | None, sent: Message | None) -> None:
+    """Give the answer just sent its conversation's context, for replies to it."""
+    if key is not None and sent is not None:
+        conversations.share(key, answer_key(sent.chat.id, sent.message_id))
 
 
 def log_question(update: Update, context: Context, asked: int, reply: Reply) -> None:
@@ -148,7 +179,17 @@ async def pick_button(update: Update, context: Context) -> None:
         asked = new_id()
         log_question(update, context, asked, reply)
     if isinstance(query.message, Message):
-        await send_reply(query.message, reply, asked)
+        # The picked answer is what the presser's conversation is now about.
+        conversations = services.conversations
+        chat = query.message.chat
+        key = chat_key(
+            chat.id,
+            query.from_user.id if query.from_user is not None else None,
+            chat.type == ChatType.PRIVATE,
+        )
+        conversations.remember(services.holder.answerer, key, reply)
+        sent = await send_reply(query.message, reply, asked)
+        _share(conversations, key, sent)
     elif query.from_user is not None:
         # The button was under an inline message: answer in a private chat instead.
         for part in split_html(reply.html()):

@@ -15,11 +15,14 @@ from bot.telegram.keyboards import reply_keyboard
 
 async def send_html(
     message: Message, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Send Telegram HTML in reply to `message`, split where it is too long."""
+) -> Message | None:
+    """Send Telegram HTML in reply to `message`, split where it is too long; the last part
+    sent."""
+    sent = None
     parts = split_html(text)
     for number, part in enumerate(parts, 1):
-        await message.reply_text(part, reply_markup=markup if number == len(parts) else None)
+        sent = await message.reply_text(part, reply_markup=markup if number == len(parts) else None)
+    return sent
 
 
 async def send_text(
@@ -29,6 +32,7 @@ async def send_text(
     await send_html(message, html.escape(text), markup)
 
 
-async def send_reply(message: Message, reply: Reply, asked: int | None = None) -> None:
-    """Send the core's reply with its buttons; `asked` is the id its question was logged with."""
-    await send_html(message, reply.html(), reply_keyboard(reply, asked))
+async def send_reply(message: Message, reply: Reply, asked: int | None = None) -> Message | None:
+    """Send the core's reply with its buttons; `asked` is the id its question was logged with.
+    The last message sent, which carries the buttons."""
+    return await send_html(message, reply.html(), reply_keyboard(reply, asked))

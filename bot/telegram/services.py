@@ -9,6 +9,7 @@ from typing import Any, cast
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
+from bot.conversation import Conversations
 from bot.flood import FloodGuard, Verdict
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer
@@ -29,6 +30,8 @@ class Services:
     moderators: frozenset[int] = frozenset()
     reload_interval: float = 0.0
     flood: FloodGuard = field(default_factory=lambda: FloodGuard(limit=0))
+    # What each conversation was last about, so that a follow-up is read in its light.
+    conversations: Conversations = field(default_factory=Conversations)
     watcher: asyncio.Task[None] | None = field(default=None, repr=False)
 
 

@@ -33,6 +33,8 @@ class Call:
     params: JSONDict
     status: int
     at: float = field(default_factory=time.perf_counter)
+    # What a call that succeeded returned (a sent message, say); None otherwise.
+    result: Any = None
 
 
 class NoAnswerError(Exception):
@@ -206,11 +208,11 @@ class BotApi:
         except ApiError as error:
             self._record(method, params, error.code)
             return error.code, error.payload()
-        self._record(method, params, 200)
+        self._record(method, params, 200, result)
         return 200, {"ok": True, "result": result}
 
-    def _record(self, method: str, params: JSONDict, status: int) -> None:
-        self.calls.append(Call(method, params, status))
+    def _record(self, method: str, params: JSONDict, status: int, result: Any = None) -> None:
+        self.calls.append(Call(method, params, status, result=result))
         self._wake()
 
     def _wake(self) -> None:

@@ -103,16 +103,19 @@ def group_message(
     user_id: int = 2002,
     mention: bool = False,
     reply_to_bot: bool = False,
+    reply_to: int | None = None,
 ) -> JSONDict:
     """A text message in a group; `mention` puts @syria_facts_bot first, `reply_to_bot` makes
-    it a reply to one of the bot's messages."""
+    it a reply to one of the bot's messages (the one with id `reply_to`, if given)."""
     if mention:
         text = f"@{BOT_USERNAME} {text}"
     content = text_content(text)
-    if reply_to_bot:
+    if reply_to_bot or reply_to is not None:
         content["reply_to_message"] = _message(
             group_chat(chat_id), dict(BOT_USER), text="On 20 November 2017 ..."
         )
+        if reply_to is not None:
+            content["reply_to_message"]["message_id"] = reply_to
     return update(message=_message(group_chat(chat_id), user(user_id), **content))
 
 
