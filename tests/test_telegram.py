@@ -22,7 +22,7 @@ from telegram import Update
 
 from bot.config import PROJECT_KNOWLEDGE, Settings
 from bot.factbase import load
-from bot.matching import Outcome
+from bot.matching import Match, Outcome
 from bot.replies import Answerer, Reply, split_html
 from bot.telegram import callbacks
 from bot.telegram.app import APOLOGY_TRIES, build_application, post_init, post_shutdown
@@ -572,8 +572,8 @@ def test_split_html_keeps_a_multi_paragraph_quote_balanced() -> None:
 class LongAnswerer(Answerer):
     """The real answer to every question, its text made longer than two messages."""
 
-    def ask(self, question: str) -> Reply:
-        reply = super().ask(ASSAD_QUESTION)
+    def reply_for(self, question: str, match: Match) -> Reply:
+        reply = super().reply_for(ASSAD_QUESTION, self.matcher.match(ASSAD_QUESTION))
         return dataclasses.replace(reply, intro=" ".join([reply.intro] * 60))
 
 
@@ -614,7 +614,7 @@ async def test_sources_list_longer_than_a_message_is_split(
 class BrokenAnswerer(Answerer):
     """A core that fails on every question."""
 
-    def ask(self, question: str) -> Reply:
+    def reply_for(self, question: str, match: Match) -> Reply:
         raise RuntimeError("boom: the matcher broke at /srv/bot/internal.py")
 
 

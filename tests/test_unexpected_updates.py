@@ -208,10 +208,10 @@ def logged_texts(question_log: QuestionLog) -> list[str]:
 async def test_the_watch_sees_an_error_that_reaches_the_handler(
     watched: Watched, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(self: Answerer, question: str) -> Any:
+    def broken(self: Answerer, question: str, match: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(Answerer, "ask", broken)
+    monkeypatch.setattr(Answerer, "reply_for", broken)
     with pytest.raises(AssertionError, match="boom"):
         await watched.deliver(private_message(ASSAD_QUESTION))
     assert [type(error) for _, error in watched.errors] == [RuntimeError]
