@@ -164,6 +164,21 @@ def test_an_update_left_unhandled_for_over_a_day_is_given_up(
     assert rows(db, "SELECT update_id, handled FROM inbox ORDER BY update_id") == [(1, 1), (2, 0)]
 
 
+def test_only_updates_that_can_have_been_in_hand_count_a_try(
+    question_log: QuestionLog, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A backlog that lives through several short runs is not given up for updates never
+    reached: each start counts a try only for the oldest `in_flight`."""
+    now = time.time()
+    question_log.keep([(i, f'{{"n": {i}}}') for i in range(1, 6)], now=now).result(timeout=5)
+    for _ in range(3):
+        assert [i for i, _ in question_log.unhandled(3, in_flight=2, now=now)] == [1, 2, 3, 4, 5]
+    # The fourth start: 1 and 2 were in hand at three stops and never handled, so given up;
+    # 3 to 5 were never reached and are still to be handled.
+    assert [i for i, _ in question_log.unhandled(3, in_flight=2, now=now)] == [3, 4, 5]
+    assert "Inbox: given up, tried 3 times: update 1, 2." in caplog.text
+
+
 def test_ids_handled_before_a_long_stop_are_still_recognised_after_the_start(
     question_log: QuestionLog,
 ) -> None:

@@ -85,12 +85,17 @@ class KeptUpdates(Database):
         except Exception as error:  # noqa: BLE001 - a bad record must never break answering
             logger.warning("Inbox: an update was not marked handled: %s", error)
 
-    def unhandled(self, max_tries: int, *, now: float | None = None) -> list[tuple[int, str]]:
-        """The (update id, JSON) of every update received and not handled, oldest first, each
-        counted as one more try. One tried more than `max_tries` times (it may be what crashed
-        the bot), or received over UNHANDLED_KEPT seconds ago (Telegram too drops an update
-        after a day; the asker has moved on), is given up, logged and marked handled. Meant to
-        be called once, at start. Raises StoreError."""
+    def unhandled(
+        self, max_tries: int, *, in_flight: int | None = None, now: float | None = None
+    ) -> list[tuple[int, str]]:
+        """The (update id, JSON) of every update received and not handled, oldest first. The
+        oldest `in_flight` of them (all, if None) are counted as one more try: updates are
+        handled in the order received, so only those can have been in hand when the bot
+        stopped, and one that was never reached has not been tried. One tried more than
+        `max_tries` times (it may be what crashed the bot), or received over UNHANDLED_KEPT
+        seconds ago (Telegram too drops an update after a day; the asker has moved on), is
+        given up, logged and marked handled. Meant to be called once, at start. Raises
+        StoreError."""
         current = time.time() if now is None else now
         oldest = current - UNHANDLED_KEPT
         try:
@@ -98,7 +103,12 @@ class KeptUpdates(Database):
                 connection = self._reader
                 connection.execute("BEGIN IMMEDIATE")
                 try:
-                    connection.execute("UPDATE inbox SET tries = tries + 1 WHERE handled = 0")
+                    connection.execute(
+                        "UPDATE inbox SET tries = tries + 1 WHERE update_id IN ("
+                        "SELECT update_id FROM inbox WHERE handled = 0 "
+                        "ORDER BY update_id LIMIT ?)",
+                        (-1 if in_flight is None else max(1, in_flight),),
+                    )
                     # A start is a fresh HANDLED_KEPT for the ids handled before it: a webhook
                     # post whose answer was lost before a long stop may still come again.
                     connection.execute("UPDATE inbox SET at = ? WHERE handled = 1", (current,))

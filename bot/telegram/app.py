@@ -211,7 +211,8 @@ async def post_init(application: App) -> None:
     )
     if isinstance(application, InboxApplication):
         bot = application.bot
-        for update in await asyncio.to_thread(application.inbox.replay, bot):
+        in_flight = application.concurrent_updates
+        for update in await asyncio.to_thread(application.inbox.replay, bot, in_flight):
             await application.update_queue.put(update)
     services = services_in(application)
     if services.reload_interval > 0:

@@ -186,12 +186,14 @@ class Inbox:
                 break
             del self._handed[oldest]
 
-    def replay(self, bot: Bot) -> list[Update]:
-        """The updates kept but not handled when the bot last stopped, oldest first."""
+    def replay(self, bot: Bot, in_flight: int | None = None) -> list[Update]:
+        """The updates kept but not handled when the bot last stopped, oldest first.
+        `in_flight` is how many the application handles at once: at most that many (the
+        oldest) can have been in hand at the stop, and only they count a try."""
         if self.question_log is None:
             return []
         try:
-            rows = self.question_log.unhandled(MAX_TRIES)
+            rows = self.question_log.unhandled(MAX_TRIES, in_flight=in_flight)
         except StoreError as error:
             logger.warning("the updates left from the last run could not be read: %s", error)
             return []
