@@ -61,7 +61,7 @@ def test_first_open_creates_folders_schema_version_and_salt(db: Path) -> None:
     question_log = QuestionLog.open(db)
     question_log.close()
     meta = {str(key): str(value) for key, value in rows(db, "SELECT key, value FROM meta")}
-    assert meta["schema_version"] == str(len(MIGRATIONS)) == "2"
+    assert meta["schema_version"] == str(len(MIGRATIONS)) == "3"
     assert len(str(meta["salt"])) == 32
     tables = {name for (name,) in rows(db, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"meta", "questions", "feedback", "inbox"} <= tables
@@ -103,9 +103,14 @@ def test_a_log_of_the_first_schema_is_upgraded_and_keeps_its_questions(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS[:1])  # as the first release made it
-    question_log = QuestionLog.open(db)
-    ident = ask(question_log, "Who is Lavrov?", "answer", fact="lavrov")
-    question_log.close()
+    QuestionLog.open(db).close()
+    ident = 42
+    with closing(sqlite3.connect(db)) as connection, connection:
+        connection.execute(
+            "INSERT INTO questions (id, at, chat_type, user_hash, text, outcome, fact, score) "
+            "VALUES (?, ?, 'private', '', 'Who is Lavrov?', 'answer', 'lavrov', 90)",
+            (ident, NOW),
+        )
     assert "inbox" not in {name for (name,) in rows(db, "SELECT name FROM sqlite_master")}
     monkeypatch.undo()
     question_log = QuestionLog.open(db)
@@ -116,7 +121,9 @@ def test_a_log_of_the_first_schema_is_upgraded_and_keeps_its_questions(
         question_log.close()
     assert found is not None
     assert found.text == "Who is Lavrov?"
-    assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
+    assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        (str(len(MIGRATIONS)),)
+    ]
     assert rows(db, "SELECT update_id, handled FROM inbox") == [(5, 0)]
 
 
@@ -368,6 +375,64 @@ def test_a_vote_on_a_question_never_logged_counts_for_nothing(
     question_log.flush()
     assert votes(db) == []
     assert (question_log.stats(now=NOW).upvotes, question_log.stats(now=NOW).downvotes) == (0, 0)
+
+
+# --- the word on a closest answer -----------------------------------------------------------
+
+
+def test_a_word_on_a_closest_answer_counts_only_from_the_asker_on_the_fact_shown(
+    question_log: QuestionLog, db: Path
+) -> None:
+    shown = ask(question_log, "What did Netanyahu say?", "fallback", closest="calls", user_id=USER)
+    plain = ask(question_log, "Who won the war?", "fallback", user_id=USER)
+    answered = ask(question_log, "When was the summit?", "answer", fact="calls", user_id=USER)
+
+    def word(question_id: int, user_id: int | None, fact: str, answers: bool) -> bool:
+        return question_log.record_closest_feedback(
+            question_id, user_id, fact, answers, at=NOW - 10
+        ).result(timeout=5)
+
+    assert not word(shown, USER + 1, "calls", False)  # another user
+    assert not word(shown, None, "calls", False)  # nobody known
+    assert not word(shown, USER, "summit", False)  # a fact that was not shown
+    assert not word(plain, USER, "calls", False)  # a fallback that showed no closest answer
+    assert not word(answered, USER, "calls", False)  # an answer
+    assert not word(new_id(), USER, "calls", False)  # a question never logged
+    assert rows(db, "SELECT * FROM closest_feedback") == []
+    assert word(shown, USER, "calls", True)
+    assert word(shown, USER, "calls", False)  # a later press replaces the first
+    assert rows(db, "SELECT question_id, answers FROM closest_feedback") == [(shown, 0)]
+
+
+def test_a_word_on_a_closest_answer_to_a_closed_log_is_a_store_error(db: Path) -> None:
+    question_log = QuestionLog.open(db)
+    shown = ask(question_log, "What did Netanyahu say?", "fallback", closest="calls", user_id=USER)
+    question_log.close()
+    with pytest.raises(StoreError, match="closed"):
+        question_log.record_closest_feedback(shown, USER, "calls", True).result(timeout=5)
+
+
+def test_closest_answers_are_queued_with_the_askers_word_on_them(
+    question_log: QuestionLog,
+) -> None:
+    texts = ("What did Netanyahu say?", "Who paid for the summit?", "How tall is Lavrov?")
+    asked = [
+        ask(
+            question_log, text, "fallback", closest="calls", candidates=["x", "calls"], user_id=USER
+        )
+        for text in texts
+    ]
+    question_log.record_closest_feedback(asked[0], USER, "calls", False)
+    question_log.record_closest_feedback(asked[1], USER, "calls", True)
+    question_log.flush()
+    groups = question_log.unanswered(now=NOW)
+    assert {g.text: g.reasons for g in groups} == {
+        texts[0]: {"closest answer refused"},
+        texts[1]: {"closest answer confirmed"},
+        texts[2]: {"closest answer"},  # shown, no word on it yet
+    }
+    # The fact shown comes first among the candidates, to be taught with one press.
+    assert {g.candidates for g in groups} == {("calls", "x")}
 
 
 # --- the unanswered queue -------------------------------------------------------------------

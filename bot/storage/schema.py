@@ -57,6 +57,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX inbox_handled_at ON inbox (handled, at)",
     ),
+    (
+        # The fact a fallback showed as the closest answer (NULL when it showed none): only a
+        # press on that fact's buttons counts.
+        "ALTER TABLE questions ADD COLUMN closest TEXT",
+        # The asker's word on the closest answer: "That answers it" (1) or "Not what I asked"
+        # (0); a later press replaces it.
+        """CREATE TABLE closest_feedback (
+            question_id INTEGER PRIMARY KEY,
+            answers INTEGER NOT NULL CHECK (answers IN (0, 1)),
+            at REAL NOT NULL
+        )""",
+    ),
 )
 
 

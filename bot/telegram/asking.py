@@ -1,8 +1,10 @@
 """Questions from users: typed in a private chat, addressed to the bot in a group, or picked
-with a button; and the other buttons under answers (votes, "None of these")."""
+with a button; and the other buttons under answers (votes, "None of these", the word on a
+closest answer)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -12,7 +14,7 @@ from telegram.error import BadRequest
 
 from bot.flood import Verdict
 from bot.replies import Reply, split_html
-from bot.storage import new_id
+from bot.storage import StoreError, new_id
 from bot.telegram import callbacks
 from bot.telegram.sending import send_reply, send_text
 from bot.telegram.services import Context, answerer_of, flood_verdict, services_of
@@ -22,6 +24,10 @@ logger = logging.getLogger(__name__)
 NOT_TEXT = "I answer text questions. Type your question about the November 2017 talks on Syria."
 STALE_BUTTON = "That button is no longer valid. Please type your question again."
 THANKS_FOR_FEEDBACK = "Thanks for your feedback."
+NOTED = "Thanks — noted."
+NOT_NOTED = "Sorry, I could not note that just now."
+# Seconds a press on a closest answer's buttons waits for the question log to check and note it.
+NOTE_TIMEOUT = 5.0
 SLOW_DOWN = (
     "You are sending questions faster than I can answer them well. "
     "Please wait a minute, then ask again."
@@ -63,6 +69,7 @@ def log_question(update: Update, context: Context, asked: int, reply: Reply) -> 
         fact=reply.fact,
         score=reply.score,
         candidates=reply.candidates[:3],
+        closest=reply.closest.id if reply.closest is not None else None,
         chat_type=chat.type if chat is not None else "private",
         user_id=user.id if user is not None else None,
     )
@@ -200,6 +207,33 @@ async def none_of_these_button(update: Update, context: Context) -> None:
     await acknowledge(query)
     if isinstance(query.message, Message):
         await send_text(query.message, NONE_OF_THESE)
+
+
+async def closest_button(update: Update, context: Context) -> None:
+    """ "That answers it" or "Not what I asked" under a closest answer: noted when the asker
+    presses it on the fact shown; any other press (another user's, forged data) changes
+    nothing and is answered as a stale button."""
+    press = await pressed(update, context)
+    if press is None:
+        return
+    query, action = press
+    question_log = services_of(context).question_log
+    if not isinstance(action, callbacks.ClosestFeedback) or query.from_user is None:
+        await acknowledge(query, STALE_BUTTON)
+        return
+    if question_log is None:
+        await acknowledge(query)  # no log to check it against or note it in
+        return
+    noting = question_log.record_closest_feedback(
+        action.question_id, query.from_user.id, action.ident, action.answers
+    )
+    try:
+        counted = await asyncio.wait_for(asyncio.wrap_future(noting), NOTE_TIMEOUT)
+    except (StoreError, TimeoutError) as error:
+        logger.warning("a word on a closest answer may not have been noted: %r", error)
+        await acknowledge(query, NOT_NOTED)
+        return
+    await acknowledge(query, NOTED if counted else STALE_BUTTON)
 
 
 async def stale_button(update: Update, context: Context) -> None:

@@ -134,10 +134,14 @@ def sticker_message(chat_id: int = PRIVATE_CHAT_ID) -> JSONDict:
 
 
 def callback_query(
-    data: str | None, chat_id: int = PRIVATE_CHAT_ID, inline: bool = False
+    data: str | None,
+    chat_id: int = PRIVATE_CHAT_ID,
+    inline: bool = False,
+    user_id: int | None = None,
 ) -> JSONDict:
-    """A press on an inline button with `data`, under a bot message (or an inline message)."""
-    sender = user(chat_id if chat_id > 0 else 2002)
+    """A press on an inline button with `data`, under a bot message (or an inline message), by
+    `user_id` (by default the private chat's user, or user 2002 in a group)."""
+    sender = user(user_id if user_id is not None else chat_id if chat_id > 0 else 2002)
     query: JSONDict = {
         "id": f"cbq-{next(_ids)}",
         "from": sender,
