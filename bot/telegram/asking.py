@@ -24,10 +24,6 @@ logger = logging.getLogger(__name__)
 NOT_TEXT = "I answer text questions. Type your question about the November 2017 talks on Syria."
 STALE_BUTTON = "That button is no longer valid. Please type your question again."
 THANKS_FOR_FEEDBACK = "Thanks for your feedback."
-NOTED = "Thanks — noted."
-NOT_NOTED = "Sorry, I could not note that just now."
-# Seconds a press on a closest answer's buttons waits for the question log to check and note it.
-NOTE_TIMEOUT = 5.0
 SLOW_DOWN = (
     "You are sending questions faster than I can answer them well. "
     "Please wait a minute, then ask again."
@@ -35,6 +31,10 @@ SLOW_DOWN = (
 NONE_OF_THESE = (
     "Sorry I could not tell. Try asking with other words, or see /timeline for what I know."
 )
+NOTED = "Thanks — noted."
+NOT_NOTED = "Sorry, I could not note that just now."
+# Seconds a press on a closest answer's buttons waits for the question log to check and note it.
+NOTE_TIMEOUT = 5.0
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
@@ -69,9 +69,9 @@ def log_question(update: Update, context: Context, asked: int, reply: Reply) -> 
         fact=reply.fact,
         score=reply.score,
         candidates=reply.candidates[:3],
-        closest=reply.closest.id if reply.closest is not None else None,
         chat_type=chat.type if chat is not None else "private",
         user_id=user.id if user is not None else None,
+        closest=reply.closest.id if reply.closest is not None else None,
     )
 
 

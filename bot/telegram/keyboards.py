@@ -29,13 +29,6 @@ def reply_keyboard(reply: Reply, asked: int | None = None) -> InlineKeyboardMark
     `asked` is the id the question was logged with; the buttons carry it back.
     """
     rows = []
-    if reply.fact and asked is not None:
-        rows.append(
-            [
-                InlineKeyboardButton("👍", callback_data=callbacks.vote(asked, 1)),
-                InlineKeyboardButton("👎", callback_data=callbacks.vote(asked, -1)),
-            ]
-        )
     if reply.closest is not None and asked is not None:
         # The asker's word on the closest answer, just under it; its other options follow.
         rows.append(
@@ -44,6 +37,13 @@ def reply_keyboard(reply: Reply, asked: int | None = None) -> InlineKeyboardMark
                     label, callback_data=callbacks.closest_feedback(asked, reply.closest.id, yes)
                 )
                 for label, yes in ((ANSWERS_IT, True), (NOT_ASKED, False))
+            ]
+        )
+    if reply.fact and asked is not None:
+        rows.append(
+            [
+                InlineKeyboardButton("👍", callback_data=callbacks.vote(asked, 1)),
+                InlineKeyboardButton("👎", callback_data=callbacks.vote(asked, -1)),
             ]
         )
     offered = reply.related if reply.fact else reply.suggestions
