@@ -593,10 +593,10 @@ async def test_an_answer_to_a_related_question_button_carries_votes(
 # --- the word on a closest answer -----------------------------------------------------------
 
 
-def closest_words(database: Path) -> list[tuple[int, int]]:
+def closest_words(question_log: QuestionLog) -> list[tuple[int, int]]:
     """(question id, 1 for "That answers it" or 0 for "Not what I asked") of every word on a
     closest answer the log holds."""
-    with closing(sqlite3.connect(database)) as connection:
+    with closing(sqlite3.connect(question_log.path)) as connection:
         return connection.execute(
             "SELECT question_id, answers FROM closest_feedback ORDER BY question_id"
         ).fetchall()
@@ -615,11 +615,7 @@ def acknowledged(calls: list[JSONDict], text: str) -> None:
 
 @pytest.mark.asyncio
 async def test_not_what_i_asked_is_noted_and_queues_the_question_as_refused(
-    answerer: Answerer,
-    base_copy: Path,
-    database: Path,
-    question_log: QuestionLog,
-    monkeypatch: pytest.MonkeyPatch,
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     question, _ = closest_question(answerer)
     async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
@@ -628,10 +624,10 @@ async def test_not_what_i_asked_is_noted_and_queues_the_question_as_refused(
         assert group.reasons == {"closest answer"}  # shown, no word on it yet
         asked = yes.question_id
         acknowledged(await bot.press(callbacks.closest_feedback(asked, yes.ident, True)), NOTED)
-        assert closest_words(database) == [(asked, 1)]
+        assert closest_words(question_log) == [(asked, 1)]
         # A later press replaces the first.
         acknowledged(await bot.press(callbacks.closest_feedback(asked, no.ident, False)), NOTED)
-        assert closest_words(database) == [(asked, 0)]
+        assert closest_words(question_log) == [(asked, 0)]
         [group] = bot.flushed().unanswered()
         assert group.reasons == {"closest answer refused"}
         assert group.candidates[0] == no.ident
@@ -644,18 +640,14 @@ async def test_not_what_i_asked_is_noted_and_queues_the_question_as_refused(
 
 @pytest.mark.asyncio
 async def test_that_answers_it_keeps_the_question_for_a_moderator_to_teach(
-    answerer: Answerer,
-    base_copy: Path,
-    database: Path,
-    question_log: QuestionLog,
-    monkeypatch: pytest.MonkeyPatch,
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     question, _ = closest_question(answerer)
     async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         yes, _, _ = closest_buttons(await bot.say(question))
         confirm = callbacks.closest_feedback(yes.question_id, yes.ident, True)
         acknowledged(await bot.press(confirm), NOTED)
-        assert closest_words(database) == [(yes.question_id, 1)]
+        assert closest_words(question_log) == [(yes.question_id, 1)]
         [listed] = await bot.receive(private_message("/unanswered", chat_id=MOD_ID))
         assert html.unescape(listed["text"]) == (
             f"“{question}” — asked once (closest answer confirmed)"
@@ -671,11 +663,7 @@ async def test_that_answers_it_keeps_the_question_for_a_moderator_to_teach(
 
 @pytest.mark.asyncio
 async def test_a_word_on_a_closest_answer_counts_only_from_the_asker_on_the_fact_shown(
-    answerer: Answerer,
-    base_copy: Path,
-    database: Path,
-    question_log: QuestionLog,
-    monkeypatch: pytest.MonkeyPatch,
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     question, reply = closest_question(answerer)
     async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
@@ -703,7 +691,7 @@ async def test_a_word_on_a_closest_answer_counts_only_from_the_asker_on_the_fact
         ]
         for data in forged:
             acknowledged(await bot.receive(data), STALE_BUTTON)
-        assert closest_words(database) == []
+        assert closest_words(question_log) == []
         groups = bot.flushed().unanswered()
         assert [g.reasons for g in groups] == [{"closest answer"}]  # both askings, one group
         # The askers themselves are heard, in the private chat and in the group.
@@ -712,7 +700,9 @@ async def test_a_word_on_a_closest_answer_counts_only_from_the_asker_on_the_fact
             callbacks.closest_feedback(group_yes.question_id, shown, True), chat_id=GROUP_CHAT_ID
         )
         acknowledged(await bot.receive(group_press), NOTED)
-        assert sorted(closest_words(database)) == sorted([(asked, 0), (group_yes.question_id, 1)])
+        assert sorted(closest_words(question_log)) == sorted(
+            [(asked, 0), (group_yes.question_id, 1)]
+        )
 
 
 # --- stats ----------------------------------------------------------------------------------
