@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import TextIO, TypeVar
 
 from bot import audit
-from bot.config import ConfigError, Settings, database_path, knowledge_dir
+from bot.config import ConfigError, Settings, context_minutes, database_path, knowledge_dir
+from bot.conversation import DEFAULT_MINUTES, ContextStore, Conversations
+from bot.dialogues import (
+    DIALOGUES_FILE,
+    evaluate_dialogues,
+    is_dialogue_set,
+    load_dialogues,
+    unknown_turn_ids,
+)
 from bot.evaluation import evaluate, load_questions, unknown_ids
 from bot.factbase import EVAL_DIR, FactBase, KnowledgeError, load, shown_path
 from bot.moderation import reasons_text, stats_text
@@ -43,8 +51,16 @@ def _answerer(err: Output) -> Answerer | None:
 # --- chat -----------------------------------------------------------------------------------
 
 
-def chat(answerer: Answerer, lines: TextIO, out: Output, interactive: bool) -> None:
-    """Answer one message a line until the input ends, as the bot would in a private chat."""
+def chat(
+    answerer: Answerer,
+    lines: TextIO,
+    out: Output,
+    interactive: bool,
+    conversations: Conversations | None = None,
+) -> None:
+    """Answer one message a line until the input ends, as the bot would in a private chat:
+    one conversation, so a follow-up is read in the context of what came before."""
+    conversations = conversations if conversations is not None else Conversations()
     if interactive:
         print(answerer.help_text(), file=out)
         print("\n(Type a question; 'timeline', 'sources' or 'help'; Ctrl-D to leave.)", file=out)
@@ -57,13 +73,13 @@ def chat(answerer: Answerer, lines: TextIO, out: Output, interactive: bool) -> N
         message = line.strip()
         if not message:
             continue
-        print(_chat_reply(answerer, message), file=out)
+        print(_chat_reply(answerer, conversations, message), file=out)
         if not interactive:
             print(file=out)
         out.flush()
 
 
-def _chat_reply(answerer: Answerer, message: str) -> str:
+def _chat_reply(answerer: Answerer, conversations: Conversations, message: str) -> str:
     command = message.lower().lstrip("/")
     if command == "timeline":
         return answerer.timeline_text()
@@ -71,7 +87,7 @@ def _chat_reply(answerer: Answerer, message: str) -> str:
         return answerer.sources_text()
     if command in ("help", "start"):
         return answerer.help_text()
-    return answerer.ask(message).text()
+    return conversations.ask(answerer, "terminal", message).text()
 
 
 # --- ask ------------------------------------------------------------------------------------
@@ -84,18 +100,54 @@ def _print_reply(reply: Reply, as_json: bool, out: Output) -> None:
         print(reply.text(), file=out, flush=True)
 
 
-def ask(answerer: Answerer, question: str, as_json: bool, stdin: TextIO, out: Output) -> None:
-    """One reply; with '-', one reply a line of standard input (JSON Lines with --json)."""
+def ask(
+    answerer: Answerer,
+    question: str,
+    as_json: bool,
+    stdin: TextIO,
+    out: Output,
+    minutes: float = DEFAULT_MINUTES,
+) -> None:
+    """One reply; with '-', one reply a line of standard input (JSON Lines with --json).
+
+    With --json a line may be an object, {"question": "...", "conversation": "any string"}:
+    questions with the same conversation are read in order in one context.
+    """
     if question != "-":
         _print_reply(answerer.ask(question), as_json, out)
         return
-    for line in stdin:
+    conversations = Conversations(ContextStore(minutes=minutes))
+    for number, line in enumerate(stdin, 1):
         text = line.rstrip("\n")
-        if as_json:
+        if as_json and text.lstrip().startswith("{"):
+            found = _json_question(text)
+            if isinstance(found, str):
+                error = {"error": f"line {number}: {found}", "line": number}
+                print(json.dumps(error, ensure_ascii=False), file=out, flush=True)
+            else:
+                key = None if found[1] is None else ("conversation", found[1])
+                _print_reply(conversations.ask(answerer, key, found[0]), True, out)
+        elif as_json:
             _print_reply(answerer.ask(text), True, out)
         elif text.strip():
             _print_reply(answerer.ask(text), False, out)
             print(file=out, flush=True)
+
+
+def _json_question(text: str) -> tuple[str, str | None] | str:
+    """The question and conversation of a JSON Lines object, or what is wrong with it."""
+    try:
+        item = json.loads(text)
+    except json.JSONDecodeError as error:
+        return f"not a JSON object ({error.msg} at column {error.colno})"
+    if not isinstance(item, dict):
+        return "not a JSON object"
+    question, conversation = item.get("question"), item.get("conversation")
+    if not isinstance(question, str) or not question.strip():
+        return '"question" must be a non-empty string'
+    if conversation is not None and not isinstance(conversation, str):
+        return '"conversation" must be a string'
+    return question, conversation
 
 
 # --- validate and eval ----------------------------------------------------------------------
@@ -161,6 +213,36 @@ def run_eval(path: Path, verbose: bool, out: Output, err: Output) -> int:
             )
             if reply.why is not None:
                 print(f"      why: {reply.why.text()}", file=out)
+    failures = result.failures()
+    for failure in failures:
+        print(f"Below floor: {failure}", file=err)
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def run_dialogue_eval(path: Path, verbose: bool, out: Output, err: Output) -> int:
+    """Run a conversation set, each dialogue in a conversation of its own; fail below its floors."""
+    answerer = _answerer(err)
+    if answerer is None:
+        return EXIT_FAILED
+    try:
+        dialogues = load_dialogues(path)
+    except KnowledgeError as error:
+        print(error, file=err)
+        return EXIT_FAILED
+    missing = unknown_turn_ids(dialogues, set(answerer.base.facts) | set(answerer.base.entities))
+    for problem in missing:
+        print(f"{path}:{problem.line}: {problem.message}", file=err)
+    if missing:
+        return EXIT_FAILED
+    conversations = Conversations(ContextStore(limit=len(dialogues.dialogues) + 1))
+
+    def ask_in(key: object, question: str) -> Reply:
+        return conversations.ask(answerer, key, question)
+
+    result = evaluate_dialogues(dialogues, ask_in, answerer.answered_by)
+    print(result.table(), file=out)
+    if verbose:
+        print("\nMisses:", *result.miss_lines(path.name), sep="\n  ", file=out)
     failures = result.failures()
     for failure in failures:
         print(f"Below floor: {failure}", file=err)
@@ -301,7 +383,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="fail on warnings (phrasing collisions) too"
     )
     eval_parser = commands.add_parser("eval", help="run a question set against the bot")
-    eval_parser.add_argument("file", nargs="?", type=Path, help="default: knowledge/eval/")
+    eval_parser.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        help="a question or conversation set; default: both in knowledge/eval/",
+    )
     eval_parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     teach_parser = commands.add_parser(
         "teach", help="add a question as one more phrasing of a fact (knowledge/learned.yaml)"
@@ -344,7 +431,8 @@ def serve(webhook: bool, command: str, out: Output, err: Output) -> int:
     if command == "run":
         print("No TELEGRAM_BOT_TOKEN set: chatting in the terminal.", file=err)
     try:
-        chat(answerer, sys.stdin, out, interactive=sys.stdin.isatty())
+        conversations = Conversations(ContextStore(minutes=settings.context_minutes))
+        chat(answerer, sys.stdin, out, sys.stdin.isatty(), conversations)
     except KeyboardInterrupt:
         print(file=out)
     return EXIT_OK
@@ -359,10 +447,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command in ("run", "chat"):
         return serve(getattr(args, "webhook", False), command, out, err)
     if command == "ask":
+        try:
+            minutes = context_minutes()
+        except ConfigError as error:
+            print(error, file=err)
+            return EXIT_USAGE
         answerer = _answerer(err)
         if answerer is None:
             return EXIT_FAILED
-        ask(answerer, args.question, args.json, sys.stdin, out)
+        ask(answerer, args.question, args.json, sys.stdin, out, minutes)
         return EXIT_OK
     if command == "validate":
         directory = args.directory or knowledge_dir()
@@ -373,5 +466,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return show_unanswered(database_path(), args.days, args.limit, args.json, out, err)
     if command == "stats":
         return show_stats(database_path(), args.json, out, err)
-    path = args.file or knowledge_dir() / EVAL_DIR / "questions.yaml"
-    return run_eval(path, args.verbose, out, err)
+    if args.file is not None:
+        run = run_dialogue_eval if is_dialogue_set(args.file) else run_eval
+        return run(args.file, args.verbose, out, err)
+    # Without a file: the question set, then the conversation set beside it.
+    folder = knowledge_dir() / EVAL_DIR
+    code = run_eval(folder / "questions.yaml", args.verbose, out, err)
+    if (folder / DIALOGUES_FILE).exists():
+        print(file=out)
+        code = max(code, run_dialogue_eval(folder / DIALOGUES_FILE, args.verbose, out, err))
+    return code

@@ -35,7 +35,11 @@ VARIABLES = (
     "BOT_DATABASE",
     "BOT_RELOAD_INTERVAL",
     "BOT_FLOOD_LIMIT",
+    "BOT_CONTEXT_MINUTES",
+    "BOT_HASH_KEY",
+    "BOT_HASH_KEY_FILE",
 )
+HASH_KEY_LEAST = 16  # characters of BOT_HASH_KEY
 
 
 class ConfigError(Exception):
@@ -56,6 +60,13 @@ def database_path(environ: Mapping[str, str] | None = None) -> Path:
     return (
         Path(configured).expanduser() if configured else Path.cwd() / "data" / "questions.sqlite3"
     )
+
+
+def context_minutes(environ: Mapping[str, str] | None = None) -> float:
+    """How long a conversation's context lasts after its last question: BOT_CONTEXT_MINUTES,
+    else 10 minutes; raise ConfigError when it is malformed."""
+    env = os.environ if environ is None else environ
+    return _number(lambda name: env.get(name, "").strip(), "BOT_CONTEXT_MINUTES", 10.0)
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,10 @@ class Settings:
     database: Path = field(default_factory=lambda: database_path({}))
     reload_interval: float = 5.0
     flood_limit: int = 20
+    context_minutes: float = 10.0
+    # The key user ids are hashed with, or the file holding it (bot.storage.hashing).
+    hash_key: str | None = field(default=None, repr=False)
+    hash_key_file: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -103,6 +118,18 @@ class Settings:
             raise ConfigError(
                 f"TELEGRAM_API_URL must be an http(s) address such as {TELEGRAM_API_URL}."
             )
+        hash_key = get("BOT_HASH_KEY") or None
+        hash_key_file = get("BOT_HASH_KEY_FILE") or None
+        if hash_key is not None and hash_key_file is not None:
+            raise ConfigError(
+                "Set BOT_HASH_KEY or BOT_HASH_KEY_FILE, not both: they are two ways to give the "
+                "one key user ids are hashed with."
+            )
+        if hash_key is not None and len(hash_key) < HASH_KEY_LEAST:
+            raise ConfigError(
+                f"BOT_HASH_KEY must be at least {HASH_KEY_LEAST} characters; make one with "
+                "python -c 'import secrets; print(secrets.token_hex(32))'."
+            )
         return cls(
             knowledge=knowledge_dir(env),
             token=token,
@@ -114,6 +141,9 @@ class Settings:
             database=database_path(env),
             reload_interval=_number(get, "BOT_RELOAD_INTERVAL", 5.0),
             flood_limit=int(_number(get, "BOT_FLOOD_LIMIT", 20, whole=True, zero=True)),
+            context_minutes=context_minutes(env),
+            hash_key=hash_key,
+            hash_key_file=None if hash_key_file is None else Path(hash_key_file).expanduser(),
         )
 
     def require_webhook(self) -> Webhook:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.factbase import KnowledgeError, Problem, read_yaml
 from bot.matching import Outcome
@@ -143,17 +144,25 @@ class Result:
         return "\n".join(f"{name:<24}{count:>6}  {share:>7}" for name, count, share in rows)
 
 
-def load_questions(path: Path) -> QuestionSet:
-    """Read a question set; raise KnowledgeError with file:line problems if it is malformed."""
+def read_set(path: Path, key: str, kind: str) -> tuple[Any, Floors]:
+    """The `key` list of the set at `path` and its floors; raise KnowledgeError with file:line
+    problems when the file cannot be read or has no such list."""
     shown = str(path)
     document, problems = read_yaml(path, shown)
     if problems:
         raise KnowledgeError(problems)
-    if not isinstance(document, dict) or not isinstance(document.get("questions"), list):
-        raise KnowledgeError([Problem(shown, 1, "a question set needs a 'questions' list")])
-    floors = Floors(**_floors(document.get("floors") or {}, shown))
+    if not isinstance(document, dict) or not isinstance(document.get(key), list):
+        raise KnowledgeError([Problem(shown, 1, f"a {kind} needs a {key!r} list")])
+    return document[key], Floors(**_floors(document.get("floors") or {}, shown))
+
+
+def load_questions(path: Path) -> QuestionSet:
+    """Read a question set; raise KnowledgeError with file:line problems if it is malformed."""
+    shown = str(path)
+    questions, floors = read_set(path, "questions", "question set")
+    problems: list[Problem] = []
     cases = []
-    for item, line in zip(document["questions"], document["questions"].item_lines, strict=True):
+    for item, line in zip(questions, questions.item_lines, strict=True):
         if not isinstance(item, dict) or not str(item.get("q", "")).strip():
             problems.append(Problem(shown, line, "each question needs a non-empty 'q'"))
             continue
@@ -224,21 +233,25 @@ def evaluate(
     result = Result(floors=questions.floors)
     for case in questions.cases:
         reply = ask(case.question)
-        if case.expect is None:
-            answered = reply.outcome is Outcome.ANSWER
-            result.out_of_scope["answered" if answered else "declined"] += 1
-            result.reach["outside closest"] += reply.closest is not None
-            if answered:
-                result.misses.append((case, reply))
-            continue
-        expected = answered_by(case.expect)
-        if reply.outcome is Outcome.ANSWER:
-            verdict = "correct" if reply.fact == expected else "wrong"
-        else:
-            verdict = str(reply.outcome)
-        result.in_scope[verdict] += 1
-        result.reach["closest"] += reply.closest is not None
-        result.reach["reached"] += expected in _within_reach(reply)
-        if verdict != "correct":
+        expected = None if case.expect is None else {answered_by(case.expect)}
+        if count(result, expected, reply):
             result.misses.append((case, reply))
     return result
+
+
+def count(result: Result, expected: Collection[str] | None, reply: Reply) -> bool:
+    """Count how a reply ended, against the ids any of which answers it (None: out of scope);
+    return whether it missed: answered out of scope, or not answered with an expected id."""
+    if expected is None:
+        answered = reply.outcome is Outcome.ANSWER
+        result.out_of_scope["answered" if answered else "declined"] += 1
+        result.reach["outside closest"] += reply.closest is not None
+        return answered
+    if reply.outcome is Outcome.ANSWER:
+        verdict = "correct" if reply.fact in expected else "wrong"
+    else:
+        verdict = str(reply.outcome)
+    result.in_scope[verdict] += 1
+    result.reach["closest"] += reply.closest is not None
+    result.reach["reached"] += any(ident in expected for ident in _within_reach(reply))
+    return verdict != "correct"

@@ -21,7 +21,14 @@ DEFAULT_CLOSEST_MISSING = "My sources don't say {what}. What they say:"
 DEFAULT_CLOSEST_UNMENTIONED = "My sources don't mention {what}. What they say:"
 DEFAULT_CLOSEST_OTHERS = "You may also mean:"
 # What a question asked for that the closest fact does not give, as "My sources don't say ...".
-_MISSING_TEXT = {"date": "when", "place": "where", "number": "how many", "duration": "how long"}
+_MISSING_TEXT = {
+    "date": "when",
+    "place": "where",
+    "number": "how many",
+    "duration": "how long",
+    "person": "who",
+}
+READING_AS = "Reading this as:"
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,8 @@ class Reply:
     candidates: tuple[str, ...] = ()
     closest: Suggestion | None = None
     why: Why | None = None
+    # How a follow-up was read in its conversation, when the context changed the reading.
+    understood_as: str | None = None
 
     def source_line(self) -> str:
         """One line naming the sources, the primary one first, then the document quoting it."""
@@ -84,7 +93,7 @@ class Reply:
 
     def text(self) -> str:
         """The reply as a user reads it, in plain text."""
-        parts = [self.intro]
+        parts = ["\n".join(line for line in (self.reading_line(), self.intro) if line)]
         if self.quote:
             parts.append(quoted(self.quote))
             parts.append(self.source_line())
@@ -97,7 +106,8 @@ class Reply:
 
     def html(self) -> str:
         """The reply in Telegram's HTML, every piece from users or YAML escaped."""
-        parts = [html.escape(self.intro)]
+        lines = (self.reading_line(), self.intro)
+        parts = ["\n".join(html.escape(line) for line in lines if line)]
         if self.quote:
             parts.append(f"<blockquote>{html.escape(self.quote)}</blockquote>")
             parts.append(_source_html(self.citations))
@@ -117,7 +127,12 @@ class Reply:
             "smalltalk": self.smalltalk,
             "closest": self.closest.to_json() if self.closest is not None else None,
             "why": self.why.to_json() if self.why is not None else None,
+            "understood_as": self.understood_as,
         }
+
+    def reading_line(self) -> str:
+        """The line saying how a follow-up was read, or "" when it was read as it stands."""
+        return f"{READING_AS} {self.understood_as}" if self.understood_as else ""
 
 
 class Answerer:
@@ -129,7 +144,10 @@ class Answerer:
 
     def ask(self, question: str) -> Reply:
         """Answer a question typed by a user."""
-        match = self.matcher.match(question)
+        return self.reply_for(question, self.matcher.match(question))
+
+    def reply_for(self, question: str, match: Match) -> Reply:
+        """The reply to `question`, decided by `match` (of it, or of how it was read)."""
         if match.outcome is Outcome.ANSWER and match.best is not None:
             reply = self._answer(question, match.best, match.score)
         elif match.outcome is Outcome.CLARIFY:
@@ -264,9 +282,14 @@ class Answerer:
         items = self.matcher.suggest_for(entity)
         return _suggestions(item for item in items if item.id != entity.id)
 
-    def timeline(self) -> list[tuple[EventDate, Fact]]:
-        """The dated facts in date order."""
-        return [(fact.date, fact) for fact in timeline(self.base) if fact.date is not None]
+    def timeline(self) -> list[tuple[str, Fact]]:
+        """The dated facts in date order, each with its date as shown; a fact with only a
+        planned date is listed at that date, marked "planned"."""
+        planned = [fact for fact in self.base.facts.values() if fact.date is None and fact.planned]
+        events = sorted([*timeline(self.base), *planned], key=_when)  # stable: source order kept
+        return [
+            (str(fact.date) if fact.date else f"{fact.planned} (planned)", fact) for fact in events
+        ]
 
     def timeline_text(self) -> str:
         """The timeline as plain text, one event a line."""
@@ -298,7 +321,7 @@ class Answerer:
         """Up to `limit` answers for a query, best first (inline mode); none typed: the timeline."""
         analysis = self.matcher.analyse(query, correct=True)
         if not analysis.content:
-            items = [self.matcher.answerable(fact.id) for fact in timeline(self.base)]
+            items = [self.matcher.answerable(fact.id) for _, fact in self.timeline()]
             return [self._answer(item.question, item, 0.0) for item in items[:limit] if item]
         floor = self.matcher.weights.suggest
         ranked = [c for c in self.matcher.rank(analysis) if c.score >= floor][:limit]
@@ -322,6 +345,12 @@ def quoted(text: str) -> str:
 
 def _suggestions(items: Any) -> tuple[Suggestion, ...]:
     return tuple(Suggestion(item.id, item.question) for item in items)
+
+
+def _when(fact: Fact) -> tuple[int, int, int]:
+    date = fact.date or fact.planned
+    assert date is not None  # noqa: S101 - only dated or planned facts are listed
+    return date.sort_key()
 
 
 def _iso(date: EventDate | None) -> str | None:

@@ -36,6 +36,9 @@ sources:
     publisher: President Rouhani's website
     date: 2017-11-22
     quoted_in: iran-primer
+    spans:
+      - from: Mr Hassan Rouhani, President of the Islamic Republic of Iran,
+        to: for hosting the tripartite summit in Sochi.
 """
 
 ENTITIES_YAML = """\
@@ -43,7 +46,7 @@ entities:
   - id: putin
     name: Vladimir Putin
     kind: person
-    aliases: [Putin, the Russian president]
+    aliases: [Putin, President Putin]
     description: President of Russia.
     source: iran-primer
     quote: President Vladimir Putin
@@ -160,3 +163,9 @@ def restore_logging() -> Iterator[None]:
     root.handlers[:] = handlers
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(httpx_level)
+
+
+@pytest.fixture(scope="session")
+def real_base() -> FactBase:
+    """The project's own fact base, loaded once."""
+    return load(Path(__file__).resolve().parent.parent / "knowledge")

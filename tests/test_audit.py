@@ -86,6 +86,8 @@ sources:
     title: A statement quoted in the document
     publisher: Delta
     quoted_in: doc
+    spans:
+      - from: “We are pleased,”
     skip:
       - sentence: Zeta stayed home.
         reason: a skip on a quoted source applies to its document

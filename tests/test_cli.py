@@ -146,7 +146,7 @@ def test_validate_broken_base_lists_file_line_problems(
         "facts/wrong.yaml:6: fact \"x\": quote not found in source 'iran-primer': "
         "'President Vladimir Poutine' (copy it word for word; curly quotes and dashes count)",
         "facts/wrong.yaml:7: fact x: unknown key 'colour' (known: id, answer, questions, "
-        "source, quote, date, entities, related, speakers)",
+        "source, quote, date, entities, related, speakers, planned, supported_by)",
     ]
     assert summary == f"The fact base in {mini_base_in_use} has 2 problem(s)."
 
@@ -699,3 +699,111 @@ def test_unknown_command_is_a_usage_error(run: Run) -> None:
     with pytest.raises(SystemExit) as exited:
         run("frobnicate")
     assert exited.value.code == 2
+
+
+# --- conversations: JSON Lines with a conversation, chat, conversation sets ---------------
+
+
+@pytest.fixture
+def real_base_in_use(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The project's own fact base, in use."""
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return PROJECT_KNOWLEDGE
+
+
+def test_ask_json_lines_reads_each_conversation_in_its_own_context(
+    real_base_in_use: Path, run: Run
+) -> None:
+    lines = [
+        {"question": "When did Putin talk to Trump?", "conversation": "a"},
+        {"question": "What did Rouhani say at the summit?", "conversation": "b"},
+        {"question": "how long did they talk?", "conversation": "a"},
+        {"question": "and putin?", "conversation": "b"},
+        {"question": "and putin?"},  # no conversation: no context
+    ]
+    stdin = "\n".join(json.dumps(line) for line in lines) + "\nand putin?\n"
+    code, out, _ = run("ask", "--json", "-", stdin=stdin)
+    assert code == 0
+    replies = [json.loads(line) for line in out.splitlines()]
+    assert len(replies) == 6
+    for reply, line in zip(replies, lines, strict=False):
+        _check_reply_json(reply, line["question"])
+    assert [reply["understood_as"] for reply in replies] == [
+        None,
+        None,
+        "How long did Vladimir Putin and Donald Trump talk?",
+        "What did Vladimir Putin say at the summit?",
+        None,
+        None,  # a plain line keeps its meaning: one question, no context
+    ]
+    assert replies[2]["fact"] == "putin-trump-call"
+    assert replies[3]["text"].startswith("Reading this as: What did Vladimir Putin say")
+    assert replies[4]["fact"] == replies[5]["fact"] == "putin"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"question": "when did assad visit sochi"', "not a JSON object"),
+        ('{"question": 3}', '"question" must be a non-empty string'),
+        ('{"question": "  "}', '"question" must be a non-empty string'),
+        ('{"question": "hi", "conversation": 5}', '"conversation" must be a string'),
+        ('{"conversation": "a"}', '"question" must be a non-empty string'),
+    ],
+)
+def test_ask_json_lines_says_what_is_wrong_with_a_bad_object_and_goes_on(
+    mini_base_in_use: Path, run: Run, line: str, message: str
+) -> None:
+    good = json.dumps({"question": "When did Assad visit Sochi?", "conversation": "a"})
+    code, out, _ = run("ask", "--json", "-", stdin=f"{good}\n{line}\n{good}\n")
+    assert code == 0
+    first, error, last = (json.loads(text) for text in out.splitlines())
+    assert set(error) == {"error", "line"} and error["line"] == 2
+    assert error["error"].startswith(f"line 2: {message}")
+    assert first["fact"] == last["fact"] == "assad-visits-sochi"
+
+
+def test_chat_keeps_the_context(real_base_in_use: Path, run: Run) -> None:
+    code, out, _ = run("chat", stdin="When did Putin talk to Trump?\nhow long did they talk?\n")
+    assert code == 0
+    assert "Reading this as: How long did Vladimir Putin and Donald Trump talk?\n" in out
+
+
+DIALOGUE_SET = """\
+floors:
+  answered_correctly: 0.9
+dialogues:
+  - - q: When did Assad visit Sochi?
+      expect: assad-visits-sochi
+    - q: who did he meet there?
+      expect: assad-visits-sochi
+    - q: what did he eat there?
+      expect: none
+"""
+
+
+def test_eval_runs_a_conversation_set(
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
+) -> None:
+    write_tree(mini_base_in_use, {"eval/dialogues.yaml": DIALOGUE_SET})
+    code, out, err = run("eval", "-v", str(mini_base_in_use / "eval" / "dialogues.yaml"))
+    assert code == 0, err
+    follow_ups = out[: out.index("First questions:")]
+    rows = _table_counts(follow_ups)
+    assert rows["answered correctly"] == 1
+    assert rows["beyond the sources"] == 1
+    assert "beyond the sources answered as if known: 0" in out
+
+
+def test_eval_without_a_file_runs_both_sets(
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
+) -> None:
+    wrong = DIALOGUE_SET.replace(
+        "expect: assad-visits-sochi\n    - q: who", "expect: x\n    - q: who"
+    )
+    write_tree(mini_base_in_use, {"eval/questions.yaml": GOOD_SET, "eval/dialogues.yaml": wrong})
+    code, out, err = run("eval")
+    assert code == 1  # the conversation set names an id the base does not have
+    assert _table_counts(out)["answered correctly"] == 3
+    assert "expected id 'x' is not in the fact base" in err

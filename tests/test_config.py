@@ -255,3 +255,11 @@ def test_flood_limit_may_be_zero_but_not_negative() -> None:
     assert Settings.from_env({}).flood_limit == 20
     with pytest.raises(ConfigError, match="BOT_FLOOD_LIMIT must be 0 or more"):
         Settings.from_env({"BOT_FLOOD_LIMIT": "-1"})
+
+
+def test_context_minutes_default_ten_zero_turns_it_off() -> None:
+    assert Settings.from_env({}).context_minutes == 10.0
+    assert Settings.from_env({"BOT_CONTEXT_MINUTES": "2.5"}).context_minutes == 2.5
+    assert Settings.from_env({"BOT_CONTEXT_MINUTES": "0"}).context_minutes == 0.0
+    with pytest.raises(ConfigError, match="BOT_CONTEXT_MINUTES"):
+        Settings.from_env({"BOT_CONTEXT_MINUTES": "-1"})

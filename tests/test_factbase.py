@@ -813,6 +813,40 @@ def test_problem_paths_are_absolute_outside_the_working_directory(
     assert problem.line == 1
 
 
+@pytest.mark.parametrize("link", ["secret.yaml", "facts/deeper/secret.yaml"])
+def test_a_yaml_file_linked_from_outside_the_folder_is_refused_unread(
+    mini_base_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    link: str,
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "private.yaml"
+    outside.write_text("database_password: hunter2\nfacts: [\n", encoding="utf-8")
+    path = mini_base_dir / link
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(outside)
+    monkeypatch.chdir(mini_base_dir)
+    [problem] = problems_of(mini_base_dir)
+    assert (problem.path, problem.line) == (link, 1)
+    assert "outside the knowledge folder" in problem.message
+    assert "hunter2" not in str(problem)
+    assert "database_password" not in str(problem)
+    assert str(outside) not in str(problem)  # where it points is for the operator to look up
+
+
+def test_a_yaml_file_linked_from_inside_the_folder_is_read(
+    mini_base_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [first, *_] = sorted(mini_base_dir.glob("*.yaml"))
+    kept = mini_base_dir / "kept"
+    kept.mkdir()
+    first.rename(kept / first.name)
+    first.symlink_to(kept / first.name)  # the same file, twice inside the folder: ids repeat
+    problems = problems_of(mini_base_dir)
+    assert problems
+    assert not any("outside the knowledge folder" in p.message for p in problems)
+
+
 def test_file_over_the_size_limit(
     mini_base_dir: Path, write_tree: WriteFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -967,7 +1001,9 @@ facts:
     questions:
       - What did Assad say?
     source: iran-primer
-    quote: Assad said in televised remarks.
+    quote: >-
+      “I passed on to (Putin) and all Russian people our greetings and gratitude for all of the
+      efforts that Russia made to save our country,” Assad said in televised remarks.
     speakers: {speakers}
 """
 

@@ -28,7 +28,7 @@ from telegram.request import HTTPXRequest
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES, Settings
 from bot.factbase import load
 from bot.replies import Answerer
-from bot.storage import QuestionLog
+from bot.storage import QuestionLog, hash_key
 from bot.telegram import callbacks
 from bot.telegram.app import CONNECTIONS, build_application
 from bot.telegram.asking import THANKS_FOR_FEEDBACK
@@ -150,8 +150,9 @@ def integrity(database: Path) -> str:
 
 
 def user_hashes(database: Path, users: Iterable[int]) -> dict[int, str]:
-    """The salted hash the log stores for each user id."""
-    question_log = QuestionLog.open(database)
+    """The keyed hash the log stores for each user id (the key the bot made beside it)."""
+    key, _ = hash_key(None, None, database)
+    question_log = QuestionLog.open(database, key=key)
     try:
         return {user: question_log.user_hash(user) for user in users}
     finally:

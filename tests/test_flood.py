@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 import pytest_asyncio
@@ -11,9 +11,20 @@ from bot.config import PROJECT_KNOWLEDGE
 from bot.factbase import load
 from bot.flood import FloodGuard, Verdict
 from bot.replies import Answerer
-from bot.telegram.asking import SLOW_DOWN
-from tests.emulator import PRIVATE_CHAT_ID, private_message
-from tests.harness import ASSAD_QUESTION, Bot, running
+from bot.telegram import callbacks
+from bot.telegram.flooding import SLOW_DOWN
+from tests.emulator import (
+    PRIVATE_CHAT_ID,
+    JSONDict,
+    callback_query,
+    group_message,
+    inline_query,
+    private_message,
+    sticker_message,
+)
+from tests.harness import ASSAD_FACT, ASSAD_QUESTION, Bot, running
+
+MODERATOR = 777
 
 
 def test_a_user_within_the_rate_is_answered() -> None:
@@ -80,3 +91,54 @@ async def test_a_flooding_user_gets_one_slow_down_and_others_are_answered(strict
     assert all("Assad" in text for text in texts[:3])
     other = await strict_bot.one_message(private_message(ASSAD_QUESTION, PRIVATE_CHAT_ID + 1))
     assert "Assad" in other["text"]
+
+
+# One user's updates of every kind, each counting against the same rate; True where the one word
+# can be said to them alone (a private chat, a button press), False where it cannot (a group,
+# an inline query): there, silence from the first update over the rate.
+EVERY_KIND: tuple[tuple[Callable[[], JSONDict], bool], ...] = (
+    (lambda: private_message("/timeline"), True),
+    (lambda: private_message("/start"), True),
+    (lambda: private_message("/no_such_command"), True),
+    (sticker_message, True),
+    (lambda: callback_query(callbacks.pick(ASSAD_FACT)), True),
+    (lambda: callback_query("forged"), True),
+    (lambda: private_message(ASSAD_QUESTION), True),
+    (lambda: inline_query("assad"), False),
+    (lambda: group_message("/timeline", user_id=PRIVATE_CHAT_ID), False),
+)
+
+
+@pytest.mark.parametrize(("make", "told"), EVERY_KIND)
+@pytest.mark.asyncio
+async def test_every_kind_of_update_counts_one_word_then_silence(
+    strict_bot: Bot, make: Callable[[], JSONDict], told: bool
+) -> None:
+    served = [await strict_bot.receive(make()) for _ in range(3)]
+    assert all(served), served  # within the rate, each is served
+    warned, *silent = [await strict_bot.receive(make()) for _ in range(30)]
+    assert silent == [[]] * 29  # no call at all: the send budget is kept for others
+    assert [call.get("text") for call in warned] == ([SLOW_DOWN] if told else []), warned
+    # Another user is served at once.
+    assert await strict_bot.receive(private_message("/timeline", PRIVATE_CHAT_ID + 1))
+
+
+@pytest.mark.asyncio
+async def test_kinds_mixed_count_together(strict_bot: Bot) -> None:
+    for make, _ in EVERY_KIND[:3]:
+        assert await strict_bot.receive(make())
+    [warned] = await strict_bot.receive(callback_query(callbacks.pick(ASSAD_FACT)))
+    assert (warned["method"], warned.get("text")) == ("answerCallbackQuery", SLOW_DOWN)
+    assert await strict_bot.receive(private_message(ASSAD_QUESTION)) == []
+    assert await strict_bot.receive(inline_query("assad")) == []
+
+
+@pytest.mark.asyncio
+async def test_moderators_are_never_held_back(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moderators = frozenset({MODERATOR})
+    async with running(answerer, monkeypatch, flood_limit=3, moderators=moderators) as bot:
+        for _ in range(10):
+            assert await bot.receive(private_message("/timeline", MODERATOR))
+            assert await bot.receive(inline_query("assad", MODERATOR))

@@ -22,14 +22,17 @@ from bot.replies import Answerer
 from bot.storage import HANDLED_KEPT, QuestionLog, StoreError
 from bot.telegram import inbox as inbox_module
 from bot.telegram.app import build_application
-from bot.telegram.inbox import MAX_TRIES, Inbox
+from bot.telegram.inbox import MAX_TRIES, Inbox, for_replay
 from bot.telegram.polling import Polling
 from tests.emulator import (
+    BOT_ID,
     PRIVATE_CHAT_ID,
     TOKEN,
     BotApi,
     InMemoryRequest,
     JSONDict,
+    callback_query,
+    group_message,
     inline_query,
     private_chat,
     private_message,
@@ -136,6 +139,115 @@ async def test_items_without_an_int_update_id_are_dropped_with_a_warning(
     assert Inbox(None).replay(bot) == []
 
 
+# --- what is kept: only what a replay needs ------------------------------------------------------
+
+# Names and the like a user's updates carry; none may reach a file.
+PRIVATE = ("Zelda", "Quixotic", "zq_private", "xx-private", "Secret Circle", "+15550001234")
+
+
+def named(data: Any) -> Any:
+    """`data` with names, username, language and phone on every user, chat and contact in it."""
+    if isinstance(data, dict):
+        found: dict[str, Any] = {key: named(value) for key, value in data.items()}
+        if "is_bot" in found:
+            found.update(first_name="Zelda", last_name="Quixotic", username="zq_private")
+            found.update(language_code="xx-private", is_premium=True)
+        if found.get("type") == "private":
+            found.update(first_name="Zelda", last_name="Quixotic", username="zq_private")
+        if found.get("type") == "supergroup":
+            found.update(title="Secret Circle", username="zq_private")
+        return found
+    if isinstance(data, list):
+        return [named(item) for item in data]
+    return data
+
+
+def named_updates() -> list[JSONDict]:
+    """A private question, a group mention, a press, an inline query and a contact, all named."""
+    contact = private_message("")
+    del contact["message"]["text"]
+    contact["message"]["contact"] = {
+        "phone_number": "+15550001234",
+        "first_name": "Zelda",
+        "last_name": "Quixotic",
+        "user_id": PRIVATE_CHAT_ID,
+    }
+    return [
+        named(data)
+        for data in (
+            private_message("When did Assad visit Sochi?"),
+            group_message("who met in Sochi", mention=True, reply_to_bot=True),
+            callback_query("f:assad-visits-sochi"),
+            inline_query("assad"),
+            contact,
+        )
+    ]
+
+
+def files_hold(folder: Path, secrets: tuple[str, ...]) -> list[str]:
+    """Which of `secrets` any file in `folder` holds, as text or JSON-escaped."""
+    found = []
+    for path in folder.iterdir():
+        data = path.read_bytes()
+        found += [secret for secret in secrets if secret.encode() in data]
+    return found
+
+
+@pytest.mark.asyncio
+async def test_kept_updates_hold_no_names_and_still_replay_whole(
+    bot: ExtBot[Any], question_log: QuestionLog, db: Path
+) -> None:
+    updates = named_updates()
+    assert all(any(secret in json.dumps(u) for secret in PRIVATE) for u in updates)
+    await Inbox(question_log).screen(bot, updates)
+    question_log.flush()
+    # As a kill would leave them: the log open, the writes in the WAL.
+    assert files_hold(db.parent, PRIVATE) == []
+    with restart(question_log) as restarted:
+        replayed = Inbox(restarted).replay(bot)
+    # The inline query is not replayed (Telegram takes no late answers); the rest are, whole.
+    originals = [
+        Update.de_json(u, bot)
+        for u in sorted(updates, key=lambda u: int(u["update_id"]))
+        if "inline_query" not in u
+    ]
+    assert [u.update_id for u in replayed] == [u.update_id for u in originals]
+    for again, original in zip(replayed, originals, strict=True):
+        assert again.effective_user is not None and original.effective_user is not None
+        assert again.effective_user.id == original.effective_user.id
+        assert again.effective_chat == original.effective_chat  # chats compare by id
+        if original.effective_chat is not None and again.effective_chat is not None:
+            assert again.effective_chat.type == original.effective_chat.type
+        if original.effective_message is not None and again.effective_message is not None:
+            assert again.effective_message.text == original.effective_message.text
+            assert again.effective_message.entities == original.effective_message.entities
+        if original.callback_query is not None and again.callback_query is not None:
+            assert again.callback_query.data == original.callback_query.data
+    [reply_to] = [
+        u.effective_message
+        for u in replayed
+        if u.effective_message is not None and u.effective_message.reply_to_message is not None
+    ]
+    assert reply_to is not None and reply_to.reply_to_message is not None
+    assert reply_to.reply_to_message.from_user is not None
+    assert reply_to.reply_to_message.from_user.id == BOT_ID
+
+
+@pytest.mark.asyncio
+async def test_an_unreadable_update_is_logged_by_id_and_kind_only(
+    bot: ExtBot[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    bad = named(unreadable())
+    bad["message"]["text"] = "my secret question"
+    with caplog.at_level(logging.DEBUG):
+        await Inbox(None).screen(bot, [bad, named({"no_id": {"is_bot": False, "id": 5}})])
+    logged = caplog.text
+    assert f"update {bad['update_id']} was skipped" in logged
+    assert "(kind: message; TypeError)" in logged
+    assert "without an id" in logged
+    assert not [secret for secret in (*PRIVATE, "my secret question") if secret in logged]
+
+
 # --- with a question log ------------------------------------------------------------------------
 
 
@@ -211,7 +323,8 @@ async def test_handled_marks_only_the_updates_this_inbox_kept(
     stranger.handled(question["update_id"])
     stranger.handled(999_999)  # never received at all
     question_log.flush()
-    assert inbox_rows(db) == {question["update_id"]: (0, 0, json.dumps(question))}
+    kept = json.dumps(for_replay(question))  # without the user's name and language
+    assert inbox_rows(db) == {question["update_id"]: (0, 0, kept)}
     keeper.handled(question["update_id"])
     question_log.flush()
     assert inbox_rows(db) == {question["update_id"]: (1, 0, "")}

@@ -41,7 +41,7 @@ from bot.telegram.app import post_init, post_shutdown
 from bot.telegram.asking import NOTED, STALE_BUTTON, THANKS_FOR_FEEDBACK
 from bot.telegram.commands import UNKNOWN_COMMAND
 from bot.telegram.keyboards import button_text
-from bot.telegram.moderators import NO_LOG, RELOAD_FAILED
+from bot.telegram.moderators import NO_LOG, PRIVATE_ONLY, RELOAD_FAILED
 from bot.telegram.running import run
 from bot.telegram.services import SERVICES, Services
 from tests.emulator import (
@@ -77,7 +77,7 @@ USER_ID = PRIVATE_CHAT_ID
 OTHER_USER = 1002
 # Out of scope for the real base: both fall back, the first with candidate facts to attach to.
 OUT_OF_SCOPE = "how much did the summit cost"
-OTHER_OUT_OF_SCOPE = "what is the capital of peru"
+OTHER_OUT_OF_SCOPE = "how tall is mount everest"
 # Nobody wrote this wording; taught, it is answered with FACT.
 NEW_WORDING = "who picked up the bill for the sochi summit"
 FACT = "js-thanks-host"
@@ -207,6 +207,21 @@ def count_reloads(holder: KnowledgeHolder, monkeypatch: pytest.MonkeyPatch) -> l
     return results
 
 
+@contextlib.contextmanager
+def nothing_taught_or_reloaded(
+    bot: Moderated, base_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Fail unless what runs inside leaves the fact base as it was: no reload, no file written."""
+    reloads = count_reloads(bot.holder, monkeypatch)
+    before, files = bot.holder.answerer, bot.holder.snapshot()
+    yield
+    assert reloads == []
+    assert bot.holder.answerer is before
+    assert bot.holder.snapshot() == files
+    assert not (base_copy / LEARNED_FILE).exists()
+    assert hidden_files(base_copy) == []
+
+
 def learned_entries(base_copy: Path) -> list[tuple[str, str, str]]:
     """(question, fact, by) of every entry in learned.yaml, checking each has a recent time."""
     document = yaml.safe_load((base_copy / LEARNED_FILE).read_text(encoding="utf-8"))
@@ -271,23 +286,17 @@ async def test_a_non_moderator_gets_the_unknown_command_reply_and_nothing_happen
     command: str,
 ) -> None:
     async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
-        reloads = count_reloads(bot.holder, monkeypatch)
-        before, files = bot.holder.answerer, bot.holder.snapshot()
-        unknown = await bot.say("/no_such_command")
-        assert unknown["text"] == UNKNOWN
-        reply = await bot.say(command)
-        assert reply == unknown  # the very same request: text, markup (none), everything
-        # In groups, an unknown command gets silence; so does a moderator command.
-        assert await bot.receive(group_message("/no_such_command", user_id=USER_ID)) == []
-        assert await bot.receive(group_message(command, user_id=USER_ID)) == []
-        question_log = bot.flushed()
-        assert question_log.stats().week == 0  # commands are not questions
-        assert question_log.unanswered() == []
-    assert reloads == []
-    assert bot.holder.answerer is before
-    assert bot.holder.snapshot() == files
-    assert not (base_copy / LEARNED_FILE).exists()
-    assert hidden_files(base_copy) == []
+        with nothing_taught_or_reloaded(bot, base_copy, monkeypatch):
+            unknown = await bot.say("/no_such_command")
+            assert unknown["text"] == UNKNOWN
+            reply = await bot.say(command)
+            assert reply == unknown  # the very same request: text, markup (none), everything
+            # In groups, an unknown command gets silence; so does a moderator command.
+            assert await bot.receive(group_message("/no_such_command", user_id=USER_ID)) == []
+            assert await bot.receive(group_message(command, user_id=USER_ID)) == []
+            question_log = bot.flushed()
+            assert question_log.stats().week == 0  # commands are not questions
+            assert question_log.unanswered() == []
 
 
 @pytest.mark.asyncio
@@ -297,10 +306,33 @@ async def test_a_moderator_command_from_a_moderator_is_not_the_unknown_reply(
     async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
         for command in ("/unanswered", "/reload", "/stats"):
             assert (await bot.say(command, MOD_ID))["text"] != UNKNOWN
-        # A moderator may use them in a group too.
-        [message] = await bot.receive(group_message("/stats", user_id=MOD_ID))
-        assert message["chat_id"] == GROUP_CHAT_ID
-        assert html.unescape(message["text"]).startswith("Questions today (UTC): 0")
+
+
+@pytest.mark.parametrize("command", MODERATOR_COMMANDS)
+@pytest.mark.asyncio
+async def test_a_moderator_command_outside_a_private_chat_says_so_and_shows_nothing(
+    answerer: Answerer,
+    base_copy: Path,
+    question_log: QuestionLog,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
+        # A question in the queue, asked in a private chat: a group must never see it.
+        await bot.say(OUT_OF_SCOPE)
+        with nothing_taught_or_reloaded(bot, base_copy, monkeypatch):
+            for data in (
+                group_message(command, user_id=MOD_ID),
+                group_message(command, user_id=MOD_ID, reply_to_bot=True),
+            ):
+                calls = await bot.receive(data)
+                assert [(c["method"], c["chat_id"], c["text"]) for c in calls] == [
+                    ("sendMessage", GROUP_CHAT_ID, html.escape(PRIVATE_ONLY))
+                ], calls
+                assert "reply_markup" not in calls[0]
+        # The same command in the private chat works.
+        [reply, *_] = await bot.receive(private_message(command, chat_id=MOD_ID))
+        assert reply["text"] != html.escape(PRIVATE_ONLY)
 
 
 @pytest.mark.asyncio
@@ -477,6 +509,29 @@ async def test_unanswered_lists_a_fallback_and_attach_teaches_it(
 
 
 @pytest.mark.asyncio
+async def test_attach_teaches_the_wording_shown_not_the_first_asked(
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = f"  {OUT_OF_SCOPE.capitalize()}?? "
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
+        for question in (first, OUT_OF_SCOPE, OUT_OF_SCOPE):
+            await bot.say(question)
+        [group] = bot.flushed().unanswered()
+        assert group.count == 3
+        [listed] = await bot.receive(private_message("/unanswered", chat_id=MOD_ID))
+        shown = html.unescape(listed["text"])
+        assert shown == f"“{OUT_OF_SCOPE}” — asked 3 times (fallback)"
+        _, attach = moderation_buttons(listed)[0]
+        assert isinstance(attach, callbacks.Attach)
+        calls = await bot.press(callbacks.attach(attach.question_id, attach.ident), MOD_ID)
+        assert html.unescape(calls[1]["text"]) == (
+            f"Taught: “{OUT_OF_SCOPE}” => {attach.ident}. I answer it with that fact now."
+        )
+        assert learned_entries(base_copy) == [(OUT_OF_SCOPE, attach.ident, f"telegram:{MOD_ID}")]
+        assert bot.flushed().unanswered() == []  # the whole group, both wordings
+
+
+@pytest.mark.asyncio
 async def test_dismiss_removes_a_group_from_the_queue(
     answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -556,7 +611,8 @@ async def test_up_then_down_from_one_user_is_one_vote_down_and_queues_the_questi
 async def test_concurrent_presses_count_once_per_user(
     answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
+    # Flood control off: every press is handled (tests/test_flood.py holds it back).
+    async with moderated(answerer, base_copy, monkeypatch, question_log, flood_limit=0) as bot:
         answer = await bot.say(ASSAD_QUESTION)
         up, down = votes_of(answer)
         presses = 30
@@ -564,17 +620,62 @@ async def test_concurrent_presses_count_once_per_user(
         assert len(bot.api.requests("answerCallbackQuery")) == presses  # every press answered
         stats = bot.flushed().stats()
         assert (stats.upvotes, stats.downvotes) == (1, 0)
-        # A second user's presses add one; the first user's, even mixed, still count once.
-        mixed = [callback_query(up, OTHER_USER) for _ in range(presses)]
+        # Another user's presses add nothing; the asker's, even mixed, still count once.
+        mixed = [callback_query(down, OTHER_USER) for _ in range(presses)]
         mixed += [callback_query(down if n % 2 else up, USER_ID) for n in range(presses)]
         await asyncio.gather(*(bot.process(data) for data in mixed))
         stats = bot.flushed().stats()
-        assert stats.upvotes + stats.downvotes == 2
-        assert stats.upvotes >= 1  # the other user's 👍
+        assert stats.upvotes + stats.downvotes == 1
         # Told apart by a final, lone press.
-        await bot.press(up, USER_ID)
+        await bot.press(down, USER_ID)
         stats = bot.flushed().stats()
-        assert (stats.upvotes, stats.downvotes) == (2, 0)
+        assert (stats.upvotes, stats.downvotes) == (0, 1)
+
+
+@pytest.mark.asyncio
+async def test_only_the_asker_picks_and_votes_and_only_what_was_offered(
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clarify, _ = clarifying_question(answerer)
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
+        # In a group everyone sees the buttons under everyone's answers.
+        [answer] = await bot.receive(group_message(ASSAD_QUESTION, user_id=USER_ID, mention=True))
+        _, down = votes_of(answer)
+        [options] = await bot.receive(group_message(clarify, user_id=USER_ID, mention=True))
+        asked, offered = suggestion_buttons(options)
+        offered_ids = [
+            pick.ident
+            for _, data in offered
+            if (pick := callbacks.parse(data)) and isinstance(pick, callbacks.Pick)
+        ]
+        never_offered = next(f for f in (FACT, ASSAD_FACT) if f not in offered_ids)
+        before = bot.flushed().stats(), bot.flushed().unanswered()
+        [clarified] = before[1]
+        assert clarified.question_ids == (asked,)
+
+        def press(data: str, user: int) -> JSONDict:
+            return callback_query(data, chat_id=GROUP_CHAT_ID, user_id=user)
+
+        for data in (
+            press(down, OTHER_USER),  # another user's vote on the asker's answer
+            press(callbacks.pick(offered_ids[0], asked), OTHER_USER),  # another user's pick
+            press(callbacks.pick(never_offered, asked), USER_ID),  # a fact never offered
+            press(callbacks.vote(asked, -1), USER_ID),  # a vote where no answer was given
+        ):
+            calls = await bot.receive(data)
+            assert calls[0]["method"] == "answerCallbackQuery", calls
+        assert (bot.flushed().stats(), bot.flushed().unanswered()) == before
+
+        # The asker's own pick of an offered fact, and their votes, count.
+        await bot.receive(press(callbacks.pick(offered_ids[0], asked), USER_ID))
+        await bot.receive(press(callbacks.vote(asked, 1), USER_ID))
+        await bot.receive(press(down, USER_ID))
+        stats = bot.flushed().stats()
+        assert (stats.upvotes, stats.downvotes) == (1, 1)
+        assert offered_ids[0] in dict(stats.top_facts)
+        [downvoted] = bot.flushed().unanswered()
+        assert downvoted.reasons == {"downvote"}
+        assert downvoted.text == ASSAD_QUESTION
 
 
 @pytest.mark.asyncio
@@ -718,7 +819,7 @@ async def test_stats_show_todays_questions(
         await bot.say(clarify, OTHER_USER)
         await bot.say(OUT_OF_SCOPE)
         up, _ = votes_of(answer)
-        await bot.press(up, OTHER_USER)
+        await bot.press(up, USER_ID)
         question_log = bot.flushed()
         message = await bot.say("/stats", MOD_ID)
         text = html.unescape(message["text"])

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.factbase import FactBase
+from bot.factbase import FactBase, load
 from bot.matching import Outcome
 from bot.replies import MESSAGE_LIMIT, Answerer, quoted, split_html
 
@@ -114,6 +116,19 @@ def test_timeline_text_is_one_line_an_event_in_date_order(answerer: Answerer) ->
     lines = answerer.timeline_text().splitlines()
     assert lines[0].startswith("20 Nov 2017: ")
     assert lines[1].startswith("Nov 2017: ")  # known to the month only: after its days
+
+
+def test_the_timeline_says_a_planned_date_is_planned(mini_base_dir: Path) -> None:
+    visit = mini_base_dir / "facts" / "visit.yaml"
+    text = visit.read_text(encoding="utf-8")
+    visit.write_text(
+        text.replace("    date: 2017-11\n", "    planned: 2017-11\n"), encoding="utf-8"
+    )
+    events = Answerer(load(mini_base_dir)).timeline()
+    assert [(date, fact.id) for date, fact in events] == [
+        ("20 Nov 2017", "assad-visits-sochi"),
+        ("Nov 2017 (planned)", "js-meet-again"),
+    ]
 
 
 # --- splitting long messages ----------------------------------------------------------------
@@ -244,3 +259,17 @@ def test_an_answer_and_a_plain_fallback_have_no_closest(answerer: Answerer) -> N
     assert answerer.ask("when did assad visit sochi").to_json()["closest"] is None
     fallback = answerer.ask("bitcoin price").to_json()
     assert fallback["closest"] is None and fallback["outcome"] == "fallback"
+
+
+def test_a_reading_is_said_first_in_text_html_and_json(answerer: Answerer) -> None:
+    reply = answerer.ask("when did assad visit sochi")
+    assert reply.to_json()["understood_as"] is None
+    assert not reply.text().startswith("Reading this as")
+    read = replace(reply, understood_as="When did <Assad> visit Sochi?")
+    assert read.text().startswith(
+        "Reading this as: When did <Assad> visit Sochi?\nOn 20 November 2017 Assad visited Sochi"
+    )
+    assert read.html().startswith("Reading this as: When did &lt;Assad&gt; visit Sochi?\n")
+    data = read.to_json()
+    assert data["understood_as"] == "When did <Assad> visit Sochi?"
+    assert data["text"] == read.text()

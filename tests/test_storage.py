@@ -11,17 +11,29 @@ import time
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.cli import main
 from bot.config import VARIABLES, database_path
-from bot.storage import DAY, MIGRATIONS, QuestionLog, Stats, StoreError, new_id, schema
+from bot.storage import (
+    DAY,
+    MIGRATIONS,
+    HashKey,
+    QuestionLog,
+    Stats,
+    StoreError,
+    new_id,
+    schema,
+    writer,
+)
 
 PROJECT = Path(__file__).resolve().parent.parent
 # 2023-11-14 22:13:20 UTC: that UTC day began 22h13m20s earlier.
 NOW = 1_700_000_000.0
 USER = 987_654_321_123
+OTHER = USER + 1
 
 
 @pytest.fixture
@@ -57,12 +69,12 @@ def rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[obje
 # --- schema, restart, privacy ---------------------------------------------------------------
 
 
-def test_first_open_creates_folders_schema_version_and_salt(db: Path) -> None:
+def test_first_open_creates_folders_and_schema_and_keeps_no_secret(db: Path) -> None:
     question_log = QuestionLog.open(db)
     question_log.close()
     meta = {str(key): str(value) for key, value in rows(db, "SELECT key, value FROM meta")}
-    assert meta["schema_version"] == str(len(MIGRATIONS)) == "3"
-    assert len(str(meta["salt"])) == 32
+    assert meta == {"schema_version": str(len(MIGRATIONS))}
+    assert len(MIGRATIONS) == 5
     tables = {name for (name,) in rows(db, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"meta", "questions", "feedback", "inbox"} <= tables
     assert rows(db, "PRAGMA journal_mode") == [("wal",)]
@@ -76,7 +88,6 @@ def test_the_log_survives_a_restart_and_migrations_run_once(
         question_log, "Who is Lavrov?", "answer", fact="lavrov", score=91.5, candidates=["lavrov"]
     )
     question_log.close()
-    salt = rows(db, "SELECT value FROM meta WHERE key = 'salt'")
 
     # A second version of the schema: it fails if it ever runs twice (the table exists).
     extra = ("CREATE TABLE extra (x INTEGER)", "INSERT INTO extra VALUES (1)")
@@ -96,7 +107,6 @@ def test_the_log_survives_a_restart_and_migrations_run_once(
         version = str(len(MIGRATIONS) + 1)
         assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [(version,)]
         assert rows(db, "SELECT COUNT(*) FROM extra") == [(1,)]
-        assert rows(db, "SELECT value FROM meta WHERE key = 'salt'") == salt
 
 
 def test_a_log_of_the_first_schema_is_upgraded_and_keeps_its_questions(
@@ -178,7 +188,7 @@ def test_no_raw_user_id_is_stored(db: Path) -> None:
     question_log = QuestionLog.open(db)
     ident = ask(question_log, "When was the summit?", "answer", user_id=USER, chat_type="group")
     question_log.record_feedback(ident, USER, 1)
-    question_log.record_pick(ident, "summit-date")
+    question_log.record_pick(ident, USER, "summit-date")
     hashed = question_log.user_hash(USER)
     question_log.close()
     assert len(hashed) == 16
@@ -192,18 +202,90 @@ def test_no_raw_user_id_is_stored(db: Path) -> None:
         assert USER.to_bytes(6, "big") not in data  # how SQLite would store it as a number
 
 
-def test_user_hashes_are_salted_and_stable(tmp_path: Path) -> None:
-    first = QuestionLog.open(tmp_path / "a.sqlite3")
-    other = QuestionLog.open(tmp_path / "b.sqlite3")
+def test_user_hashes_are_keyed_and_stable_under_one_key(tmp_path: Path) -> None:
+    key = HashKey(b"a key for the tests, 32 bytes ok", "a test")
+    first = QuestionLog.open(tmp_path / "a.sqlite3", key=key)
+    unkeyed = QuestionLog.open(tmp_path / "a.sqlite3")
     try:
-        assert first.user_hash(USER) != other.user_hash(USER)  # a salt per database
+        assert first.user_hash(USER) == key.user_hash(USER)
         assert first.user_hash(None) == ""
-        again = QuestionLog.open(tmp_path / "a.sqlite3")
+        assert unkeyed.user_hash(USER) != first.user_hash(USER)  # a key for that run only
+        again = QuestionLog.open(tmp_path / "b.sqlite3", key=key)
         assert again.user_hash(USER) == first.user_hash(USER)
         again.close()
     finally:
         first.close()
-        other.close()
+        unkeyed.close()
+
+
+@pytest.mark.usefixtures("lax_sqlite")
+def test_an_older_log_loses_its_salt_and_keeps_its_questions(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(schema, "MIGRATIONS", MIGRATIONS[:3])  # as the salted releases made it
+        QuestionLog.open(db).close()
+    with closing(sqlite3.connect(db)) as connection, connection:
+        connection.execute("INSERT INTO meta VALUES ('salt', '0123456789abcdef0123456789abcdef')")
+        connection.execute(
+            "INSERT INTO questions (id, at, chat_type, user_hash, text, outcome, score) "
+            "VALUES (7, ?, 'private', 'ab12ab12ab12ab12', 'Who is Lavrov?', 'fallback', 0)",
+            (NOW,),
+        )
+    QuestionLog.open(db).close()
+    assert rows(db, "SELECT key FROM meta") == [("schema_version",)]
+    assert rows(db, "SELECT id, user_hash FROM questions") == [(7, "ab12ab12ab12ab12")]
+    # Not even in the file's free space: deleted content is overwritten.
+    assert b"0123456789abcdef0123456789abcdef" not in db.read_bytes()
+
+
+@pytest.fixture
+def lax_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite as most builds ship it: deleted content left in the file's free pages (this
+    machine's is built to overwrite it, which would hide what the bot must set itself)."""
+    connect = sqlite3.connect
+
+    def lax(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        connection: sqlite3.Connection = connect(*args, **kwargs)
+        connection.execute("PRAGMA secure_delete=OFF")
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", lax)
+
+
+@pytest.mark.usefixtures("lax_sqlite")
+def test_an_update_handled_leaves_no_trace_of_itself_in_the_file(db: Path) -> None:
+    question_log = QuestionLog.open(db)
+    # An update's size: a small one would be cleared by the page's reorganisation anyway.
+    data = json.dumps({"text": "marker-4c1d-text", "padding": "x" * 300})
+    question_log.keep([(1, data)]).result(timeout=5)
+    question_log.record_handled(1)
+    question_log.close()  # the last connection checkpoints the WAL into the file
+    assert not Path(f"{db}-wal").exists()
+    assert b"marker-4c1d-text" not in db.read_bytes()
+
+
+def test_the_wal_is_emptied_regularly_while_the_log_is_open(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer, "CHECKPOINT_EVERY", 0.2)
+    question_log = QuestionLog.open(db)
+    try:
+        ask(question_log, "marker-wal-question", "fallback")
+        assert question_log.flush()
+        wal = Path(f"{db}-wal")
+        assert wal.stat().st_size > 0
+        deadline = time.monotonic() + 5
+        while wal.stat().st_size > 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert wal.stat().st_size == 0
+        assert b"marker-wal-question" in db.read_bytes()  # saved in the file itself
+        # Writes go on after a checkpoint.
+        ident = ask(question_log, "after the checkpoint", "fallback")
+        assert question_log.flush()
+        assert question_log.question(ident) is not None
+    finally:
+        question_log.close()
 
 
 def test_new_ids_are_positive_48_bit() -> None:
@@ -234,7 +316,7 @@ def test_writes_after_the_file_is_deleted_do_not_raise(question_log: QuestionLog
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     ident = ask(question_log, "Still answering?", "fallback")
     question_log.record_feedback(ident, USER, -1)
-    question_log.record_pick(ident, "anything")
+    question_log.record_pick(ident, USER, "anything")
     assert question_log.flush()
 
 
@@ -287,7 +369,7 @@ from bot.storage import QuestionLog
 
 log = QuestionLog.open(Path(sys.argv[1]))
 for number in range(int(sys.argv[2])):
-    log.record_question(number + 1, f"question {number}", "fallback", user_id=number)
+    log.record_question(number + 1, f"question {number}", "answer", user_id=number)
     if number % 7 == 0:
         log.record_feedback(number + 1, number, -1)
 if not log.flush(30):
@@ -323,7 +405,7 @@ def votes(db: Path) -> list[tuple[object, ...]]:
 
 
 def test_a_second_press_changes_the_vote(question_log: QuestionLog, db: Path) -> None:
-    ident = ask(question_log, "Who is Putin?", "answer", fact="putin")
+    ident = ask(question_log, "Who is Putin?", "answer", fact="putin", user_id=USER)
     question_log.record_feedback(ident, USER, 1, at=NOW - 50)
     question_log.record_feedback(ident, USER, -1, at=NOW - 40)
     question_log.flush()
@@ -338,7 +420,7 @@ def test_a_second_press_changes_the_vote(question_log: QuestionLog, db: Path) ->
 def test_concurrent_presses_by_one_user_count_once(db: Path) -> None:
     # Two logs on one file stand for two bot processes; 40 presses arrive at once.
     logs = [QuestionLog.open(db), QuestionLog.open(db)]
-    ident = ask(logs[0], "Who is Erdogan?", "answer", fact="erdogan")
+    ident = ask(logs[0], "Who is Erdogan?", "answer", fact="erdogan", user_id=USER)
     logs[0].flush()
     start = threading.Barrier(40)
 
@@ -356,15 +438,14 @@ def test_concurrent_presses_by_one_user_count_once(db: Path) -> None:
     assert len(votes(db)) == 1
 
 
-def test_different_users_add_up(question_log: QuestionLog, db: Path) -> None:
-    ident = ask(question_log, "Who is Erdogan?", "answer", fact="erdogan")
+def test_different_askers_votes_add_up(question_log: QuestionLog, db: Path) -> None:
     for user in range(5):
+        ident = ask(question_log, "Who is Erdogan?", "answer", fact="erdogan", user_id=user)
         question_log.record_feedback(ident, user, 1 if user < 3 else -1, at=NOW - 10)
-    question_log.record_feedback(ident, None, 1, at=NOW - 10)  # no user known: one anonymous vote
     question_log.flush()
-    assert len(votes(db)) == 6
+    assert len(votes(db)) == 5
     stats = question_log.stats(now=NOW)
-    assert (stats.upvotes, stats.downvotes) == (4, 2)
+    assert (stats.upvotes, stats.downvotes) == (3, 2)
 
 
 def test_a_vote_on_a_question_never_logged_counts_for_nothing(
@@ -375,6 +456,53 @@ def test_a_vote_on_a_question_never_logged_counts_for_nothing(
     question_log.flush()
     assert votes(db) == []
     assert (question_log.stats(now=NOW).upvotes, question_log.stats(now=NOW).downvotes) == (0, 0)
+
+
+# --- picks and votes: only the asker's, only among what was offered ------------------------
+
+
+def test_a_vote_counts_only_from_the_asker_and_only_where_an_answer_was_given(
+    question_log: QuestionLog, db: Path
+) -> None:
+    answered = ask(question_log, "Who is Putin?", "answer", fact="putin", user_id=USER)
+    clarified = ask(question_log, "Putin?", "clarify", offered=["putin", "call"], user_id=USER)
+    question_log.record_feedback(answered, OTHER, -1)  # someone else's vote
+    question_log.record_feedback(answered, None, -1)  # nobody known
+    question_log.record_feedback(clarified, USER, -1)  # no answer was given to vote on
+    question_log.flush()
+    assert votes(db) == []
+    question_log.record_feedback(answered, USER, 1)
+    question_log.record_pick(clarified, USER, "putin")
+    question_log.record_feedback(clarified, USER, -1)  # picked: now an answer was given
+    question_log.flush()
+    assert votes(db) == sorted([(answered, 1), (clarified, -1)])
+
+
+def test_a_pick_counts_only_from_the_asker_among_the_facts_offered(
+    question_log: QuestionLog,
+) -> None:
+    clarified = ask(question_log, "Putin?", "clarify", offered=["putin", "call"], user_id=USER)
+    fell_back = ask(question_log, "Who won?", "fallback", offered=["war"], user_id=USER)
+    answered = ask(question_log, "Who is Putin?", "answer", fact="putin", user_id=USER)
+    for ident, user, fact in (
+        (clarified, OTHER, "putin"),  # someone else
+        (clarified, None, "putin"),  # nobody known
+        (clarified, USER, "war"),  # offered, but under another question
+        (clarified, USER, "put"),  # a part of an offered id
+        (answered, USER, "call"),  # nothing was offered under an answer
+    ):
+        question_log.record_pick(ident, user, fact)
+    question_log.flush()
+    found = [question_log.question(ident) for ident in (clarified, fell_back, answered)]
+    assert [q.picked if q else "missing" for q in found] == [None, None, None]
+    queued = {g.question_ids for g in question_log.unanswered(now=NOW)}
+    assert queued == {(clarified,), (fell_back,)}
+    question_log.record_pick(clarified, USER, "call")
+    question_log.record_pick(fell_back, USER, "war")
+    question_log.flush()
+    found = [question_log.question(ident) for ident in (clarified, fell_back)]
+    assert [q.picked if q else "missing" for q in found] == ["call", "war"]
+    assert [g.question_ids for g in question_log.unanswered(now=NOW)] == [(fell_back,)]
 
 
 # --- the word on a closest answer -----------------------------------------------------------
@@ -460,14 +588,28 @@ def test_unanswered_groups_near_duplicates_with_counts_and_reasons(
             candidates=["y", "call"],
         ),
         ask(question_log, "when did putin call trump??", "clarify", at=NOW - 200, candidates=["y"]),
-        ask(question_log, "When did Trump call Putin?", "answer", at=NOW - 100, fact="call"),
+        ask(
+            question_log,
+            "When did Trump call Putin?",
+            "answer",
+            at=NOW - 100,
+            fact="call",
+            user_id=USER,
+        ),
     ]
     question_log.record_feedback(trump[4], USER, -1, at=NOW - 90)
     war = ask(question_log, "Who won the war?", "fallback", at=NOW - 250)
     # Not unanswered: answered without a 👎, clarified then picked, or an old question.
     ask(question_log, "When was the summit?", "answer", fact="summit-date")
-    picked = ask(question_log, "What did Rouhani say?", "clarify", candidates=["a", "b"])
-    question_log.record_pick(picked, "a")
+    picked = ask(
+        question_log,
+        "What did Rouhani say?",
+        "clarify",
+        candidates=["a", "b"],
+        offered=["a", "b"],
+        user_id=USER,
+    )
+    question_log.record_pick(picked, USER, "a")
     ask(question_log, "Who won the election?", "fallback", at=NOW - 8 * DAY)
     question_log.flush()
 
@@ -506,21 +648,33 @@ def test_dismissed_and_taught_questions_leave_the_queue(question_log: QuestionLo
 
 
 def test_stats_on_a_fixed_day(question_log: QuestionLog) -> None:
-    q1 = ask(question_log, "When was the summit?", "answer", at=NOW - 60, fact="summit-date")
-    ask(question_log, "summit date?", "answer", at=NOW - 3600, fact="summit-date")
-    q3 = ask(question_log, "Assad in Sochi?", "answer", at=NOW - 2 * DAY, fact="assad-visit")
-    q4 = ask(
-        question_log, "Assad?", "clarify", at=NOW - 2 * DAY, candidates=["assad-visit", "assad"]
+    q1 = ask(
+        question_log, "When was the summit?", "answer", at=NOW - 60, fact="summit-date", user_id=1
     )
-    question_log.record_pick(q4, "assad-visit")
+    q2 = ask(question_log, "summit date?", "answer", at=NOW - 3600, fact="summit-date", user_id=2)
+    q3 = ask(
+        question_log, "Assad in Sochi?", "answer", at=NOW - 2 * DAY, fact="assad-visit", user_id=1
+    )
+    assad = ["assad-visit", "assad"]
+    q4 = ask(
+        question_log,
+        "Assad?",
+        "clarify",
+        at=NOW - 2 * DAY,
+        candidates=assad,
+        offered=assad,
+        user_id=4,
+    )
+    question_log.record_pick(q4, 4, "assad-visit")
     ask(question_log, "Who won the war?", "fallback", at=NOW - DAY)
     ask(question_log, "who won the war", "fallback", at=NOW - 3 * DAY)
-    ask(question_log, "Old question", "answer", at=NOW - 8 * DAY, fact="old")
+    old = ask(question_log, "Old question", "answer", at=NOW - 8 * DAY, fact="old", user_id=3)
     ask(question_log, "From the future", "answer", at=NOW + 60, fact="future")
     question_log.record_feedback(q1, 1, 1, at=NOW - 50)
-    question_log.record_feedback(q1, 2, 1, at=NOW - 50)
+    question_log.record_feedback(q1, 2, 1, at=NOW - 50)  # not the asker's: no count
+    question_log.record_feedback(q2, 2, 1, at=NOW - 50)
     question_log.record_feedback(q3, 1, -1, at=NOW - 50)
-    question_log.record_feedback(q3, 2, -1, at=NOW - 8 * DAY)  # too old to count
+    question_log.record_feedback(old, 3, -1, at=NOW - 8 * DAY)  # too old to count
     question_log.flush()
 
     stats = question_log.stats(now=NOW)
@@ -614,7 +768,7 @@ def test_cli_unanswered(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_cli_stats(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     question_log = QuestionLog.open(cli_db)
     now = time.time()
-    good = ask(question_log, "Who is Putin?", "answer", at=now - 1, fact="putin")
+    good = ask(question_log, "Who is Putin?", "answer", at=now - 1, fact="putin", user_id=USER)
     ask(question_log, "Who is Putin??", "answer", at=now - 1, fact="putin")
     ask(question_log, "Who won the war?", "fallback", at=now - 1)
     ask(question_log, "Rouhani?", "clarify", at=now - 1)

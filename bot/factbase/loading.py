@@ -23,6 +23,7 @@ from bot.factbase.model import (
     Problem,
     SkippedSentence,
     Source,
+    Span,
     Where,
 )
 from bot.factbase.yaml_lines import Node, Reader, Seq
@@ -42,10 +43,14 @@ _SECTIONS = (
 )
 
 
+OUTSIDE = "a link to a file outside the knowledge folder; not read (copy the file in instead)"
+
+
 def shown_path(path: Path) -> str:
-    """A path as people see it: relative to the working directory where it can be."""
+    """A path as people see it: relative to the working directory where it can be (a link is
+    shown where it is, not where it points)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
@@ -77,8 +82,14 @@ def load(directory: Path, overrides: Mapping[Path, str] | None = None) -> FactBa
         raise KnowledgeError([Problem(shown_path(directory), 1, "no .yaml files in this folder")])
     builder = _Builder(directory, problems)
     unreadable = False
+    inside = directory.resolve()
     for path in files:
         shown = shown_path(path)
+        if not path.resolve().is_relative_to(inside):
+            # A link to a file elsewhere: never read, so nothing of it reaches a moderator.
+            problems.append(Problem(shown, 1, OUTSIDE))
+            unreadable = True
+            continue
         document, found = yaml_lines.read_yaml(path, shown, given.get(path.resolve()))
         problems.extend(found)
         unreadable = unreadable or bool(found)
@@ -89,7 +100,7 @@ def load(directory: Path, overrides: Mapping[Path, str] | None = None) -> FactBa
         builder.check_references()
     if problems:
         raise KnowledgeError(problems)
-    return FactBase(
+    base = FactBase(
         directory=directory,
         sources=builder.sources,
         entities=builder.entities,
@@ -101,6 +112,12 @@ def load(directory: Path, overrides: Mapping[Path, str] | None = None) -> FactBa
         examples=tuple(builder.examples),
         learned=tuple(builder.learned),
     )
+    from bot.sourcing import sourcing_problems  # here: bot.sourcing imports this package
+
+    problems = sourcing_problems(base, builder.raw_texts)
+    if problems:
+        raise KnowledgeError(problems)
+    return base
 
 
 class _Builder:
@@ -119,6 +136,7 @@ class _Builder:
         self.example_lines: list[Where] = []
         self.learned: list[Learned] = []
         self.first_seen: dict[str, Where] = {}
+        self.raw_texts: dict[str, str] = {}  # text file name -> its text as written
 
     def add_file(self, document: Any, shown: str) -> None:
         reader = Reader(shown, self.problems)
@@ -173,7 +191,7 @@ class _Builder:
             node,
             what,
             ("id", "title", "publisher"),
-            ("date", "url", "text", "quoted_in", "skip"),
+            ("date", "url", "text", "quoted_in", "skip", "authors", "spans"),
         )
         ident = reader.ident(node, "a source")
         title = reader.text(node, "title", what)
@@ -188,6 +206,8 @@ class _Builder:
             reader.problem(reader.line_of(node, "url"), f"{what}: url must start with https://")
         text = self.read_text(reader, node, text_file, what) if text_file else None
         skip = self.read_skip(reader, node, what)
+        authors, _ = reader.texts(node, "authors", what)
+        spans = self.read_spans(reader, node, what)
         if ident is None or title is None or publisher is None:
             return
         if self.claim(reader, ident, node.line):
@@ -202,6 +222,8 @@ class _Builder:
                 text_file=text_file,
                 quoted_in=quoted_in,
                 skip=skip,
+                authors=authors,
+                spans=spans,
             )
 
     def read_text(self, reader: Reader, node: Node, name: str, what: str) -> str | None:
@@ -220,7 +242,8 @@ class _Builder:
                     line, f"{what}: text file {name!r} is larger than {yaml_lines.size_limit()}"
                 )
                 return None
-            return squeeze_space(raw.decode("utf-8"))
+            self.raw_texts[name] = raw.decode("utf-8")
+            return squeeze_space(self.raw_texts[name])
         except FileNotFoundError:
             reader.problem(line, f"{what}: text file {name!r} not found")
         except UnicodeDecodeError:
@@ -228,6 +251,21 @@ class _Builder:
         except OSError as error:
             reader.problem(line, f"{what}: cannot read text file {name!r}: {error.strerror}")
         return None
+
+    def read_spans(self, reader: Reader, node: Node, what: str) -> tuple[Span, ...]:
+        if "spans" not in node or node["spans"] is None:
+            return ()
+        result = []
+        for item, line in reader.items(node["spans"], "spans", reader.line_of(node, "spans")):
+            entry = reader.mapping(item, line, f"{what}: a span")
+            if entry is None:
+                continue
+            reader.check_keys(entry, f"{what}: span", ("from",), ("to",))
+            start = reader.text(entry, "from", f"{what}: span")
+            end = reader.text(entry, "to", f"{what}: span")
+            if start:
+                result.append(Span(start, end, Where(reader.shown, line)))
+        return tuple(result)
 
     def read_skip(self, reader: Reader, node: Node, what: str) -> tuple[SkippedSentence, ...]:
         if "skip" not in node or node["skip"] is None:
@@ -253,7 +291,7 @@ class _Builder:
             node,
             what,
             ("id", "name", "kind"),
-            ("aliases", "description", "source", "quote", "fact", "country"),
+            ("aliases", "description", "source", "quote", "fact", "country", "supported_by"),
         )
         ident = reader.ident(node, "an entity")
         name = reader.text(node, "name", what)
@@ -264,6 +302,7 @@ class _Builder:
         quote = reader.text(node, "quote", what)
         fact = reader.text(node, "fact", what)
         country = reader.text(node, "country", what)
+        supported_by, _ = reader.texts(node, "supported_by", what)
         if kind is not None and kind not in ENTITY_KINDS:
             reader.problem(
                 reader.line_of(node, "kind"),
@@ -293,6 +332,7 @@ class _Builder:
                 fact=fact,
                 quote_line=reader.line_of(node, "quote"),
                 country=country,
+                supported_by=supported_by,
             )
 
     def add_fact(self, reader: Reader, item: Any, line: int) -> None:
@@ -304,7 +344,7 @@ class _Builder:
             node,
             what,
             ("id", "answer", "questions", "source", "quote"),
-            ("date", "entities", "related", "speakers"),
+            ("date", "entities", "related", "speakers", "planned", "supported_by"),
         )
         ident = reader.ident(node, "a fact")
         answer = reader.text(node, "answer", what)
@@ -315,6 +355,8 @@ class _Builder:
         entities, _ = reader.texts(node, "entities", what)
         related, _ = reader.texts(node, "related", what)
         speakers, _ = reader.texts(node, "speakers", what)
+        planned = reader.date(node, "planned", what)
+        supported_by, _ = reader.texts(node, "supported_by", what)
         if isinstance(node.get("questions"), Seq | type(None)) and not questions:
             reader.problem(reader.line_of(node, "questions"), f"{what}: 'questions' is empty")
         if None in (ident, answer, source, quote) or not questions:
@@ -335,6 +377,8 @@ class _Builder:
                 question_lines=question_lines,
                 quote_line=reader.line_of(node, "quote"),
                 speakers=speakers,
+                planned=planned,
+                supported_by=supported_by,
             )
 
     def add_learned(self, reader: Reader, item: Any, line: int) -> None:

@@ -69,6 +69,16 @@ class SkippedSentence:
 
 
 @dataclass(frozen=True)
+class Span:
+    """Where a primary source's words sit in the document quoting them: from `start` to `end`
+    (both inclusive text; no `end` means the span is `start` itself)."""
+
+    start: str
+    end: str | None
+    where: Where
+
+
+@dataclass(frozen=True)
 class Source:
     """A document: one with its own text, or a primary source quoted inside one."""
 
@@ -82,6 +92,9 @@ class Source:
     text_file: str | None = None
     quoted_in: str | None = None
     skip: tuple[SkippedSentence, ...] = ()
+    # Sourcing (see bot/sourcing.py): whose words a primary source is, and where they sit.
+    authors: tuple[str, ...] = ()
+    spans: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,7 @@ class Entity:
     fact: str | None = None
     quote_line: int = 0
     country: str | None = None
+    supported_by: tuple[str, ...] = ()  # see bot/sourcing.py
 
 
 @dataclass(frozen=True)
@@ -117,6 +131,9 @@ class Fact:
     question_lines: tuple[int, ...] = ()
     quote_line: int = 0
     speakers: tuple[str, ...] = ()
+    # Sourcing (see bot/sourcing.py): a date still to come, and other quotes the answer draws on.
+    planned: EventDate | None = None
+    supported_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

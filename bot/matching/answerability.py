@@ -17,9 +17,9 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.matching.asked import PLACE, asked_kinds
+from bot.matching.asked import PERSON, PLACE, asked_kinds
 from bot.matching.index import Analysis, Index
-from bot.matching.lexicon import QUESTION_TERMS, rarity, stem
+from bot.matching.lexicon import QUESTION_TERMS, entity_token, rarity, stem
 from bot.matching.scoring import Candidate
 from bot.matching.weights import Weights
 
@@ -143,6 +143,9 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         and not index.answer_places[position] - named
     ):
         missing.add(PLACE)
+    described = _described_person(index, analysis)
+    if described is not None and described not in _countries_of_people(index, position):
+        missing.add(PERSON)
     speaker = index.speaker(analysis)
     speakers = index.item_speakers[position] | index.phrasing_speakers[position]
     quoted = None if speaker is None else speaker in speakers
@@ -163,13 +166,39 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         speaker=index.entity_by_token[speaker].id if speaker is not None else None,
         speaker_quoted=quoted,
         # A body speaks through people ("the Kremlin" through its spokesman): only a person
-        # asked for and not quoted is certain to be missing.
+        # asked for and not quoted, or a fact that quotes no one, is certain to be missing.
         unquoted_person=speaker is not None
         and not quoted
-        and index.entity_by_token[speaker].kind == "person",
+        and (index.entity_by_token[speaker].kind == "person" or not speakers),
         missing_entities=tuple(index.entity_by_token[t].id for t in unmentioned),
     )
     return _with_probability(why, weights)
+
+
+def _described_person(index: Index, analysis: Analysis) -> str | None:
+    """The country of the person "who is the Iranian foreign minister?" asks to be named.
+
+    Only a description after a country counts: "who is Lavrov" and "who is the Russian
+    foreign minister" (an alias) name their person already.
+    """
+    content, words = analysis.content, analysis.words
+    if len(content) < 3 or content[0] != "who" or len(words) < 2 or words[1] not in ("is", "was"):
+        return None
+    entity = index.entity_by_token.get(content[1])
+    if entity is None or entity.kind != "country":
+        return None
+    if any(term in index.entity_by_token for term in content[2:]):
+        return None
+    return content[1]
+
+
+def _countries_of_people(index: Index, position: int) -> frozenset[str]:
+    """The countries of the people a candidate names."""
+    return frozenset(
+        entity_token(entity.country)
+        for term in index.item_entities[position]
+        if (entity := index.entity_by_token[term]).kind == "person" and entity.country
+    )
 
 
 def _with_probability(why: Why, weights: Weights) -> Why:

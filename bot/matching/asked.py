@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-NUMBER, DURATION, PLACE, DATE = "number", "duration", "place", "date"
+NUMBER, DURATION, PLACE, DATE, PERSON = "number", "duration", "place", "date", "person"
 _NUMBER_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
     "thousand thousands twice once several some".split()

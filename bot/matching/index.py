@@ -28,6 +28,13 @@ from bot.normalization import normalize
 
 # Words that open "what did X say": the speaker follows one of them.
 _ASKING = frozenset("what how did does do has have had will would could can should".split())
+# Who may be asked for words: a person, a body, or a country through its people.
+_SPEAKING = ("person", "organisation", "country")
+
+
+def _names_country(words: Sequence[str], at: int) -> bool:
+    """Whether words[at] is the name "US" rather than the pronoun: "the us president"."""
+    return at > 0 and words[at] == "us" and words[at - 1] == "the"
 
 
 @dataclass(frozen=True)
@@ -158,8 +165,14 @@ class Index:
             self.item_texts[phrasing.item].append(phrasing.text)
         self.facts_about = self._facts_about()
         self.say_terms = frozenset(self.analyse(SAY_WORDS).terms)
+        # A speaker speaks for his country too: "what did Iran say" asks for Rouhani's words.
         self.item_speakers = [
-            frozenset(entity_token(ident) for ident in item.fact.speakers)
+            frozenset(
+                entity_token(ident)
+                for speaker in item.fact.speakers
+                for ident in (speaker, base.entities[speaker].country)
+                if ident is not None
+            )
             if item.fact
             else frozenset()
             for item in self.items
@@ -333,7 +346,7 @@ class Index:
             word = words[index] if index >= 0 else ""
             if word in QUESTION_WORDS:
                 token = QUESTION_WORDS[word]
-            elif word in STOPWORDS:
+            elif word in STOPWORDS and not _names_country(words, index):
                 terms.append(token)
                 continue
             terms.append(token)
@@ -353,26 +366,30 @@ class Index:
     def speaker(self, analysis: Analysis) -> str | None:
         """Who a question asks the words of: "what did X say", "has X told", "what X tweeted".
 
-        The person or body must come just before the word asking for words, and just after a
-        word that asks; words without content may stand between ("what did Lavrov really
-        say"). After "with" or "of" a name is no speaker ("was the meeting with Putin
-        announced?").
+        The person, body or country must come just before the word asking for words, and just
+        after a word that asks; words without content may stand between ("what did Lavrov
+        really say"), and a description after a country ("what did the Iranian foreign minister
+        say": someone of Iran). After "with" or "of" a name is no speaker ("what did the call
+        with Putin tell us?").
         """
         terms = analysis.terms
         content = set(analysis.content)
         for position, term in enumerate(terms):
             if term not in self.say_terms:
                 continue
-            for at in range(position - 1, max(-1, position - 4), -1):
+            described = False
+            for at in range(position - 1, max(-1, position - 6), -1):
                 before = terms[at]
                 entity = self.entity_by_token.get(before)
-                if entity is not None and entity.kind in ("person", "organisation"):
+                if entity is not None and entity.kind in _SPEAKING:
+                    # "the Iranian foreign minister": someone of Iran; "Putin's aide": not Putin.
+                    if described and entity.kind != "country":
+                        break
                     opener = [t for t in terms[max(0, at - 2) : at] if t != "the"][-1:]
                     if (opener and opener[0] in _ASKING) or at == 0:
                         return before
                     break
-                if before in content:
-                    break
+                described = described or before in content
         return None
 
 

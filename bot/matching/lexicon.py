@@ -78,9 +78,10 @@ CHAT_SPELLINGS = {
     "dec": "december",
 }
 
-# Words that ask for someone's words: "what did Erdogan say", "what did Zarif tweet".
+# Words that ask for someone's words: "what did Erdogan say", "what did Zarif tweet". Not
+# "announce": it also means made public ("was the visit announced?").
 SAY_WORDS = """
-    say said says tell told tells state stated announce announced claim claimed claims think
+    say said says tell told tells state stated claim claimed claims think
     thought tweet tweeted tweets write wrote writes post posted stress stressed declare declared
     remark reply replied replies respond responded comment commented warn warned
     """

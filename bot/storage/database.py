@@ -10,6 +10,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
+from bot.storage.hashing import HashKey
 from bot.storage.schema import StoreError, connect, migrate
 from bot.storage.writer import QUEUE_SIZE, Task, Writer
 
@@ -22,25 +23,34 @@ class Database:
     def __init__(
         self,
         path: Path,
-        salt: str,
+        key: HashKey,
         reader: sqlite3.Connection,
         writer: sqlite3.Connection,
         queue_size: int,
     ) -> None:
         self.path = path
-        self._salt = salt
+        self._key = key
         self._reader = reader
         self._read_lock = threading.Lock()
         self._writer = Writer(path, writer, queue_size)
 
     @classmethod
-    def open(cls, path: Path, *, busy_timeout: float = 5.0, queue_size: int = QUEUE_SIZE) -> Self:
-        """Open (creating and migrating) the file at `path`; raise StoreError if it cannot be."""
+    def open(
+        cls,
+        path: Path,
+        *,
+        key: HashKey | None = None,
+        busy_timeout: float = 5.0,
+        queue_size: int = QUEUE_SIZE,
+    ) -> Self:
+        """Open (creating and migrating) the file at `path`; raise StoreError if it cannot be.
+        User ids are hashed with `key` (bot.storage.hashing); without one, with a key for this
+        run only (enough for reading: the command line's reports hash nothing)."""
         reader: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             reader = connect(path, busy_timeout)
-            salt = migrate(reader, path)
+            migrate(reader, path)
             writer = connect(path, busy_timeout)
         except (OSError, sqlite3.Error) as error:
             if reader is not None:
@@ -50,7 +60,7 @@ class Database:
             if reader is not None:
                 reader.close()
             raise
-        return cls(path, salt, reader, writer, queue_size)
+        return cls(path, key or HashKey.for_this_run(), reader, writer, queue_size)
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until the writes queued so far are done; False if that took over `timeout`."""

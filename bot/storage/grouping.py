@@ -34,9 +34,17 @@ def same_question(first: str, second: str) -> bool:
     return _SCORER(normalize(first), normalize(second)) >= SIMILAR
 
 
+def shown_wording(text: str) -> str:
+    """A question as the queue shows it, and as a moderator's button teaches it: spaces
+    squeezed."""
+    return " ".join(text.split())
+
+
 @dataclass(frozen=True)
 class UnansweredGroup:
-    """Near-duplicate questions the bot did not answer well, counted together."""
+    """Near-duplicate questions the bot did not answer well, counted together: `text` is the
+    commonest wording (spaces squeezed), and `text_id` the id of a question worded so, by which
+    a moderator's button teaches exactly the wording shown."""
 
     text: str
     count: int
@@ -44,6 +52,7 @@ class UnansweredGroup:
     reasons: frozenset[str]
     candidates: tuple[str, ...]
     last_at: float
+    text_id: int
 
     def to_json(self) -> dict[str, object]:
         """The group as a JSON-ready dict."""
@@ -99,6 +108,7 @@ class _Group:
     def __init__(self) -> None:
         self.ids: list[int] = []
         self.texts: Counter[str] = Counter()
+        self.first_of: dict[str, int] = {}  # each wording's first question id
         self.reasons: set[str] = set()
         self.candidates: Counter[str] = Counter()
         self.last_at = 0.0
@@ -107,17 +117,21 @@ class _Group:
         self, ident: int, at: float, text: str, reasons: set[str], candidates: Iterable[str]
     ) -> None:
         self.ids.append(ident)
-        self.texts[" ".join(text.split())] += 1
+        wording = shown_wording(text)
+        self.texts[wording] += 1
+        self.first_of.setdefault(wording, ident)
         self.reasons |= reasons
         self.candidates.update(candidates)
         self.last_at = max(self.last_at, at)
 
     def result(self) -> UnansweredGroup:
+        text = self.texts.most_common(1)[0][0]
         return UnansweredGroup(
-            text=self.texts.most_common(1)[0][0],
+            text=text,
             count=len(self.ids),
             question_ids=tuple(self.ids),
             reasons=frozenset(self.reasons),
             candidates=tuple(c for c, _ in self.candidates.most_common(3)),
             last_at=self.last_at,
+            text_id=self.first_of[text],
         )

@@ -3,12 +3,12 @@ queries over them (/stats, /unanswered, teaching and dismissing).
 
 Writing never holds up answering: `record_*` queue the write for the background writer, and a
 write that cannot be made is logged and dropped. Reading (for moderators) is synchronous, on a
-second connection. User ids are stored only as salted hashes. The schema: bot.storage.schema.
+second connection. User ids are stored only as keyed hashes (bot.storage.hashing). The schema:
+bot.storage.schema.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
@@ -102,10 +102,8 @@ class QuestionLog(KeptUpdates):
     `QuestionLog.open(path)`."""
 
     def user_hash(self, user_id: int | None) -> str:
-        """The salted hash stored for a user id ("" for none): its first 16 hex digits."""
-        if user_id is None:
-            return ""
-        return hashlib.sha256((self._salt + str(user_id)).encode()).hexdigest()[:16]
+        """The keyed hash stored for a user id ("" for none): see bot.storage.hashing."""
+        return self._key.user_hash(user_id)
 
     # --- writing: queued, never raising -----------------------------------------------------
 
@@ -118,17 +116,20 @@ class QuestionLog(KeptUpdates):
         fact: str | None = None,
         score: float = 0.0,
         candidates: Sequence[str] = (),
+        offered: Sequence[str] = (),
         closest: str | None = None,
         chat_type: str = "private",
         user_id: int | None = None,
         at: float | None = None,
     ) -> None:
-        """Queue a question and how it was answered (`closest`: the fact a fallback showed as
-        the closest answer); returns at once and never raises."""
+        """Queue a question and how it was answered (`offered`: the ids its buttons offer to
+        pick; `closest`: the fact a fallback showed as the closest answer); returns at once and
+        never raises."""
         try:
             self._writer.submit(
                 "INSERT OR IGNORE INTO questions (id, at, chat_type, user_hash, text, outcome, "
-                "fact, score, candidates, closest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "fact, score, candidates, offered, closest) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     int(question_id),
                     time.time() if at is None else float(at),
@@ -140,17 +141,25 @@ class QuestionLog(KeptUpdates):
                     None if fact is None else str(fact),
                     float(score),
                     json.dumps([str(c) for c in list(candidates)[:3]]),
+                    json.dumps([str(ident) for ident in offered]),
                     None if closest is None else str(closest),
                 ),
             )
         except Exception as error:  # noqa: BLE001 - a bad record must never break answering
             logger.warning("Question log: a question was not recorded: %s", error)
 
-    def record_pick(self, question_id: int, fact: str) -> None:
-        """Queue that the asker picked `fact` from the suggestions; never raises."""
+    def record_pick(self, question_id: int, user_id: int | None, fact: str) -> None:
+        """Queue that the asker picked `fact` from the suggestions; never raises. It counts only
+        from the user who asked, and only for a fact offered under that question: data forged
+        (other ids, other facts, another user's press on a group's buttons) changes nothing."""
         try:
+            if user_id is None:
+                return
+            # Ids are quoted in the stored JSON list, so the quoted id matches it whole.
             self._writer.submit(
-                "UPDATE questions SET picked = ? WHERE id = ?", (str(fact), int(question_id))
+                "UPDATE questions SET picked = ? WHERE id = ? AND user_hash = ? "
+                "AND instr(offered, ?) > 0",
+                (str(fact), int(question_id), self.user_hash(user_id), json.dumps(str(fact))),
             )
         except Exception as error:  # noqa: BLE001 - a bad record must never break answering
             logger.warning("Question log: a pick was not recorded: %s", error)
@@ -158,23 +167,29 @@ class QuestionLog(KeptUpdates):
     def record_feedback(
         self, question_id: int, user_id: int | None, vote: int, *, at: float | None = None
     ) -> None:
-        """Queue a 👍 (+1) or 👎 (-1); a user's later press replaces their vote. Never raises."""
+        """Queue a 👍 (+1) or 👎 (-1); a later press replaces the vote. Never raises. It counts
+        only from the user who asked, and only where an answer was given (answered, or a
+        suggestion picked): forged button data and others' presses add nothing."""
         try:
             if vote not in (1, -1):
                 logger.warning("Question log: a vote of %r was not recorded (+1 or -1 only).", vote)
                 return
-            # A vote counts only for a question the log holds: forged button data adds nothing.
+            if user_id is None:
+                return
+            asker = self.user_hash(user_id)
             self._writer.submit(
                 "INSERT INTO feedback (question_id, user_hash, vote, at) "
-                "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM questions WHERE id = ?) "
+                "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM questions WHERE id = ? "
+                "AND user_hash = ? AND (outcome = 'answer' OR picked IS NOT NULL)) "
                 "ON CONFLICT (question_id, user_hash) DO UPDATE SET vote = excluded.vote, "
                 "at = excluded.at",
                 (
                     int(question_id),
-                    self.user_hash(user_id),
+                    asker,
                     int(vote),
                     time.time() if at is None else float(at),
                     int(question_id),
+                    asker,
                 ),
             )
         except Exception as error:  # noqa: BLE001 - a bad record must never break answering

@@ -5,9 +5,10 @@ To change the schema, append to MIGRATIONS (below); the tables are described the
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from pathlib import Path
+
+WAL_LIMIT = 1 << 20  # bytes
 
 
 class StoreError(Exception):
@@ -58,6 +59,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX inbox_handled_at ON inbox (handled, at)",
     ),
     (
+        # The ids of the facts offered as buttons that carry the question's id (a clarification's
+        # or a fallback's suggestions): a pick counts only among them.
+        "ALTER TABLE questions ADD COLUMN offered TEXT NOT NULL DEFAULT '[]'",
+    ),
+    (
+        # User ids were hashed with a salt kept here, so the file alone let a guessed id be
+        # tested: now they are keyed with a secret kept outside it (bot.storage.hashing). The
+        # hashes made before stay, tied to no one: nothing left can link them to an id.
+        "DELETE FROM meta WHERE key = 'salt'",
+    ),
+    (
         # The fact a fallback showed as the closest answer (NULL when it showed none): only a
         # press on that fact's buttons counts.
         "ALTER TABLE questions ADD COLUMN closest TEXT",
@@ -82,21 +94,24 @@ def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
         connection.execute("PRAGMA journal_mode=WAL")
         # In WAL mode NORMAL loses no committed write when the process dies, only on power loss.
         connection.execute("PRAGMA synchronous=NORMAL")
+        # What is deleted or replaced (an update's JSON once handled) is overwritten with zeros,
+        # not left in the file's free space: set here, as builds differ in their default.
+        connection.execute("PRAGMA secure_delete=ON")
+        # The write-ahead file is cut back to this size whenever it starts over (the writer
+        # empties it regularly: bot.storage.writer).
+        connection.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
     except sqlite3.Error:
         connection.close()
         raise
     return connection
 
 
-def migrate(connection: sqlite3.Connection, path: Path) -> str:
-    """Bring the schema up to date and return the salt, creating both on first run."""
+def migrate(connection: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema up to date, creating it on first run."""
     connection.execute("BEGIN IMMEDIATE")
     try:
         connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        connection.execute(
-            "INSERT OR IGNORE INTO meta VALUES ('salt', ?), ('schema_version', '0')",
-            (secrets.token_hex(16),),
-        )
+        connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '0')")
         rows = dict(connection.execute("SELECT key, value FROM meta").fetchall())
         version = int(rows["schema_version"])
         if version > len(MIGRATIONS):
@@ -114,4 +129,3 @@ def migrate(connection: sqlite3.Connection, path: Path) -> str:
     except BaseException:
         connection.execute("ROLLBACK")
         raise
-    return str(rows["salt"])

@@ -11,6 +11,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ logger = logging.getLogger(__name__)
 QUEUE_SIZE: Final = 10_000
 # Writes waiting together are saved in one transaction, at most this many at a time.
 BATCH: Final = 500
+# Seconds after a write at most until the write-ahead file is copied into the database and
+# emptied: what it held (an update's JSON, already blanked in the database) does not linger.
+CHECKPOINT_EVERY = 30.0
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,18 @@ class Writer:
             self.connection.close()
 
     def _loop(self) -> None:
+        # The monotonic time of the first write since the last checkpoint.
+        written_since: float | None = None
         while True:
-            batch = [self._queue.get()]
+            wait = None
+            if written_since is not None:
+                wait = max(0.0, written_since + CHECKPOINT_EVERY - time.monotonic())
+            try:
+                batch = [self._queue.get(timeout=wait)]
+            except queue.Empty:
+                self._checkpoint()
+                written_since = None
+                continue
             while len(batch) < BATCH:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -108,6 +122,11 @@ class Writer:
             writes = [item for item in batch if isinstance(item, Write | Task)]
             if writes:
                 self._save(writes)
+                if written_since is None:
+                    written_since = time.monotonic()
+                elif time.monotonic() - written_since >= CHECKPOINT_EVERY:
+                    self._checkpoint()  # under steady writes too
+                    written_since = None
             for item in batch:
                 if isinstance(item, threading.Event):
                     item.set()
@@ -156,6 +175,17 @@ class Writer:
             return
         for task, value in done:
             task.result.set_result(value)
+
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead file into the database and empty it; if a reader holds it
+        (a moderator's query), the next time will do."""
+        try:
+            busy = self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.Error as error:
+            logger.info("Question log: the write-ahead file was not emptied: %s", error)
+            return
+        if busy:
+            logger.debug("Question log: the write-ahead file was busy; emptied next time")
 
     def _task_error(self, error: Exception) -> StoreError:
         return StoreError(f"Cannot write to the question log at {self.path}: {error}.")

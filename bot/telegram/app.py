@@ -20,6 +20,7 @@ from telegram.ext import (
     ExtBot,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest
@@ -31,6 +32,7 @@ from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer
 from bot.storage import QuestionLog
 from bot.telegram import asking, callbacks, commands, moderators
+from bot.telegram.flooding import flood_gate
 from bot.telegram.inbox import Inbox, InboxApplication
 from bot.telegram.inline import inline_query
 from bot.telegram.sending import send_text
@@ -114,6 +116,9 @@ def add_handlers(application: App, moderator_ids: frozenset[int]) -> None:
     groups = filters.ChatType.GROUPS
     # Edited messages are left alone everywhere: answering them again would repeat the bot.
     fresh = filters.UpdateType.MESSAGE
+    # Before any handler (group -1 runs first): every update of every kind counts against its
+    # user's rate, and one over it stops there.
+    application.add_handler(TypeHandler(Update, flood_gate), group=-1)
     # Commands first, so that "/help" is never taken for a question.
     for name, callback in (
         ("start", commands.start),
@@ -124,15 +129,27 @@ def add_handlers(application: App, moderator_ids: frozenset[int]) -> None:
         ("ask", commands.ask_command),
     ):
         application.add_handler(CommandHandler(name, callback, filters=fresh))
-    # The moderators' commands reach only them; anyone else's falls through to the next line.
+    # The moderators' commands reach only them, and only in a private chat with the bot: what
+    # they show (the queue, the stats) is for moderators' eyes. Anyone else's falls through to
+    # the unknown-command line below. A new moderator command is added to this list, and no
+    # other line: it gets both rules.
     moderator = fresh & filters.User(user_id=moderator_ids)
-    for name, callback in (
+    moderator_commands = (
         ("unanswered", moderators.unanswered_command),
         ("teach", moderators.teach_command),
         ("reload", moderators.reload_command),
         ("stats", moderators.stats_command),
-    ):
-        application.add_handler(CommandHandler(name, callback, filters=moderator))
+    )
+    for name, callback in moderator_commands:
+        application.add_handler(CommandHandler(name, callback, filters=moderator & private))
+    # A moderator's command anywhere else gets one line saying so, and does nothing.
+    application.add_handler(
+        CommandHandler(
+            [name for name, _ in moderator_commands],
+            moderators.private_only,
+            filters=moderator & ~private,
+        )
+    )
     # Any other command: a short word in private chats (in groups it may be another bot's).
     application.add_handler(
         MessageHandler(fresh & private & filters.COMMAND, commands.unknown_command)

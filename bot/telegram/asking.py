@@ -12,22 +12,18 @@ from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from bot.flood import Verdict
 from bot.replies import Reply, split_html
 from bot.storage import StoreError, new_id
 from bot.telegram import callbacks
+from bot.telegram.keyboards import offered_picks
 from bot.telegram.sending import send_reply, send_text
-from bot.telegram.services import Context, answerer_of, flood_verdict, services_of
+from bot.telegram.services import Context, answerer_of, services_of
 
 logger = logging.getLogger(__name__)
 
 NOT_TEXT = "I answer text questions. Type your question about the November 2017 talks on Syria."
 STALE_BUTTON = "That button is no longer valid. Please type your question again."
 THANKS_FOR_FEEDBACK = "Thanks for your feedback."
-SLOW_DOWN = (
-    "You are sending questions faster than I can answer them well. "
-    "Please wait a minute, then ask again."
-)
 NONE_OF_THESE = (
     "Sorry I could not tell. Try asking with other words, or see /timeline for what I know."
 )
@@ -41,11 +37,6 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     """Answer a question, log it, and send the reply with its buttons."""
     message = update.effective_message
     if message is None:
-        return
-    verdict = flood_verdict(update, context)
-    if verdict is Verdict.WARN:
-        await send_text(message, SLOW_DOWN)
-    if verdict is not Verdict.ALLOW:
         return
     reply = answerer_of(context).ask(question)
     asked = new_id()
@@ -69,6 +60,7 @@ def log_question(update: Update, context: Context, asked: int, reply: Reply) -> 
         fact=reply.fact,
         score=reply.score,
         candidates=reply.candidates[:3],
+        offered=[suggestion.id for suggestion in offered_picks(reply)],
         chat_type=chat.type if chat is not None else "private",
         user_id=user.id if user is not None else None,
         closest=reply.closest.id if reply.closest is not None else None,
@@ -131,25 +123,12 @@ async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
         logger.info("a button press was answered too late to acknowledge: %s", error.message)
 
 
-async def within_rate(update: Update, context: Context) -> CallbackQuery | None:
-    """The button press to act on; None (the press acknowledged) when there is none, or when
-    its user is over their rate."""
-    query = update.callback_query
-    if query is None:
-        return None
-    verdict = flood_verdict(update, context)
-    if verdict is Verdict.ALLOW:
-        return query
-    await acknowledge(query, SLOW_DOWN if verdict is Verdict.WARN else None)
-    return None
-
-
 async def pressed(
     update: Update, context: Context
 ) -> tuple[CallbackQuery, callbacks.Action | None] | None:
     """The press to act on and what its data asks for (None for data forged or stale); None
-    when there is no press to act on (see `within_rate`)."""
-    query = await within_rate(update, context)
+    when there is no press."""
+    query = update.callback_query
     return None if query is None else (query, callbacks.parse(query.data))
 
 
@@ -168,8 +147,8 @@ async def pick_button(update: Update, context: Context) -> None:
         return
     await acknowledge(query)
     asked = action.question_id
-    if asked is not None and services.question_log is not None:
-        services.question_log.record_pick(asked, action.ident)
+    if asked is not None and services.question_log is not None and query.from_user is not None:
+        services.question_log.record_pick(asked, query.from_user.id, action.ident)
     if asked is None:
         # A related question, an example or an event picked: a question asked by button,
         # logged like a typed one so that its answer can be voted on.
@@ -201,7 +180,7 @@ async def vote_button(update: Update, context: Context) -> None:
 
 async def none_of_these_button(update: Update, context: Context) -> None:
     """ "None of these" under suggestions: a word on how to ask instead."""
-    query = await within_rate(update, context)
+    query = update.callback_query
     if query is None:
         return
     await acknowledge(query)
@@ -238,6 +217,6 @@ async def closest_button(update: Update, context: Context) -> None:
 
 async def stale_button(update: Update, context: Context) -> None:
     """A press whose data no handler knows (forged, or from an older version): changes nothing."""
-    query = await within_rate(update, context)
+    query = update.callback_query
     if query is not None:
         await acknowledge(query, STALE_BUTTON)

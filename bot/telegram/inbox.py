@@ -44,6 +44,51 @@ KEEP_TIMEOUT = 10.0
 REMEMBERED = 100_000
 
 
+# What a replay needs of an update is its ids, kinds and content (text, entities, button data);
+# names, usernames, languages and phone numbers it carries are not kept. These are blanked
+# (the library needs them present), those dropped, wherever they appear.
+_BLANKED = frozenset({"first_name", "phone_number"})
+_DROPPED = frozenset(
+    {
+        "last_name",
+        "username",
+        "usernames",
+        "language_code",
+        "is_premium",
+        "added_to_attachment_menu",
+        "sender_user_name",
+        "author_signature",
+        "vcard",
+        "bio",
+    }
+)
+_CHAT_TYPES = frozenset({"private", "group", "supergroup", "channel"})
+
+
+def for_replay(value: Any) -> Any:
+    """An update's JSON as the inbox keeps it: without names, usernames, language, phone
+    numbers, or the titles of chats."""
+    if isinstance(value, list):
+        return [for_replay(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    chat = value.get("type") in _CHAT_TYPES and "id" in value
+    kept = {}
+    for key, item in value.items():
+        if key in _DROPPED or (chat and key == "title"):
+            continue
+        kept[key] = "" if key in _BLANKED and isinstance(item, str) else for_replay(item)
+    return kept
+
+
+def kind_of(data: object) -> str:
+    """What an update is, for the log ("message", "callback_query"), and nothing of it."""
+    if not isinstance(data, dict):
+        return f"not an object: {type(data).__name__}"
+    kinds = sorted(str(key)[:40] for key in data if key != "update_id")
+    return ", ".join(kinds[:5]) or "empty"
+
+
 def is_update_id(value: object) -> bool:
     """Whether a value can be an update's id."""
     # SQLite's integers are 64-bit; Telegram's update ids are far smaller.
@@ -71,7 +116,7 @@ class Inbox:
         ids: list[int] = []
         for data in updates:
             if not isinstance(data, dict) or not is_update_id(data.get("update_id")):
-                logger.warning("an update without an id was skipped: %.200r", data)
+                logger.warning("an update without an id was skipped (%s)", kind_of(data))
                 continue
             update_id: int = data["update_id"]
             ids.append(update_id)
@@ -79,12 +124,13 @@ class Inbox:
                 continue  # twice in one batch: handed on once, below
             try:
                 Update.de_json(data, bot)
-            except Exception:  # the library raises many kinds on data it does not expect
+            except Exception as error:  # noqa: BLE001 - the library raises many kinds here
+                # By id and kind only: the update (and the error's text) may hold names.
                 logger.warning(
-                    "update %d was skipped: python-telegram-bot cannot read it: %.500r",
+                    "update %d was skipped: python-telegram-bot cannot read it (kind: %s; %s)",
                     update_id,
-                    data,
-                    exc_info=True,
+                    kind_of(data),
+                    type(error).__name__,
                 )
                 continue
             readable[update_id] = data
@@ -102,7 +148,9 @@ class Inbox:
         unhandled = set(readable)
         kept = False
         if self.question_log is not None and readable:
-            rows = [(update_id, json.dumps(data)) for update_id, data in readable.items()]
+            rows = [
+                (update_id, json.dumps(for_replay(data))) for update_id, data in readable.items()
+            ]
             keeping = asyncio.wrap_future(self.question_log.keep(rows, confirmed_below=offset))
             try:
                 unhandled = await asyncio.wait_for(keeping, KEEP_TIMEOUT)
@@ -151,9 +199,11 @@ class Inbox:
         for update_id, data in rows:
             try:
                 update = Update.de_json(json.loads(data), bot)
-            except Exception:  # kept by an older version of the library, perhaps
+            except Exception as error:  # noqa: BLE001 - kept by an older library, perhaps
                 logger.warning(
-                    "kept update %d could not be read; given up", update_id, exc_info=True
+                    "kept update %d could not be read; given up (%s)",
+                    update_id,
+                    type(error).__name__,
                 )
                 self.question_log.record_handled(update_id)
                 continue

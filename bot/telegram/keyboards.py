@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.factbase import EventDate, Fact
-from bot.replies import Answerer, Reply
+from bot.factbase import Fact
+from bot.replies import Answerer, Reply, Suggestion
 from bot.storage import UnansweredGroup
 from bot.telegram import callbacks
 
@@ -20,6 +20,12 @@ NOT_ASKED = "Not what I asked"
 def button_text(text: str) -> str:
     """A label short enough for a button."""
     return text if len(text) <= BUTTON_TEXT else text[: BUTTON_TEXT - 1] + "…"
+
+
+def offered_picks(reply: Reply) -> tuple[Suggestion, ...]:
+    """The suggestions whose buttons carry the logged question's id: a clarification's or a
+    fallback's (an answer's related questions are new questions, logged when pressed)."""
+    return () if reply.fact else reply.suggestions[:SHOWN]
 
 
 def reply_keyboard(reply: Reply, asked: int | None = None) -> InlineKeyboardMarkup | None:
@@ -46,15 +52,14 @@ def reply_keyboard(reply: Reply, asked: int | None = None) -> InlineKeyboardMark
                 InlineKeyboardButton("👎", callback_data=callbacks.vote(asked, -1)),
             ]
         )
-    offered = reply.related if reply.fact else reply.suggestions
-    picked_for = None if reply.fact else asked
+    if reply.fact:
+        rows.extend(
+            [InlineKeyboardButton(button_text(s.question), callback_data=callbacks.pick(s.id))]
+            for s in reply.related[:SHOWN]
+        )
     rows.extend(
-        [
-            InlineKeyboardButton(
-                button_text(s.question), callback_data=callbacks.pick(s.id, picked_for)
-            )
-        ]
-        for s in offered[:SHOWN]
+        [InlineKeyboardButton(button_text(s.question), callback_data=callbacks.pick(s.id, asked))]
+        for s in offered_picks(reply)
     )
     if reply.suggestions and str(reply.outcome) == "clarify":
         none = callbacks.none_of_these(asked)
@@ -72,7 +77,7 @@ def examples_keyboard(answerer: Answerer) -> InlineKeyboardMarkup:
     )
 
 
-def timeline_keyboard(events: Sequence[tuple[EventDate, Fact]]) -> InlineKeyboardMarkup:
+def timeline_keyboard(events: Sequence[tuple[str, Fact]]) -> InlineKeyboardMarkup:
     """/timeline's events, each a button that answers it."""
     return InlineKeyboardMarkup(
         [
@@ -88,13 +93,16 @@ def timeline_keyboard(events: Sequence[tuple[EventDate, Fact]]) -> InlineKeyboar
 
 
 def unanswered_keyboard(group: UnansweredGroup, answerer: Answerer) -> InlineKeyboardMarkup:
-    """Under an entry of /unanswered: teach it as one of its candidates, or dismiss it."""
-    first = group.question_ids[0]
+    """Under an entry of /unanswered: teach it as one of its candidates, or dismiss it. Attach
+    names a question worded as shown: that wording, and no other, is taught."""
     rows = []
     for ident in group.candidates[:SHOWN]:
         item = answerer.matcher.answerable(ident)
         if item is not None:
             label = button_text(f"+ {item.question}")
-            rows.append([InlineKeyboardButton(label, callback_data=callbacks.attach(first, ident))])
-    rows.append([InlineKeyboardButton("Dismiss", callback_data=callbacks.dismiss(first))])
+            data = callbacks.attach(group.text_id, ident)
+            rows.append([InlineKeyboardButton(label, callback_data=data)])
+    rows.append(
+        [InlineKeyboardButton("Dismiss", callback_data=callbacks.dismiss(group.question_ids[0]))]
+    )
     return InlineKeyboardMarkup(rows)

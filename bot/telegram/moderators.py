@@ -1,7 +1,8 @@
 """The moderators' commands and buttons: /unanswered, /teach, /reload, /stats.
 
-They are registered for BOT_MODERATORS only (`filters.User` in bot.telegram.app); for anyone
-else a moderator's command falls through to the unknown-command reply.
+They are registered for BOT_MODERATORS only (`filters.User` in bot.telegram.app), and only in
+private chats: elsewhere a moderator gets `PRIVATE_ONLY`; for anyone else a moderator's command
+falls through to the unknown-command reply.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from telegram.error import TelegramError
 from bot import moderation
 from bot.factbase import KnowledgeError, Problem
 from bot.replies import split_html
-from bot.storage import RECENT_DAYS, QuestionLog, StoreError, same_question
+from bot.storage import RECENT_DAYS, QuestionLog, StoreError, same_question, shown_wording
 from bot.teaching import teach
 from bot.telegram import callbacks
 from bot.telegram.asking import STALE_BUTTON, acknowledge, pressed
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 UNANSWERED_SHOWN = 10
 SEARCHED_GROUPS = 1000  # unanswered groups searched for a question's near-duplicates
 NO_LOG = "There is no question log: the database could not be opened (see the bot's log)."
+PRIVATE_ONLY = "Moderators' commands work only in a private chat with me."
 RELOAD_FAILED = "The fact base did not load, so I keep answering from the previous one. Problems:\n"
 
 Read = TypeVar("Read")
@@ -61,6 +63,12 @@ async def read_log(
     except StoreError as error:
         await send_text(message, str(error))
         return None
+
+
+async def private_only(update: Update, context: Context) -> None:
+    """A moderator's command outside a private chat: one line saying where it works."""
+    if update.effective_message is not None:
+        await send_text(update.effective_message, PRIVATE_ONLY)
 
 
 async def unanswered_command(update: Update, context: Context) -> None:
@@ -176,7 +184,9 @@ async def moderation_button(update: Update, context: Context) -> None:
             if logged is None:
                 await acknowledge(query, STALE_BUTTON)
                 return
-            taught = await teach_and_reload(update, context, logged.text, action.ident)
+            # The wording /unanswered showed: the button names a question worded so.
+            wording = shown_wording(logged.text)
+            taught = await teach_and_reload(update, context, wording, action.ident)
             text = taught.text
             if taught.done:
                 # The group may hold wordings other than the one taught.

@@ -14,7 +14,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot.config import Settings
 from bot.replies import Answerer
-from bot.storage import QuestionLog, StoreError
+from bot.storage import QuestionLog, StoreError, hash_key
 from bot.telegram.app import build_application
 from bot.telegram.inbox import InboxApplication
 from bot.telegram.polling import Polling
@@ -30,12 +30,7 @@ def run(settings: Settings, answerer: Answerer, webhook: bool) -> int:
     configure_logging(settings)
     # PTB 22 warns on every RetryAfter unless told to use timedelta, its coming behaviour.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    try:
-        question_log: QuestionLog | None = QuestionLog.open(settings.database)
-    except StoreError as error:
-        # The log never stops the bot from answering.
-        logger.warning("answering without a question log: %s", error)
-        question_log = None
+    question_log = open_question_log(settings)
     application = build_application(settings, answerer, question_log)
     try:
         serve(application, settings, webhook)
@@ -46,6 +41,22 @@ def run(settings: Settings, answerer: Answerer, webhook: bool) -> int:
         logger.error("the bot could not start: %s", error)
         return 1
     return 0
+
+
+def open_question_log(settings: Settings) -> QuestionLog | None:
+    """The question log, its user ids hashed with the configured key (and a word in the log
+    when the key is not where it should be); None, said in the log, when it cannot be opened."""
+    key, warning = hash_key(settings.hash_key, settings.hash_key_file, settings.database)
+    if warning is not None:
+        logger.warning("%s", warning)
+    else:
+        logger.info("user ids are hashed with the key from %s", key.origin)
+    try:
+        return QuestionLog.open(settings.database, key=key)
+    except StoreError as error:
+        # The log never stops the bot from answering.
+        logger.warning("answering without a question log: %s", error)
+        return None
 
 
 def serve(application: InboxApplication, settings: Settings, webhook: bool) -> None:
@@ -133,7 +144,7 @@ def configure_logging(settings: Settings) -> None:
     """Log to stderr, the token redacted, httpx's per-request lines kept out."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    secrets = [settings.token or ""]
+    secrets = [settings.token or "", settings.hash_key or ""]
     if settings.webhook is not None:
         secrets.append(settings.webhook.secret)
     handler.addFilter(RedactToken(secrets))

@@ -1,0 +1,159 @@
+"""Which reading of a message is taken: the message alone, or a reading with its context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.followups.context import Context
+from bot.followups.mentions import split_tokens
+from bot.followups.readings import Candidate, Need, bare, pointing_back, substitution
+from bot.followups.words import INTERJECTIONS, QUESTION_WORDS
+from bot.matching import Match, Outcome
+from bot.replies import Answerer, Reply
+
+# How far a reading with the context may score below the message alone and still be taken,
+# when the message clearly points back; and how far above it must score when it only may.
+_STRONG_SLACK = 10.0
+_WEAK_MARGIN = 5.0
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a message was read, the reply to it, and what the conversation is about after it."""
+
+    reply: Reply
+    question: str
+    fact: str | None
+    entities: tuple[str, ...]
+    topic: str | None = None
+    keeps_context: bool = False
+
+
+def _as_question(text: str) -> str:
+    """`text` as a question people read: capital first, one question mark at the end."""
+    text = " ".join(text.split()).rstrip(" ?!.")
+    return text[:1].upper() + text[1:] + "?" if text else text
+
+
+def _rank(match: Match) -> tuple[int, float]:
+    outcome = {Outcome.ANSWER: 2, Outcome.CLARIFY: 1}.get(match.outcome, 0)
+    return outcome, match.score
+
+
+def _explains(
+    answerer: Answerer, message: str, read: Candidate, match: Match, share: float
+) -> bool:
+    """Whether the reading's best fact explains the words of the message itself (`share` of
+    them at least: a synonym the fact does not use, "talks", is no reason to refuse). A word
+    the reading made part of a name ("its chief": the HNC's chief) is explained by the name."""
+    if not match.candidates:
+        return False
+    analyse = answerer.matcher.analyse
+    kept = set(analyse(read.text, correct=True).content)
+    own = {
+        term
+        for term in analyse(message, correct=True).content
+        if term not in QUESTION_WORDS and term in kept
+    }
+    return len(own & match.candidates[0].matched) >= share * len(own)
+
+
+def _better(
+    answerer: Answerer, message: str, candidate: Candidate, read: Match, alone: Match
+) -> bool:
+    """Whether the reading with the context is to be taken over the message alone.
+
+    Besides matching better, an answer to the reading must explain the message's own words:
+    the context supplies what was left out, never what was asked ("who replaced them?"); all
+    of them where the reading only adds the topic ("… (about: …)").
+    """
+    (read_outcome, read_score), (alone_outcome, alone_score) = _rank(read), _rank(alone)
+    need = candidate.need
+    if need is Need.FORM:
+        return True
+    share = 1.0 if candidate.topic else 0.5
+    if read.outcome is Outcome.ANSWER and not _explains(answerer, message, candidate, read, share):
+        return False
+    if need is Need.CARRY and read.outcome is Outcome.ANSWER:
+        return True
+    if need >= Need.STRONG:
+        if read_outcome != alone_outcome:
+            return read_outcome > alone_outcome
+        return read_outcome == 0 or read_score >= alone_score - _STRONG_SLACK
+    if need is Need.MEDIUM:
+        if read_outcome != alone_outcome:
+            return read_outcome > alone_outcome
+        return read_score >= alone_score
+    # A message that only may point back must be explained whole: "what did the summit cost?"
+    return (
+        read.outcome is Outcome.ANSWER
+        and (alone.outcome is not Outcome.ANSWER or read_score >= alone_score + _WEAK_MARGIN)
+        and _explains(answerer, message, candidate, read, share=1.0)
+    )
+
+
+def _reading(
+    answerer: Answerer,
+    message: str,
+    match: Match,
+    understood_as: str | None = None,
+    topic: str | None = None,
+    keeps_context: bool = False,
+) -> Reading:
+    reply = answerer.reply_for(message, match)
+    if understood_as is not None:
+        reply = replace(reply, understood_as=understood_as)
+    return Reading(
+        reply=reply,
+        question=understood_as if understood_as is not None else message,
+        fact=_about_fact(reply),
+        entities=tuple(entity.id for entity in match.entities),
+        topic=topic,
+        keeps_context=keeps_context,
+    )
+
+
+def _about_fact(reply: Reply) -> str | None:
+    """What a reply was about: the fact answered or shown as the closest, else the first of
+    those offered in a "Did you mean?"."""
+    if reply.fact is not None:
+        return reply.fact
+    if reply.closest is not None:
+        return reply.closest.id
+    return reply.suggestions[0].id if reply.outcome is Outcome.CLARIFY else None
+
+
+def read_followup(answerer: Answerer, message: str, context: Context | None) -> Reading:
+    """Read `message` in `context` (None: alone), and answer it as read."""
+    alone = answerer.matcher.match(message)
+    # Small talk, or a message the bot cannot answer that names no one, says nothing new about
+    # what the conversation is about.
+    empty = alone.smalltalk is not None or (
+        alone.outcome is Outcome.FALLBACK and not alone.entities
+    )
+    if context is not None and alone.smalltalk is None:
+        tokens = split_tokens(message)
+        # "ok, and Erdogan?": what the message says starts after the interjections.
+        while len(tokens) > 1 and tokens[0].words and set(tokens[0].words) <= INTERJECTIONS:
+            tokens = tokens[1:]
+        candidates = (
+            substitution(tokens, alone, answerer, context)
+            or bare(tokens, context)
+            or pointing_back(tokens, alone, answerer, context)
+        )
+        if candidates and candidates[0].need is Need.WEAK and alone.outcome is Outcome.ANSWER:
+            candidates = []  # it only may point back, and it is answered as it stands
+        # The plainest reading that answers; else the plainest.
+        found: tuple[Match, Candidate] | None = None
+        for candidate in candidates:
+            read = answerer.matcher.match(candidate.text)
+            if found is None or read.outcome is Outcome.ANSWER:
+                found = (read, candidate)
+            if read.outcome is Outcome.ANSWER:
+                break
+        if found is not None:
+            read, chosen = found
+            if _better(answerer, message, chosen, read, alone):
+                understood = _as_question(chosen.text)
+                return _reading(answerer, message, read, understood, chosen.topic)
+    return _reading(answerer, message, alone, keeps_context=empty)

@@ -1,0 +1,259 @@
+"""Reading a follow-up in its conversation's context, over the real fact base."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.config import PROJECT_KNOWLEDGE
+from bot.conversation import Conversations
+from bot.evaluation import load_questions
+from bot.factbase import EVAL_DIR, load
+from bot.followups import Context, read_followup
+from bot.matching import Outcome
+from bot.replies import Answerer, Reply
+
+
+@pytest.fixture(scope="module")
+def answerer() -> Answerer:
+    return Answerer(load(PROJECT_KNOWLEDGE))
+
+
+def converse(answerer: Answerer, *messages: str) -> list[Reply]:
+    """The replies to `messages`, asked in order in one conversation."""
+    conversations = Conversations()
+    return [conversations.ask(answerer, "chat", message) for message in messages]
+
+
+SUMMIT_QUOTES = {"putin-real-chance", "summit-against-terrorists"}
+
+
+@pytest.mark.parametrize(
+    ("before", "message", "facts", "read_as"),
+    [
+        # "and X?", "what about X?", "X too?": the last question, about X.
+        (
+            "What did Rouhani say at the summit?",
+            "and putin?",
+            SUMMIT_QUOTES,
+            "What did Vladimir Putin say at the summit?",
+        ),
+        (
+            "Does Iran give military support to Syria?",
+            "Russia too?",
+            {"russia-backs-assad", "iran-supports-syria"},
+            "Does Russia give military support to Syria?",
+        ),
+        (
+            "What did Putin say at the summit?",
+            "and the iranian president?",
+            {"rouhani-pleased"},
+            "What did Hassan Rouhani say at the summit?",
+        ),
+        # Pronouns and "there".
+        (
+            "When did Putin talk to Trump?",
+            "how long did they talk?",
+            {"putin-trump-call"},
+            "How long did Vladimir Putin and Donald Trump talk?",
+        ),
+        (
+            "Who is Dmitry Peskov?",
+            "what did he say about Assad?",
+            {"peskov-assad-role"},
+            "What did Dmitry Peskov say about Assad?",
+        ),
+        (
+            "When did Assad visit Sochi?",
+            "who did he meet there?",
+            {"assad-visits-sochi"},
+            "Who did Bashar al-Assad meet in Sochi?",
+        ),
+        (
+            "What is the Astana process?",
+            "what did the presidents say about it?",
+            {"js-astana-framework"},
+            "What did the presidents say about Astana process?",
+        ),
+        # Bare questions: the last question, asking this instead.
+        (
+            "When did Assad visit Sochi?",
+            "why?",
+            {"assad-visit-purpose"},
+            "Why did Assad visit Sochi?",
+        ),
+        (
+            "When did Assad visit Sochi?",
+            "how long?",
+            {"assad-meeting-secrecy"},
+            "How long did Assad visit Sochi?",
+        ),
+        # A thing pointed at, with nothing in the question to name it: the topic goes along.
+        (
+            "Is there a photo of Assad and Putin shaking hands?",
+            "who took it?",
+            {"handshake-photo"},
+            "Who took it (about: a photo of Assad and Putin shaking hands)?",
+        ),
+        # A topic carried on, whatever it names.
+        (
+            "What does the joint statement say about the ceasefire?",
+            "what about humanitarian aid?",
+            {"js-humanitarian"},
+            "What does the joint statement say about humanitarian aid?",
+        ),
+        (
+            "What does the joint statement say about the ceasefire?",
+            "and about the Astana process?",
+            {"js-astana-framework"},
+            "What does the joint statement say about the Astana process?",
+        ),
+        # "The Russian one": the person of that country the conversation was about.
+        (
+            "Where did the foreign ministers of Iran, Russia and Turkey meet?",
+            "what did the russian one say?",
+            {"lavrov-on-talks"},
+            "What did Sergei Lavrov say?",
+        ),
+        # What comes before what the message says is left out of the reading.
+        (
+            "What did Rouhani say at the summit?",
+            "ok, and putin?",
+            SUMMIT_QUOTES,
+            "What did Vladimir Putin say at the summit?",
+        ),
+    ],
+)
+def test_a_follow_up_is_read_with_its_context(
+    answerer: Answerer, before: str, message: str, facts: set[str], read_as: str
+) -> None:
+    first, reply = converse(answerer, before, message)
+    assert first.understood_as is None
+    assert reply.understood_as == read_as
+    assert reply.outcome is Outcome.ANSWER
+    assert reply.fact in facts
+    assert reply.question == message  # the question as given, the reading beside it
+    assert reply.text().startswith(f"Reading this as: {read_as}\n")
+
+
+def test_the_same_follow_up_alone_is_read_as_it_stands(answerer: Answerer) -> None:
+    for message in ("and putin?", "how long did they talk?", "what did he say about Assad?"):
+        reply = Conversations().ask(answerer, "chat", message)
+        assert reply.understood_as is None
+        assert reply.to_json()["understood_as"] is None
+    # Without the context "and putin?" is a question about Putin himself.
+    assert Conversations().ask(answerer, "chat", "and putin?").fact == "putin"
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "fact"),
+    [
+        # A question that stands on its own is answered as if alone, whatever came before.
+        (
+            "What did Rouhani say at the summit?",
+            "When did Assad visit Sochi?",
+            "assad-visits-sochi",
+        ),
+        (
+            "Who is Dmitry Peskov?",
+            "What did Assad say about foreign interference?",
+            "assad-foreign-players",
+        ),
+        # "his" is Assad's: the question names him before it.
+        (
+            "When did Putin speak with Trump?",
+            "What did Assad say about his gratitude to Russia?",
+            "assad-gratitude",
+        ),
+        # "it" that stands for what follows, not for the last question.
+        ("Who is Dmitry Peskov?", "is it true that assad met putin in sochi", "assad-visits-sochi"),
+    ],
+)
+def test_stale_context_never_changes_a_question_that_stands_alone(
+    answerer: Answerer, before: str, question: str, fact: str
+) -> None:
+    _, reply = converse(answerer, before, question)
+    assert reply.understood_as is None
+    assert (reply.outcome, reply.fact) == (Outcome.ANSWER, fact)
+
+
+def test_honest_limits_carry_over(answerer: Answerer) -> None:
+    # The sources quote no words of Erdogan at the summit: no one else's words are given.
+    _, _, erdogan = converse(
+        answerer, "What did Rouhani say at the summit?", "and putin?", "and erdogan?"
+    )
+    assert erdogan.understood_as == "What did Recep Tayyip Erdogan say at the summit?"
+    assert erdogan.outcome is not Outcome.ANSWER
+
+
+def test_small_talk_keeps_the_context(answerer: Answerer) -> None:
+    _, thanks, reply = converse(
+        answerer, "Who is Dmitry Peskov?", "thanks!", "what did he say about Assad?"
+    )
+    assert thanks.smalltalk == "thanks"
+    assert thanks.understood_as is None
+    assert reply.fact == "peskov-assad-role"
+
+
+def test_follow_ups_chain_on_the_reading(answerer: Answerer) -> None:
+    replies = converse(
+        answerer,
+        "When did Putin talk to Trump?",
+        "how long did they talk?",
+        "what did they stress about syria?",
+    )
+    assert [reply.fact for reply in replies] == [
+        "putin-trump-call",
+        "putin-trump-call",
+        "trump-putin-readout",
+    ]
+    assert (
+        replies[2].understood_as == "What did Vladimir Putin and Donald Trump stress about syria?"
+    )
+
+
+def test_an_unresolvable_pronoun_is_not_guessed(answerer: Answerer) -> None:
+    # Nothing in the context is a person: "he" stays as it is and the message is read alone.
+    context = Context(question="What are the de-escalation zones in Syria?", fact=None, entities=())
+    reading = read_followup(answerer, "what did he say?", context)
+    assert "he" in reading.question.split()
+
+
+def test_the_question_set_is_unchanged_after_an_unrelated_turn(answerer: Answerer) -> None:
+    """Every question of the own set gets the same reply when a question on another topic
+    came first in the same conversation."""
+    unrelated = (
+        "What did Javad Zarif tweet about the Sochi summit?",
+        "Did Riyad Hijab resign?",
+        "When did Putin speak with Trump?",
+    )
+    facts = {text: answerer.ask(text).fact for text in unrelated}
+    questions = load_questions(PROJECT_KNOWLEDGE / EVAL_DIR / "questions.yaml")
+    changed = []
+    for number, case in enumerate(questions.cases):
+        before = next(text for text in unrelated if facts[text] != case.expect)
+        conversations = Conversations()
+        conversations.ask(answerer, number, before)
+        reply = conversations.ask(answerer, number, case.question)
+        alone = answerer.ask(case.question)
+        if (reply.outcome, reply.fact) != (alone.outcome, alone.fact):
+            changed.append((before, case.question, alone.fact, reply.fact, reply.understood_as))
+    assert len(questions.cases) >= 300
+    assert changed == []
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(message=st.text(max_size=300))
+def test_any_message_in_any_context_gets_a_reply(answerer: Answerer, message: str) -> None:
+    context = Context(
+        question="What did Vladimir Putin and Donald Trump say about it (about: the call)?",
+        fact="putin-trump-call",
+        entities=("putin", "trump"),
+        topic="the call",
+    )
+    reading = read_followup(answerer, message, context)
+    assert reading.reply.question == message
+    assert reading.reply.text()
