@@ -1,8 +1,11 @@
 """Benchmark: load time and per-question latency, shipped base and a generated 10,000-fact base.
 
-Run: .venv/bin/python benchmarks/matching.py [--facts 10000] [--questions 2000]
+Run: .venv/bin/python benchmarks/matching.py [--facts 10000] [--phrasings 8]
+     .venv/bin/python benchmarks/matching.py --worst-case [--messages 200]
 Prints figures; asserts nothing. The baseline is rapidfuzz's extractOne with WRatio over every
-phrasing, measured in the same run.
+phrasing, measured in the same run. `--worst-case` times the longest message Telegram delivers
+(4096 characters) made of random short words, on the shipped base: every word is new, so the
+spelling correction's cache holds none of them, and each is a word no dictionary knows.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from bot.config import PROJECT_KNOWLEDGE
 from bot.evaluation import load_questions
 from bot.factbase import EVAL_DIR, load
 from bot.matching import Matcher
+from bot.replies import MESSAGE_LIMIT
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -152,12 +156,51 @@ def bench(name: str, directory: Path, questions: list[str]) -> None:
     report("baseline extractOne(WRatio)", timed(baseline, questions[:300]))
 
 
+def random_message(
+    rng: random.Random, words: Sequence[str] = (), length: int = MESSAGE_LIMIT
+) -> str:
+    """`length` characters of words picked at random from `words`, or (with none given) of
+    made-up lower-case words of 4 to 8 letters: each one long enough to be spell-corrected,
+    and none a word English or the base knows."""
+    picked: list[str] = []
+    size = -1
+    while True:
+        if words:
+            word = rng.choice(words)
+        else:
+            word = "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 8)))
+        if size + 1 + len(word) > length:
+            return " ".join(picked)
+        picked.append(word)
+        size += 1 + len(word)
+
+
+def worst_case(messages: int, seed: int = 11) -> None:
+    """Time the matcher on `messages` random 4096-character messages of made-up words (each
+    message new words), then of the base's own words."""
+    matcher = Matcher(load(PROJECT_KNOWLEDGE))
+    vocabulary = sorted(matcher.index.vocabulary)
+    for name, words in (("made-up words", ()), ("the base's own words", vocabulary)):
+        rng = random.Random(seed)
+        asked = [random_message(rng, words) for _ in range(messages)]
+        count = statistics.median(len(message.split()) for message in asked)
+        print(f"{messages} messages of {MESSAGE_LIMIT} characters, {name} ({count:.0f} a message)")
+        times = timed(matcher.match, asked)
+        report("matcher", times)
+        print(f"  {'':<34} max    {max(times):8.3f} ms")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run both benchmarks and print their figures."""
+    """Run both benchmarks (or the worst case) and print their figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--facts", type=int, default=10_000)
     parser.add_argument("--phrasings", type=int, default=8)
+    parser.add_argument("--worst-case", action="store_true")
+    parser.add_argument("--messages", type=int, default=200)
     args = parser.parse_args(argv)
+    if args.worst_case:
+        worst_case(args.messages)
+        return 0
     shipped = load_questions(PROJECT_KNOWLEDGE / EVAL_DIR / "questions.yaml")
     asked = [case.question for case in shipped.cases] * 5
     bench("shipped base", PROJECT_KNOWLEDGE, asked)

@@ -42,6 +42,13 @@ CLARIFY_CANDIDATES = (
     "opposition",
     "what did they agree",
 )
+# Questions about a covered event asking for words the sources do not give; the first that the
+# base in use answers with its closest fact is taken.
+CLOSEST_CANDIDATES = (
+    "What did Netanyahu tell Putin during their call?",
+    "what did erdogan tweet about the summit",
+    "What did Sisi tell Putin on the phone?",
+)
 ALLOWED_TAGS = frozenset({"b", "i", "a", "blockquote", "code"})
 STOP_WAIT = 5.0  # seconds post_shutdown may take in `running`
 
@@ -254,6 +261,43 @@ def clarifying_question(answerer: Answerer) -> tuple[str, Reply]:
         if reply.outcome is Outcome.CLARIFY and len(reply.suggestions) >= 2:
             return question, reply
     raise AssertionError(f"none of {CLARIFY_CANDIDATES} clarifies any more; add one that does")
+
+
+def closest_question(answerer: Answerer) -> tuple[str, Reply]:
+    """A question the base in use answers with its closest fact, and that reply."""
+    for question in CLOSEST_CANDIDATES:
+        reply = answerer.ask(question)
+        if reply.closest is not None and reply.outcome is Outcome.FALLBACK:
+            return question, reply
+    raise AssertionError(f"none of {CLOSEST_CANDIDATES} gets a closest answer; add one that does")
+
+
+def closest_buttons(
+    message: JSONDict,
+) -> tuple[callbacks.ClosestFeedback, callbacks.ClosestFeedback, list[tuple[str, str]]]:
+    """The buttons under a closest answer: its first row is exactly "That answers it" / "Not
+    what I asked" on one logged question and one fact, each within 64 bytes.
+
+    Returns both actions and the buttons below that row: the other options, each a Pick that
+    carries the same question's id."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    assert rows, message
+    feedback, *rest = rows
+    assert [button["text"] for button in feedback] == ["That answers it", "Not what I asked"]
+    actions = []
+    for button in feedback:
+        data = button["callback_data"]
+        assert len(data.encode()) <= callbacks.MAX_BYTES
+        action = callbacks.parse(data)
+        assert isinstance(action, callbacks.ClosestFeedback), data
+        actions.append(action)
+    yes, no = actions
+    assert (yes.answers, no.answers) == (True, False)
+    assert (yes.question_id, yes.ident) == (no.question_id, no.ident)
+    below = [(button["text"], button["callback_data"]) for row in rest for button in row]
+    for _, data in below:
+        assert pick_of(data).question_id == yes.question_id, data
+    return yes, no, below
 
 
 def check_inline_results(results: list[JSONDict]) -> None:

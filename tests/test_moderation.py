@@ -18,8 +18,10 @@ import html
 import logging
 import re
 import shutil
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,7 @@ from bot.storage import QuestionLog
 from bot.teaching import LEARNED_FILE
 from bot.telegram import callbacks
 from bot.telegram.app import post_init, post_shutdown
-from bot.telegram.asking import THANKS_FOR_FEEDBACK
+from bot.telegram.asking import NOTED, STALE_BUTTON, THANKS_FOR_FEEDBACK
 from bot.telegram.commands import UNKNOWN_COMMAND
 from bot.telegram.keyboards import button_text
 from bot.telegram.moderators import NO_LOG, PRIVATE_ONLY, RELOAD_FAILED
@@ -62,6 +64,8 @@ from tests.harness import (
     answer_in_memory,
     buttons,
     clarifying_question,
+    closest_buttons,
+    closest_question,
     learned_yaml,
     running,
     suggestion_buttons,
@@ -685,6 +689,121 @@ async def test_an_answer_to_a_related_question_button_carries_votes(
         assert [call["method"] for call in calls] == ["answerCallbackQuery", "sendMessage"]
         assert "<blockquote>" in calls[1]["text"]
         answer_buttons(calls[1])
+
+
+# --- the word on a closest answer -----------------------------------------------------------
+
+
+def closest_words(question_log: QuestionLog) -> list[tuple[int, int]]:
+    """(question id, 1 for "That answers it" or 0 for "Not what I asked") of every word on a
+    closest answer the log holds."""
+    with closing(sqlite3.connect(question_log.path)) as connection:
+        return connection.execute(
+            "SELECT question_id, answers FROM closest_feedback ORDER BY question_id"
+        ).fetchall()
+
+
+def acknowledged(calls: list[JSONDict], text: str) -> None:
+    """The calls were one answerCallbackQuery with `text`, and nothing else."""
+    assert calls == [
+        {
+            "method": "answerCallbackQuery",
+            "callback_query_id": calls[0]["callback_query_id"],
+            "text": text,
+        }
+    ], calls
+
+
+@pytest.mark.asyncio
+async def test_not_what_i_asked_is_noted_and_queues_the_question_as_refused(
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question, _ = closest_question(answerer)
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
+        yes, no, _ = closest_buttons(await bot.say(question))
+        [group] = bot.flushed().unanswered()
+        assert group.reasons == {"closest answer"}  # shown, no word on it yet
+        asked = yes.question_id
+        acknowledged(await bot.press(callbacks.closest_feedback(asked, yes.ident, True)), NOTED)
+        assert closest_words(question_log) == [(asked, 1)]
+        # A later press replaces the first.
+        acknowledged(await bot.press(callbacks.closest_feedback(asked, no.ident, False)), NOTED)
+        assert closest_words(question_log) == [(asked, 0)]
+        [group] = bot.flushed().unanswered()
+        assert group.reasons == {"closest answer refused"}
+        assert group.candidates[0] == no.ident
+        [listed] = await bot.receive(private_message("/unanswered", chat_id=MOD_ID))
+        assert html.unescape(listed["text"]) == (
+            f"“{question}” — asked once (closest answer refused)"
+        )
+        assert moderation_buttons(listed)[-1] == ("Dismiss", callbacks.Dismiss(asked))
+
+
+@pytest.mark.asyncio
+async def test_that_answers_it_keeps_the_question_for_a_moderator_to_teach(
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question, _ = closest_question(answerer)
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
+        yes, _, _ = closest_buttons(await bot.say(question))
+        confirm = callbacks.closest_feedback(yes.question_id, yes.ident, True)
+        acknowledged(await bot.press(confirm), NOTED)
+        assert closest_words(question_log) == [(yes.question_id, 1)]
+        [listed] = await bot.receive(private_message("/unanswered", chat_id=MOD_ID))
+        assert html.unescape(listed["text"]) == (
+            f"“{question}” — asked once (closest answer confirmed)"
+        )
+        # The fact the asker confirmed is the first to attach it to.
+        _, attach = moderation_buttons(listed)[0]
+        assert attach == callbacks.Attach(yes.question_id, yes.ident)
+        calls = await bot.press(callbacks.attach(attach.question_id, attach.ident), MOD_ID)
+        assert html.unescape(calls[1]["text"]).startswith(f"Taught: “{question}” => {yes.ident}")
+        assert bot.holder.answerer.ask(question).fact == yes.ident
+        assert bot.flushed().unanswered() == []
+
+
+@pytest.mark.asyncio
+async def test_a_word_on_a_closest_answer_counts_only_from_the_asker_on_the_fact_shown(
+    answerer: Answerer, base_copy: Path, question_log: QuestionLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question, reply = closest_question(answerer)
+    async with moderated(answerer, base_copy, monkeypatch, question_log) as bot:
+        yes, no, _ = closest_buttons(await bot.say(question))
+        asked, shown = yes.question_id, yes.ident
+        answered, _ = answer_buttons(await bot.say(ASSAD_QUESTION))
+        in_group = await bot.one_message(group_message(question, mention=True))
+        group_yes, _, _ = closest_buttons(in_group)
+        other_fact = next(s.id for s in reply.suggestions if s.id != shown)
+        forged = [
+            # another user, on the asker's buttons
+            callback_query(callbacks.closest_feedback(asked, shown, False), chat_id=OTHER_USER),
+            callback_query(
+                callbacks.closest_feedback(group_yes.question_id, shown, True),
+                chat_id=GROUP_CHAT_ID,
+                user_id=OTHER_USER,
+            ),
+            # the asker, on a fact that was not the one shown
+            callback_query(callbacks.closest_feedback(asked, other_fact, False)),
+            callback_query(callbacks.closest_feedback(asked, "no-such-fact", True)),
+            # a question that got an answer, not a closest one; a question never asked
+            callback_query(callbacks.closest_feedback(answered, ASSAD_FACT, False)),
+            callback_query(callbacks.closest_feedback(123456, shown, False)),
+            callback_query(callbacks.closest_feedback(2**48 - 1, "a" * 40, True)),
+        ]
+        for data in forged:
+            acknowledged(await bot.receive(data), STALE_BUTTON)
+        assert closest_words(question_log) == []
+        groups = bot.flushed().unanswered()
+        assert [g.reasons for g in groups] == [{"closest answer"}]  # both askings, one group
+        # The askers themselves are heard, in the private chat and in the group.
+        acknowledged(await bot.press(callbacks.closest_feedback(asked, no.ident, False)), NOTED)
+        group_press = callback_query(
+            callbacks.closest_feedback(group_yes.question_id, shown, True), chat_id=GROUP_CHAT_ID
+        )
+        acknowledged(await bot.receive(group_press), NOTED)
+        assert sorted(closest_words(question_log)) == sorted(
+            [(asked, 0), (group_yes.question_id, 1)]
+        )
 
 
 # --- stats ----------------------------------------------------------------------------------

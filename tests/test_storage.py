@@ -74,7 +74,7 @@ def test_first_open_creates_folders_and_schema_and_keeps_no_secret(db: Path) -> 
     question_log.close()
     meta = {str(key): str(value) for key, value in rows(db, "SELECT key, value FROM meta")}
     assert meta == {"schema_version": str(len(MIGRATIONS))}
-    assert len(MIGRATIONS) == 4
+    assert len(MIGRATIONS) == 5
     tables = {name for (name,) in rows(db, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"meta", "questions", "feedback", "inbox"} <= tables
     assert rows(db, "PRAGMA journal_mode") == [("wal",)]
@@ -518,6 +518,64 @@ def test_a_pick_counts_only_from_the_asker_among_the_facts_offered(
     found = [question_log.question(ident) for ident in (clarified, fell_back)]
     assert [q.picked if q else "missing" for q in found] == ["call", "war"]
     assert [g.question_ids for g in question_log.unanswered(now=NOW)] == [(fell_back,)]
+
+
+# --- the word on a closest answer -----------------------------------------------------------
+
+
+def test_a_word_on_a_closest_answer_counts_only_from_the_asker_on_the_fact_shown(
+    question_log: QuestionLog, db: Path
+) -> None:
+    shown = ask(question_log, "What did Netanyahu say?", "fallback", closest="calls", user_id=USER)
+    plain = ask(question_log, "Who won the war?", "fallback", user_id=USER)
+    answered = ask(question_log, "When was the summit?", "answer", fact="calls", user_id=USER)
+
+    def word(question_id: int, user_id: int | None, fact: str, answers: bool) -> bool:
+        return question_log.record_closest_feedback(
+            question_id, user_id, fact, answers, at=NOW - 10
+        ).result(timeout=5)
+
+    assert not word(shown, USER + 1, "calls", False)  # another user
+    assert not word(shown, None, "calls", False)  # nobody known
+    assert not word(shown, USER, "summit", False)  # a fact that was not shown
+    assert not word(plain, USER, "calls", False)  # a fallback that showed no closest answer
+    assert not word(answered, USER, "calls", False)  # an answer
+    assert not word(new_id(), USER, "calls", False)  # a question never logged
+    assert rows(db, "SELECT * FROM closest_feedback") == []
+    assert word(shown, USER, "calls", True)
+    assert word(shown, USER, "calls", False)  # a later press replaces the first
+    assert rows(db, "SELECT question_id, answers FROM closest_feedback") == [(shown, 0)]
+
+
+def test_a_word_on_a_closest_answer_to_a_closed_log_is_a_store_error(db: Path) -> None:
+    question_log = QuestionLog.open(db)
+    shown = ask(question_log, "What did Netanyahu say?", "fallback", closest="calls", user_id=USER)
+    question_log.close()
+    with pytest.raises(StoreError, match="closed"):
+        question_log.record_closest_feedback(shown, USER, "calls", True).result(timeout=5)
+
+
+def test_closest_answers_are_queued_with_the_askers_word_on_them(
+    question_log: QuestionLog,
+) -> None:
+    texts = ("What did Netanyahu say?", "Who paid for the summit?", "How tall is Lavrov?")
+    asked = [
+        ask(
+            question_log, text, "fallback", closest="calls", candidates=["x", "calls"], user_id=USER
+        )
+        for text in texts
+    ]
+    question_log.record_closest_feedback(asked[0], USER, "calls", False)
+    question_log.record_closest_feedback(asked[1], USER, "calls", True)
+    question_log.flush()
+    groups = question_log.unanswered(now=NOW)
+    assert {g.text: g.reasons for g in groups} == {
+        texts[0]: {"closest answer refused"},
+        texts[1]: {"closest answer confirmed"},
+        texts[2]: {"closest answer"},  # shown, no word on it yet
+    }
+    # The fact shown comes first among the candidates, to be taught with one press.
+    assert {g.candidates for g in groups} == {("calls", "x")}
 
 
 # --- the unanswered queue -------------------------------------------------------------------

@@ -60,6 +60,8 @@ from tests.harness import (
     buttons,
     check_inline_results,
     clarifying_question,
+    closest_buttons,
+    closest_question,
     picked,
     running,
     suggestion_buttons,
@@ -218,6 +220,44 @@ async def test_out_of_scope_question_gets_the_honest_fallback(bot: Bot, answerer
     assert "None of these" not in [text for text, _ in pressed]
     for _, data in pressed:
         assert answerer.answer_with(picked(data)) is not None
+
+
+@pytest.mark.asyncio
+async def test_a_closest_answer_asks_whether_it_answers_and_keeps_its_options(
+    bot: Bot, answerer: Answerer
+) -> None:
+    question, reply = closest_question(answerer)
+    assert reply.closest is not None
+    message = await bot.one_message(private_message(question))
+    assert message["text"] == reply.html()
+    yes, _, below = closest_buttons(message)
+    assert yes.ident == reply.closest.id
+    assert [picked(data) for _, data in below] == [s.id for s in reply.suggestions[:3]]
+
+
+@pytest.mark.parametrize("kind", ["answer", "clarify", "fallback", "smalltalk"])
+@pytest.mark.asyncio
+async def test_only_a_closest_answer_carries_the_two_buttons(
+    bot: Bot, answerer: Answerer, kind: str
+) -> None:
+    question = {
+        "answer": ASSAD_QUESTION,
+        "clarify": clarifying_question(answerer)[0],
+        "fallback": OUT_OF_SCOPE,
+        "smalltalk": "hi",
+    }[kind]
+    assert answerer.ask(question).closest is None
+    message = await bot.one_message(private_message(question))
+    pressed = buttons(message)
+    assert not {"That answers it", "Not what I asked"} & {text for text, _ in pressed}
+    assert not [d for _, d in pressed if isinstance(callbacks.parse(d), callbacks.ClosestFeedback)]
+
+
+def test_a_closest_answer_not_logged_gets_no_feedback_buttons(answerer: Answerer) -> None:
+    _, reply = closest_question(answerer)
+    markup = reply_keyboard(reply)
+    labels = [b.text for row in markup.inline_keyboard for b in row] if markup else []
+    assert labels == [button_text(s.question) for s in reply.suggestions[:3]]
 
 
 @pytest.mark.asyncio

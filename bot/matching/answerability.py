@@ -112,17 +112,26 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
     content = list(dict.fromkeys(analysis.content))
     spelled = dict(zip(analysis.content, analysis.spelled, strict=True))
     item_terms = index.item_terms[candidate.position] | candidate.matched
+    # A word left unread (past the spelling cap) is taken as typed: not stemmed, no slip.
+    unread = analysis.unread
     unexplained = [
         term
         for term in content
         if term not in item_terms
-        and stem(spelled[term]) not in index.item_stems[candidate.position]
+        and (
+            spelled[term] in unread
+            or stem(spelled[term]) not in index.item_stems[candidate.position]
+        )
         and term not in QUESTION_TERMS
         and term not in index.entity_by_token
         and term not in index.say_terms
     ]
     stems = index.item_stems[candidate.position]
-    unexplained = [term for term in unexplained if not _slip_of(spelled[term], stems)]
+    unexplained = [
+        term
+        for term in unexplained
+        if spelled[term] in unread or not _slip_of(spelled[term], stems)
+    ]
     specific = [rarity(spelled[term]) for term in unexplained]
     asked = asked_kinds(analysis.words)
     position = candidate.position

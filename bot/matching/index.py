@@ -7,15 +7,10 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from bot.factbase import Entity, Fact, FactBase
 from bot.matching.asked import asked_kinds, kinds_of_answer, places_given, wants
 from bot.matching.lexicon import (
-    CHAT_SPELLINGS,
     QUESTION_TERMS,
     QUESTION_WORDS,
     SAY_WORDS,
@@ -27,6 +22,7 @@ from bot.matching.lexicon import (
     shouting,
     stem,
 )
+from bot.matching.spelling import Speller
 from bot.matching.weights import Weights
 from bot.normalization import normalize
 
@@ -61,6 +57,8 @@ class Analysis:
     wants: frozenset[str] = frozenset()
     words: tuple[str, ...] = ()
     spelled: tuple[str, ...] = ()  # each content term as it was typed (folded phrases: the term)
+    # Words past the spelling correction's cap (bot.matching.spelling): read as typed, unstemmed.
+    unread: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -192,9 +190,7 @@ class Index:
         for kind, messages in base.smalltalk.items():
             for message in messages:
                 self.smalltalk.add(message, "smalltalk_" + kind)
-        # Corrections aim at the words that carry meaning, not at "what" or "the".
-        self.vocabulary_list = sorted(self.vocabulary - STOPWORDS - set(QUESTION_WORDS))
-        self.correct = lru_cache(maxsize=4096)(self._correct_uncached)
+        self.speller = Speller(self.vocabulary, self.entity_by_token, weights)
 
     # --- building ---
 
@@ -337,12 +333,15 @@ class Index:
             for pattern, token in self.capitals:
                 text = pattern.sub(token, text)
         words = normalize(text).split()
+        unread: frozenset[str] = frozenset()
         if correct:
-            words = [self.correct(word) for word in words]
+            words, unread = self.speller.correct(words)
         terms: list[str] = []
         content: list[str] = []
         spelled: list[str] = []
-        stems = [word if word in self.entity_by_token else stem(word) for word in words]
+        stems = [
+            word if word in self.entity_by_token or word in unread else stem(word) for word in words
+        ]
         for token, index in self.phrases.fold(stems):
             word = words[index] if index >= 0 else ""
             if word in QUESTION_WORDS:
@@ -361,6 +360,7 @@ class Index:
             wants=wants(words),
             words=tuple(words),
             spelled=tuple(spelled),
+            unread=unread,
         )
 
     def speaker(self, analysis: Analysis) -> str | None:
@@ -391,48 +391,6 @@ class Index:
                     break
                 described = described or before in content
         return None
-
-    def _correct_uncached(self, word: str) -> str:
-        """The vocabulary word `word` is most likely a misspelling of, or `word` itself.
-
-        Distances count a swap of two letters as one slip ("cheifs" -> "chiefs").
-
-        A word the base does not know is corrected only if it is not itself an English word:
-        "join" stays "join" rather than becoming "joint", while "erdogn" becomes "erdogan".
-        """
-        if word in CHAT_SPELLINGS:
-            return CHAT_SPELLINGS[word]
-        if word in self.vocabulary or word in STOPWORDS or len(word) < 4 or word.isdigit():
-            return word
-        if word in self.entity_by_token:
-            return word
-        known = english_frequency(word)
-        common = self.weights.common_word
-        if known >= common:
-            return word
-        allowed = 1 if len(word) < 7 else 2
-        found = process.extract(
-            word,
-            self.vocabulary_list,
-            scorer=OSA.distance,
-            score_cutoff=allowed,
-            limit=8,
-        )
-        # People rarely get the first letter wrong; requiring it keeps corrections honest.
-        # Among equally close words, the commoner in English is the likelier meant.
-        candidates = [
-            (distance, -english_frequency(candidate), candidate)
-            for candidate, distance, _ in found
-            if candidate[0] == word[0]
-        ]
-        if not candidates:
-            return word
-        _, frequency, candidate = min(candidates)
-        # A rare word English knows ("douma", "meting") is taken for a slip only when the word
-        # it would become is a much commoner one ("meeting"), not another rare name ("duma").
-        if known >= self.weights.known_word and -frequency < max(common, 20 * known):
-            return word
-        return candidate
 
 
 def _idf(item_weights: list[dict[str, float]], question_word: float) -> dict[str, float]:

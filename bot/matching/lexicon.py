@@ -89,12 +89,14 @@ SAY_WORDS = """
 # How often a word occurs in English (pyspellchecker's word counts). A word it knows at all
 # ("join", "douma") is a word in its own right, not a typo to correct; one it knows well ("us")
 # is an ordinary word even where an alias spells it in capitals ("US").
-_ENGLISH = SpellChecker(language="en", distance=1).word_frequency
+# Read from the word counts themselves: looking a word up through the SpellChecker's own
+# methods costs several times more, and a long message asks for hundreds.
+_ENGLISH = SpellChecker(language="en", distance=1).word_frequency.dictionary
 
 
 def english_frequency(word: str) -> int:
     """How often `word` occurs in pyspellchecker's English corpus (0 when never)."""
-    return int(_ENGLISH[word]) if word in _ENGLISH else 0
+    return int(_ENGLISH.get(word.lower(), 0))
 
 
 # English word counts run from about 10^8 (the commonest words) down to words seen once.

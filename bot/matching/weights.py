@@ -12,6 +12,9 @@ class Weights:
     # --- reading a question
     known_word: int = 1  # an English word seen this often is a word, not a typo to correct
     common_word: int = 1000  # seen this often it is an ordinary word, even spelt like an alias
+    # distinct words of one message looked up for a slip (the first ones); the rest are read as
+    # typed. Questions need two at most; it bounds what a 4096-character message costs.
+    corrected_words: int = 24
     # --- the index
     question_word: float = 1.4  # weight of who/what/when/where/why/how (too common to search by)
     unknown_word: float = 1.0  # a word the base never saw, as a share of the rarest word's weight

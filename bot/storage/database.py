@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from bot.storage.hashing import HashKey
 from bot.storage.schema import StoreError, connect, migrate
-from bot.storage.writer import QUEUE_SIZE, Writer
+from bot.storage.writer import QUEUE_SIZE, Task, Writer
+
+T = TypeVar("T")
 
 
 class Database:
@@ -68,6 +71,15 @@ class Database:
         self._writer.close(timeout)
         with self._read_lock:
             self._reader.close()
+
+    def _task(self, run: Callable[[sqlite3.Connection], T]) -> Future[T]:
+        """Queue `run` for the writer thread, after every write queued before it. The future is
+        its result once committed, or StoreError."""
+        result: Future[T] = Future()
+        refused = self._writer.enqueue(Task(run, result))
+        if refused is not None:
+            result.set_exception(StoreError(f"The question log at {self.path}: {refused}."))
+        return result
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
         try:

@@ -17,7 +17,15 @@ from bot.normalization import normalize
 
 # Two questions are the same question when their normalised texts score this much or more.
 SIMILAR: Final = 85
-REASONS: Final = ("fallback", "clarify", "downvote")
+# Why a question is in the unanswered queue, in the order they are listed.
+REASONS: Final = (
+    "fallback",
+    "closest answer refused",
+    "closest answer confirmed",
+    "closest answer",
+    "clarify",
+    "downvote",
+)
 _SCORER = fuzz.token_sort_ratio
 
 

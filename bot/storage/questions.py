@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import sqlite3
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Final
 
@@ -115,16 +117,19 @@ class QuestionLog(KeptUpdates):
         score: float = 0.0,
         candidates: Sequence[str] = (),
         offered: Sequence[str] = (),
+        closest: str | None = None,
         chat_type: str = "private",
         user_id: int | None = None,
         at: float | None = None,
     ) -> None:
         """Queue a question and how it was answered (`offered`: the ids its buttons offer to
-        pick); returns at once and never raises."""
+        pick; `closest`: the fact a fallback showed as the closest answer); returns at once and
+        never raises."""
         try:
             self._writer.submit(
                 "INSERT OR IGNORE INTO questions (id, at, chat_type, user_hash, text, outcome, "
-                "fact, score, candidates, offered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "fact, score, candidates, offered, closest) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     int(question_id),
                     time.time() if at is None else float(at),
@@ -137,6 +142,7 @@ class QuestionLog(KeptUpdates):
                     float(score),
                     json.dumps([str(c) for c in list(candidates)[:3]]),
                     json.dumps([str(ident) for ident in offered]),
+                    None if closest is None else str(closest),
                 ),
             )
         except Exception as error:  # noqa: BLE001 - a bad record must never break answering
@@ -189,6 +195,39 @@ class QuestionLog(KeptUpdates):
         except Exception as error:  # noqa: BLE001 - a bad record must never break answering
             logger.warning("Question log: a vote was not recorded: %s", error)
 
+    def record_closest_feedback(
+        self,
+        question_id: int,
+        user_id: int | None,
+        fact: str,
+        answers: bool,
+        *,
+        at: float | None = None,
+    ) -> Future[bool]:
+        """Record the asker's word on the closest answer to a question: "That answers it"
+        (`answers`) or "Not what I asked"; a later press replaces it. It counts only from the
+        user who asked, and only for the fact shown as the closest answer to that question:
+        the future is True once it is committed, False when it does not count (another user,
+        another fact, a question that got no closest answer), or StoreError."""
+        asker = self.user_hash(user_id) if user_id is not None else None
+        row = (int(question_id), int(bool(answers)), time.time() if at is None else float(at))
+
+        def run(connection: sqlite3.Connection) -> bool:
+            if asker is None:
+                return False
+            # Queued after the question's own write, so a press right after the reply finds it.
+            cursor = connection.execute(
+                "INSERT INTO closest_feedback (question_id, answers, at) SELECT ?, ?, ? "
+                "WHERE EXISTS (SELECT 1 FROM questions WHERE id = ? AND user_hash = ? "
+                "AND closest = ?) "
+                "ON CONFLICT (question_id) DO UPDATE SET answers = excluded.answers, "
+                "at = excluded.at",
+                (*row, row[0], asker, str(fact)),
+            )
+            return cursor.rowcount > 0
+
+        return self._task(run)
+
     # --- reading and moderating: synchronous ------------------------------------------------
 
     def question(self, question_id: int) -> LoggedQuestion | None:
@@ -215,26 +254,33 @@ class QuestionLog(KeptUpdates):
     def unanswered(
         self, days: float = RECENT_DAYS, limit: int = 20, now: float | None = None
     ) -> list[UnansweredGroup]:
-        """Recent fallbacks, abandoned clarifications and 👎, grouped, the commonest first."""
+        """Recent fallbacks (closest answers among them, with the asker's word on them),
+        abandoned clarifications and 👎, grouped, the commonest first."""
         end = time.time() if now is None else now
         rows = self._query(
-            "SELECT id, at, text, outcome, candidates, picked, "
-            "(SELECT COALESCE(SUM(vote), 0) FROM feedback WHERE question_id = questions.id) "
+            "SELECT id, at, text, outcome, candidates, picked, closest, "
+            "(SELECT COALESCE(SUM(vote), 0) FROM feedback WHERE question_id = questions.id), "
+            "(SELECT answers FROM closest_feedback WHERE question_id = questions.id) "
             "FROM questions WHERE at > ? AND at <= ? AND dismissed = 0 AND taught IS NULL "
             "ORDER BY at, id",
             (end - days * DAY, end),
         )
         grouping = Grouping()
-        for ident, at, text, outcome, candidates, picked, net in rows:
+        for ident, at, text, outcome, candidates, picked, closest, net, answers in rows:
             reasons = set()
-            if outcome == "fallback":
+            offered = _candidates(candidates)
+            if outcome == "fallback" and closest is not None:
+                reasons.add(_CLOSEST_REASONS[answers])
+                # The fact shown comes first: a confirmed one is taught with the first button.
+                offered = (closest, *(c for c in offered if c != closest))
+            elif outcome == "fallback":
                 reasons.add("fallback")
             elif outcome == "clarify" and picked is None:
                 reasons.add("clarify")
             if int(net) < 0:
                 reasons.add("downvote")
             if reasons:
-                grouping.add(ident, at, text, reasons, _candidates(candidates))
+                grouping.add(ident, at, text, reasons, offered)
         return grouping.groups()[:limit]
 
     def dismiss(self, question_ids: Iterable[int]) -> int:
@@ -293,6 +339,14 @@ class QuestionLog(KeptUpdates):
             upvotes=votes.get(1, 0),
             downvotes=votes.get(-1, 0),
         )
+
+
+# Why a closest answer is in the queue, by the asker's word on it (None: no word yet).
+_CLOSEST_REASONS: Final = {
+    None: "closest answer",
+    0: "closest answer refused",
+    1: "closest answer confirmed",
+}
 
 
 def _candidates(raw: object) -> tuple[str, ...]:

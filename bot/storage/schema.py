@@ -69,6 +69,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # hashes made before stay, tied to no one: nothing left can link them to an id.
         "DELETE FROM meta WHERE key = 'salt'",
     ),
+    (
+        # The fact a fallback showed as the closest answer (NULL when it showed none): only a
+        # press on that fact's buttons counts.
+        "ALTER TABLE questions ADD COLUMN closest TEXT",
+        # The asker's word on the closest answer: "That answers it" (1) or "Not what I asked"
+        # (0); a later press replaces it.
+        """CREATE TABLE closest_feedback (
+            question_id INTEGER PRIMARY KEY,
+            answers INTEGER NOT NULL CHECK (answers IN (0, 1)),
+            at REAL NOT NULL
+        )""",
+    ),
 )
 
 

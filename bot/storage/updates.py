@@ -15,7 +15,6 @@ from typing import Final
 
 from bot.storage.database import Database
 from bot.storage.schema import StoreError
-from bot.storage.writer import Task
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +68,7 @@ class KeptUpdates(Database):
                 )
             return unhandled
 
-        result: Future[set[int]] = Future()
-        refused = self._writer.enqueue(Task(run, result))
-        if refused is not None:
-            result.set_exception(StoreError(f"The question log at {self.path}: {refused}."))
-        return result
+        return self._task(run)
 
     def record_handled(self, update_id: int, *, now: float | None = None) -> None:
         """Queue that an update has been handled, dropping its JSON; never raises."""

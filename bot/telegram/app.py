@@ -156,11 +156,13 @@ def add_handlers(application: App, moderator_ids: frozenset[int]) -> None:
     application.add_handler(
         MessageHandler(fresh & private & filters.COMMAND, commands.unknown_command)
     )
-    # One handler per kind of button; data none of them knows (forged, stale) comes last.
+    # One handler per kind of button; data none of them knows (forged, stale) comes last: the
+    # catch-all matches every press, so a kind registered after it would never be reached.
     for pattern, callback in (
         (callbacks.PICK, asking.pick_button),
         (callbacks.VOTE, asking.vote_button),
         (callbacks.NONE, asking.none_of_these_button),
+        (callbacks.CLOSEST, asking.closest_button),
         (callbacks.ATTACH, moderators.moderation_button),
         (callbacks.DISMISS, moderators.moderation_button),
     ):

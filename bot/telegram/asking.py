@@ -1,8 +1,10 @@
 """Questions from users: typed in a private chat, addressed to the bot in a group, or picked
-with a button; and the other buttons under answers (votes, "None of these")."""
+with a button; and the other buttons under answers (votes, "None of these", the word on a
+closest answer)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Hashable
@@ -13,7 +15,7 @@ from telegram.error import BadRequest
 
 from bot.conversation import Conversations, answer_key, chat_key
 from bot.replies import Reply, split_html
-from bot.storage import new_id
+from bot.storage import StoreError, new_id
 from bot.telegram import callbacks
 from bot.telegram.keyboards import offered_picks
 from bot.telegram.sending import send_reply, send_text
@@ -27,6 +29,10 @@ THANKS_FOR_FEEDBACK = "Thanks for your feedback."
 NONE_OF_THESE = (
     "Sorry I could not tell. Try asking with other words, or see /timeline for what I know."
 )
+NOTED = "Thanks — noted."
+NOT_NOTED = "Sorry, I could not note that just now."
+# Seconds a press on a closest answer's buttons waits for the question log to check and note it.
+NOTE_TIMEOUT = 5.0
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
@@ -88,6 +94,7 @@ def log_question(update: Update, context: Context, asked: int, reply: Reply) -> 
         offered=[suggestion.id for suggestion in offered_picks(reply)],
         chat_type=chat.type if chat is not None else "private",
         user_id=user.id if user is not None else None,
+        closest=reply.closest.id if reply.closest is not None else None,
     )
 
 
@@ -220,6 +227,33 @@ async def none_of_these_button(update: Update, context: Context) -> None:
     await acknowledge(query)
     if isinstance(query.message, Message):
         await send_text(query.message, NONE_OF_THESE)
+
+
+async def closest_button(update: Update, context: Context) -> None:
+    """ "That answers it" or "Not what I asked" under a closest answer: noted when the asker
+    presses it on the fact shown; any other press (another user's, forged data) changes
+    nothing and is answered as a stale button."""
+    press = await pressed(update, context)
+    if press is None:
+        return
+    query, action = press
+    question_log = services_of(context).question_log
+    if not isinstance(action, callbacks.ClosestFeedback) or query.from_user is None:
+        await acknowledge(query, STALE_BUTTON)
+        return
+    if question_log is None:
+        await acknowledge(query)  # no log to check it against or note it in
+        return
+    noting = question_log.record_closest_feedback(
+        action.question_id, query.from_user.id, action.ident, action.answers
+    )
+    try:
+        counted = await asyncio.wait_for(asyncio.wrap_future(noting), NOTE_TIMEOUT)
+    except (StoreError, TimeoutError) as error:
+        logger.warning("a word on a closest answer may not have been noted: %r", error)
+        await acknowledge(query, NOT_NOTED)
+        return
+    await acknowledge(query, NOTED if counted else STALE_BUTTON)
 
 
 async def stale_button(update: Update, context: Context) -> None:

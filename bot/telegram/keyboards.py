@@ -13,6 +13,8 @@ from bot.telegram import callbacks
 
 BUTTON_TEXT = 60  # characters: longer labels are cut with an ellipsis
 SHOWN = 3  # suggestions, related questions or candidates under one message
+ANSWERS_IT = "That answers it"
+NOT_ASKED = "Not what I asked"
 
 
 def button_text(text: str) -> str:
@@ -27,11 +29,22 @@ def offered_picks(reply: Reply) -> tuple[Suggestion, ...]:
 
 
 def reply_keyboard(reply: Reply, asked: int | None = None) -> InlineKeyboardMarkup | None:
-    """Buttons under a reply: 👍/👎 and related questions after an answer, the options otherwise.
+    """Buttons under a reply: 👍/👎 and related questions after an answer; after a closest
+    answer "That answers it" / "Not what I asked", then the options; the options otherwise.
 
     `asked` is the id the question was logged with; the buttons carry it back.
     """
     rows = []
+    if reply.closest is not None and asked is not None:
+        # The asker's word on the closest answer, just under it; its other options follow.
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    label, callback_data=callbacks.closest_feedback(asked, reply.closest.id, yes)
+                )
+                for label, yes in ((ANSWERS_IT, True), (NOT_ASKED, False))
+            ]
+        )
     if reply.fact and asked is not None:
         rows.append(
             [

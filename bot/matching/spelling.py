@@ -1,0 +1,98 @@
+"""Spelling correction: a misspelt word in a question becomes the word of the base it is most
+likely a slip of; at most `Weights.corrected_words` distinct words a question are looked up,
+and the words past that are read as typed."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.matching.lexicon import CHAT_SPELLINGS, QUESTION_WORDS, STOPWORDS, english_frequency
+from bot.matching.weights import Weights
+
+# Corrections looked up, remembered across questions: the same slips recur.
+CACHED = 4096
+
+
+class Speller:
+    """Corrects the words of questions against one fact base's vocabulary."""
+
+    def __init__(
+        self, vocabulary: Collection[str], entity_tokens: Collection[str], weights: Weights
+    ) -> None:
+        self.vocabulary = frozenset(vocabulary)
+        self.entity_tokens = frozenset(entity_tokens)
+        self.weights = weights
+        # Corrections aim at the words that carry meaning, not at "what" or "the".
+        self.targets = sorted(self.vocabulary - STOPWORDS - set(QUESTION_WORDS))
+        self.look_up = lru_cache(maxsize=CACHED)(self._look_up)
+
+    def correct(self, words: Sequence[str]) -> tuple[list[str], frozenset[str]]:
+        """Each word, or the word of the base it is a slip of; and the words left unread.
+
+        Only the first `corrected_words` distinct words that need looking up (neither the base
+        nor English knows them) are looked up; later ones are left unread: read as typed, not
+        corrected, and not stemmed either (`Index.analyse`). No question comes near the cap
+        (the tuning sets need two at most), but a 4096-character message of made-up words would
+        be hundreds of fuzzy searches of the whole vocabulary and as many cold stems. The rule
+        does not depend on what the cache holds, so a message is always read the same way.
+        """
+        looked_up: set[str] = set()
+        unread: set[str] = set()
+        corrected = []
+        for word in words:
+            settled = self.settled(word)
+            if settled is None:
+                if word not in looked_up and len(looked_up) >= self.weights.corrected_words:
+                    unread.add(word)
+                    settled = word
+                else:
+                    looked_up.add(word)
+                    settled = self.look_up(word)
+            corrected.append(settled)
+        return corrected, frozenset(unread)
+
+    def settled(self, word: str) -> str | None:
+        """What `word` reads as without a search (a chat spelling, a word the base or English
+        knows, too short, a number), or None when it must be looked up.
+
+        A word the base does not know is corrected only if it is not itself an English word:
+        "join" stays "join" rather than becoming "joint", while "erdogn" becomes "erdogan".
+        """
+        if word in CHAT_SPELLINGS:
+            return CHAT_SPELLINGS[word]
+        if word in self.vocabulary or word in STOPWORDS or len(word) < 4 or word.isdigit():
+            return word
+        if word in self.entity_tokens or english_frequency(word) >= self.weights.common_word:
+            return word
+        return None
+
+    def _look_up(self, word: str) -> str:
+        """The vocabulary word `word` is most likely a misspelling of, or `word` itself.
+
+        Distances count a swap of two letters as one slip ("cheifs" -> "chiefs").
+        """
+        allowed = 1 if len(word) < 7 else 2
+        found = process.extract(
+            word, self.targets, scorer=OSA.distance, score_cutoff=allowed, limit=8
+        )
+        # People rarely get the first letter wrong; requiring it keeps corrections honest.
+        # Among equally close words, the commoner in English is the likelier meant.
+        candidates = [
+            (distance, -english_frequency(candidate), candidate)
+            for candidate, distance, _ in found
+            if candidate[0] == word[0]
+        ]
+        if not candidates:
+            return word
+        _, frequency, candidate = min(candidates)
+        # A rare word English knows ("douma", "meting") is taken for a slip only when the word
+        # it would become is a much commoner one ("meeting"), not another rare name ("duma").
+        known = english_frequency(word)
+        much_commoner = max(self.weights.common_word, 20 * known)
+        if known >= self.weights.known_word and -frequency < much_commoner:
+            return word
+        return candidate
