@@ -258,6 +258,25 @@ def test_an_alias_that_is_a_title_must_be_in_the_sources(
     assert not found or refused
 
 
+@pytest.mark.parametrize(
+    ("alias", "refused"),
+    [
+        ("the Syrian leader", False),  # the text says "Syrian President Bashar al Assad"
+        ("Syrian head of state", False),
+        ("Syrian premier", True),  # another title than the one the text gives
+        ("Syrian foreign minister", True),
+    ],
+)
+def test_a_sourced_title_may_be_given_in_other_words(
+    mini_base_dir: Path, write_tree: WriteFiles, alias: str, refused: bool
+) -> None:
+    entities = (mini_base_dir / "entities.yaml").read_text(encoding="utf-8")
+    changed = entities.replace("Bashar, Syrian president]", f"Bashar, {alias}]")
+    found = problems(mini_base_dir, write_tree, {"entities.yaml": changed})
+    assert bool(found) is refused
+    assert all(f"alias {alias!r} is a title or description" in problem for problem in found)
+
+
 # --- dates ---------------------------------------------------------------------------------
 
 

@@ -26,6 +26,8 @@ from bot.matching.lexicon import (
     is_capital_word,
     shouting,
     stem,
+    title_readings,
+    title_synonyms,
 )
 from bot.matching.weights import Weights
 from bot.normalization import normalize
@@ -209,14 +211,29 @@ class Index:
                     continue
                 self.phrases.add(name, token)
                 self.vocabulary.update(normalize(name).split())
+        self._fold_title_readings()
         self._fold_name_words()
-        for word, variants in self.base.synonyms.items():
+        # A title's other words mean it outside names too ("the trilateral statement"); the
+        # base's synonyms after them.
+        for word, variants in (*title_synonyms().items(), *self.base.synonyms.items()):
             canonical = "_".join(stem(part) for part in normalize(word).split())
             self.phrases.add(word, canonical)
             for variant in variants:
                 self.phrases.add(variant, canonical)
                 self.vocabulary.update(normalize(variant).split())
             self.vocabulary.update(normalize(word).split())
+
+    def _fold_title_readings(self) -> None:
+        """A name with its title in other words names the entity too ("Israeli PM"), unless
+        it would name another one as well."""
+        owners: dict[str, set[str]] = defaultdict(set)
+        for entity in self.base.entities.values():
+            for name in (entity.name, *entity.aliases):
+                for reading in title_readings(name):
+                    owners[reading].add(entity.id)
+        for reading, ids in owners.items():
+            if len(ids) == 1:
+                self.phrases.add(reading, entity_token(next(iter(ids))))
 
     def _fold_name_words(self) -> None:
         """A part of a person's name alone names them too ("Hassan" is Rouhani), unless it is
