@@ -96,6 +96,14 @@ SUMMIT_QUOTES = {"putin-real-chance", "summit-against-terrorists"}
             {"handshake-photo"},
             "Who took it (about: a photo of Assad and Putin shaking hands)?",
         ),
+        # What was said, asked about: "it" is the last answer's words, not the event it named.
+        (
+            "What did the three leaders agree about terrorist groups at the Sochi summit?",
+            "who said it?",
+            {"summit-against-terrorists"},
+            "Who said it (about: the three leaders agree about terrorist groups at the Sochi "
+            "summit)?",
+        ),
         # A topic carried on, whatever it names.
         (
             "What does the joint statement say about the ceasefire?",
