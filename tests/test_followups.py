@@ -76,6 +76,13 @@ SUMMIT_QUOTES = {"putin-real-chance", "summit-against-terrorists"}
             {"js-astana-framework"},
             "What did the presidents say about Astana process?",
         ),
+        # A document with a long name is pointed at by its short one.
+        (
+            "tell me about the joint statement",
+            "what does it say about the ceasefire?",
+            {"js-ceasefire"},
+            "What does joint statement say about the ceasefire?",
+        ),
         # Bare questions: the last question, asking this instead.
         (
             "When did Assad visit Sochi?",
