@@ -242,6 +242,8 @@ def test_an_entitys_description_and_country_need_its_quote(
         ("President Putin", False),  # the text says "President Vladimir Putin"
         ("Kremlin leader", True),  # a description the text never gives
         ("Syrian host", True),
+        # "leader" reads as "president", but the mini base has no entity Russia, so "President
+        # of the Russian Federation" is not read as "Russian president".
         ("the Russian leader", True),
     ],
 )
