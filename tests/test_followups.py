@@ -51,6 +51,12 @@ SUMMIT_QUOTES = {"putin-real-chance", "summit-against-terrorists"}
             {"rouhani-pleased"},
             "What did Hassan Rouhani say at the summit?",
         ),
+        (  # a title in other words, as the matcher reads it
+            "What did Putin say at the summit?",
+            "and the iranian leader?",
+            {"rouhani-pleased"},
+            "What did Hassan Rouhani say at the summit?",
+        ),
         # Pronouns and "there".
         (
             "When did Putin talk to Trump?",

@@ -24,9 +24,9 @@ from bot.matching.lexicon import (
     english_frequency,
     entity_token,
     is_capital_word,
+    names_in_other_words,
     shouting,
     stem,
-    title_readings,
     title_synonyms,
 )
 from bot.matching.weights import Weights
@@ -226,14 +226,9 @@ class Index:
     def _fold_title_readings(self) -> None:
         """A name with its title in other words names the entity too ("Israeli PM"), unless
         it would name another one as well."""
-        owners: dict[str, set[str]] = defaultdict(set)
-        for entity in self.base.entities.values():
-            for name in (entity.name, *entity.aliases):
-                for reading in title_readings(name):
-                    owners[reading].add(entity.id)
-        for reading, ids in owners.items():
-            if len(ids) == 1:
-                self.phrases.add(reading, entity_token(next(iter(ids))))
+        names = [(n, e.id) for e in self.base.entities.values() for n in (e.name, *e.aliases)]
+        for reading, ident in names_in_other_words(names).items():
+            self.phrases.add(reading, entity_token(ident))
 
     def _fold_name_words(self) -> None:
         """A part of a person's name alone names them too ("Hassan" is Rouhani), unless it is

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import snowballstemmer
@@ -136,6 +136,16 @@ def title_readings(name: str) -> list[str]:
         for variant in _rewritten(words, _OTHER_WORDS)
         if variant != words and kept & set(variant)
     )
+
+
+def names_in_other_words(names: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The title readings of each (name, entity id), each with the one entity it names; a
+    reading that two entities would share names neither."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for name, ident in names:
+        for reading in title_readings(name):
+            owners[reading].add(ident)
+    return {reading: next(iter(ids)) for reading, ids in owners.items() if len(ids) == 1}
 
 
 def title_synonyms() -> dict[str, tuple[str, ...]]:
