@@ -87,6 +87,17 @@ def test_a_title_in_other_words_names_whom_the_title_names(
     assert titled == ([entity_token(entity)] if entity else [])
 
 
+def test_a_person_of_their_own_country_is_that_person(matcher: Matcher) -> None:
+    salman, saudi = entity_token("king-salman"), entity_token("saudi-arabia")
+    assert matcher.analyse("who is King Salman of Saudi Arabia").entities == (salman,)
+    # Putin's country is Russia: "of Turkey" still names Turkey.
+    assert matcher.analyse("Putin of Turkey").entities == (
+        entity_token("putin"),
+        entity_token("turkey"),
+    )
+    assert saudi in matcher.analyse("King Salman and Saudi Arabia").entities
+
+
 def test_english_words_are_not_corrected_into_the_base_vocabulary(matcher: Matcher) -> None:
     assert "join" in matcher.analyse("join", correct=True).terms
     assert "weather" in " ".join(matcher.analyse("weather", correct=True).terms)

@@ -229,6 +229,16 @@ class Index:
         names = [(n, e.id) for e in self.base.entities.values() for n in (e.name, *e.aliases)]
         for reading, ident in names_in_other_words(names).items():
             self.phrases.add(reading, entity_token(ident))
+        # "King Salman of Saudi Arabia" is "Saudi Arabia's King Salman": a person named with
+        # the country the sources give for them.
+        entities = self.base.entities
+        for entity in entities.values():
+            country = entities.get(entity.country or "")
+            if entity.kind != "person" or country is None:
+                continue
+            for name in (entity.name, *entity.aliases):
+                for place in (country.name, *country.aliases):
+                    self.phrases.add(f"{name} of {place}", entity_token(entity.id))
 
     def _fold_name_words(self) -> None:
         """A part of a person's name alone names them too ("Hassan" is Rouhani), unless it is
