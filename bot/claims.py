@@ -14,6 +14,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from bot.factbase import Entity
+from bot.matching.lexicon import titles_read
 from bot.normalization import normalize
 
 MONTHS = "january february march april may june july august september october november december"
@@ -173,12 +174,17 @@ class Names:
         return self.find(alias, overlapping=True) <= {entity.id}
 
     def said_of(self, entity: Entity, alias: str, text: str) -> bool:
-        """The alias, with the entity's name and countries read alike, is in a text naming it."""
-        wanted = f" {self.canonical(alias, entity)} "
+        """The alias, with the entity's name and countries read alike and other words for a
+        title read as the title ("Israeli PM": "Israeli prime minister"), is in a text naming
+        it."""
         said = self.canonical(text, entity)
         if "@self" not in said.split():
             return False
-        return wanted in f" {said} " or wanted in _possessive(f" {said} ")
+        said = f" {said} "
+        return any(
+            f" {wanted} " in said or f" {wanted} " in _possessive(said)
+            for wanted in titles_read(self.canonical(alias, entity))
+        )
 
     def canonical(self, text: str, entity: Entity) -> str:
         """The words of `text` with each other entity read as one token, the entity's own name

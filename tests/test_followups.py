@@ -51,6 +51,12 @@ SUMMIT_QUOTES = {"putin-real-chance", "summit-against-terrorists"}
             {"rouhani-pleased"},
             "What did Hassan Rouhani say at the summit?",
         ),
+        (  # a title in other words, as the matcher reads it
+            "What did Putin say at the summit?",
+            "and the iranian leader?",
+            {"rouhani-pleased"},
+            "What did Hassan Rouhani say at the summit?",
+        ),
         # Pronouns and "there".
         (
             "When did Putin talk to Trump?",
@@ -76,6 +82,13 @@ SUMMIT_QUOTES = {"putin-real-chance", "summit-against-terrorists"}
             {"js-astana-framework"},
             "What did the presidents say about Astana process?",
         ),
+        # A document with a long name is pointed at by its short one.
+        (
+            "tell me about the joint statement",
+            "what does it say about the ceasefire?",
+            {"js-ceasefire"},
+            "What does joint statement say about the ceasefire?",
+        ),
         # Bare questions: the last question, asking this instead.
         (
             "When did Assad visit Sochi?",
@@ -95,6 +108,14 @@ SUMMIT_QUOTES = {"putin-real-chance", "summit-against-terrorists"}
             "who took it?",
             {"handshake-photo"},
             "Who took it (about: a photo of Assad and Putin shaking hands)?",
+        ),
+        # What was said, asked about: "it" is the last answer's words, not the event it named.
+        (
+            "What did the three leaders agree about terrorist groups at the Sochi summit?",
+            "who said it?",
+            {"summit-against-terrorists"},
+            "Who said it (about: the three leaders agree about terrorist groups at the Sochi "
+            "summit)?",
         ),
         # A topic carried on, whatever it names.
         (

@@ -65,6 +65,39 @@ def test_the_longest_alias_wins(matcher: Matcher) -> None:
     assert matcher.analyse("Russian troops").entities == (entity_token("russia"),)
 
 
+@pytest.mark.parametrize(
+    ("name", "entity"),
+    [
+        ("the Israeli PM", "netanyahu"),  # the sources give "Israel's Prime Minister"
+        ("the Syrian leader", "assad"),  # ... "Syrian President"
+        ("the Russian FM", "lavrov"),
+        ("the trilateral summit", "sochi-summit-event"),  # ... "the tripartite summit"
+        ("the Kremlin leader", None),  # no title of Putin's says Kremlin
+        ("the Russian PM", None),  # Putin is the president
+        ("the Iranian FM", None),  # the sources never give Zarif's office
+        ("the leader", None),  # a title in other words needs what it is a title of
+    ],
+)
+def test_a_title_in_other_words_names_whom_the_title_names(
+    matcher: Matcher, name: str, entity: str | None
+) -> None:
+    found = matcher.analyse(f"who is {name}").entities
+    kinds = {token: matcher.index.entity_by_token[token].kind for token in found}
+    titled = [token for token in found if kinds[token] not in ("country", "organisation")]
+    assert titled == ([entity_token(entity)] if entity else [])
+
+
+def test_a_person_of_their_own_country_is_that_person(matcher: Matcher) -> None:
+    salman, saudi = entity_token("king-salman"), entity_token("saudi-arabia")
+    assert matcher.analyse("who is King Salman of Saudi Arabia").entities == (salman,)
+    # Putin's country is Russia: "of Turkey" still names Turkey.
+    assert matcher.analyse("Putin of Turkey").entities == (
+        entity_token("putin"),
+        entity_token("turkey"),
+    )
+    assert saudi in matcher.analyse("King Salman and Saudi Arabia").entities
+
+
 def test_english_words_are_not_corrected_into_the_base_vocabulary(matcher: Matcher) -> None:
     assert "join" in matcher.analyse("join", correct=True).terms
     assert "weather" in " ".join(matcher.analyse("weather", correct=True).terms)

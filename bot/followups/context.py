@@ -88,7 +88,7 @@ class Referents:
         what it called "the meeting", "the talks"."""
         for entity in self.asked:
             if entity.kind in ("event", "document", "organisation") and entity.id not in taken:
-                return entity.name
+                return short_name(entity)
         return self.definite()
 
     def definite(self) -> str | None:

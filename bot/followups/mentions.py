@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.factbase import Entity, FactBase
+from bot.matching.lexicon import names_in_other_words
 from bot.normalization import normalize
 
 # Which kinds of entity stand in for which in "and X?".
@@ -69,6 +70,10 @@ def names_of(base: FactBase) -> Names:
             entities.setdefault(words, entity.id)
             if name.isupper() and len(name) <= 3:
                 capitals.add(words)
+    # "the Iranian leader" as well as "the Iranian president", as the matcher reads it.
+    spelled = [(n, e.id) for e in base.entities.values() for n in (e.name, *e.aliases)]
+    for reading, ident in names_in_other_words(spelled).items():
+        entities.setdefault(tuple(reading.split()), ident)
     names = Names(entities, frozenset(capitals), max(map(len, entities), default=1))
     if len(_CACHE) >= 4:  # a reload makes a new base; the old ones need not be kept
         _CACHE.clear()

@@ -49,6 +49,7 @@ from bot.followups.words import (
     THING_PRONOUNS,
 )
 from bot.matching import Match
+from bot.matching.lexicon import SAY_WORDS
 from bot.replies import Answerer
 
 
@@ -62,6 +63,9 @@ class Need(IntEnum):
     CARRY = 4  # "and about refugees?": the last question, about this instead
     FORM = 5  # "and Putin?", "what about Erdogan?", "Lavrov too?": the last question, about X
 
+
+# "who said it?": a thing said, not a thing named.
+SAYING = frozenset(SAY_WORDS.split())
 
 # --- readings --------------------------------------------------------------------------------
 
@@ -211,8 +215,10 @@ def pointing_back(
             ):
                 points = True
                 following = words[position + 1] if position + 1 < len(words) else ""
-                # "this meeting" names no thing to put in its place: the topic goes along.
-                if following not in DEFINITE_NOUNS:
+                preceding = words[position - 1] if position > 0 else ""
+                # "this meeting" names no thing to put in its place, nor does "who said it?"
+                # (the words of the last answer, not what they were about): the topic goes along.
+                if following not in DEFINITE_NOUNS and preceding not in SAYING:
                     stand_in = referents.thing(taken)
             if points:
                 need = Need.STRONG

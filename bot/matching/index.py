@@ -19,8 +19,10 @@ from bot.matching.lexicon import (
     english_frequency,
     entity_token,
     is_capital_word,
+    names_in_other_words,
     shouting,
     stem,
+    title_synonyms,
 )
 from bot.matching.spelling import Speller
 from bot.matching.weights import Weights
@@ -205,14 +207,34 @@ class Index:
                     continue
                 self.phrases.add(name, token)
                 self.vocabulary.update(normalize(name).split())
+        self._fold_title_readings()
         self._fold_name_words()
-        for word, variants in self.base.synonyms.items():
+        # A title's other words mean it outside names too ("the trilateral statement"); the
+        # base's synonyms after them.
+        for word, variants in (*title_synonyms().items(), *self.base.synonyms.items()):
             canonical = "_".join(stem(part) for part in normalize(word).split())
             self.phrases.add(word, canonical)
             for variant in variants:
                 self.phrases.add(variant, canonical)
                 self.vocabulary.update(normalize(variant).split())
             self.vocabulary.update(normalize(word).split())
+
+    def _fold_title_readings(self) -> None:
+        """A name with its title in other words names the entity too ("Israeli PM"), unless
+        it would name another one as well."""
+        names = [(n, e.id) for e in self.base.entities.values() for n in (e.name, *e.aliases)]
+        for reading, ident in names_in_other_words(names).items():
+            self.phrases.add(reading, entity_token(ident))
+        # "King Salman of Saudi Arabia" is "Saudi Arabia's King Salman": a person named with
+        # the country the sources give for them.
+        entities = self.base.entities
+        for entity in entities.values():
+            country = entities.get(entity.country or "")
+            if entity.kind != "person" or country is None:
+                continue
+            for name in (entity.name, *entity.aliases):
+                for place in (country.name, *country.aliases):
+                    self.phrases.add(f"{name} of {place}", entity_token(entity.id))
 
     def _fold_name_words(self) -> None:
         """A part of a person's name alone names them too ("Hassan" is Rouhani), unless it is

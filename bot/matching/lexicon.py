@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import snowballstemmer
@@ -77,6 +78,92 @@ CHAT_SPELLINGS = {
     "nov": "november",
     "dec": "december",
 }
+
+# Other words for a title, naming just what it names: abbreviations and synonyms. A name the
+# sources give with the title ("Israeli prime minister") is found in any of them ("Israeli PM"),
+# and an alias written with one is sourced as if written with the title (bot/sourcing.py). A
+# word listed under several titles ("leader") may stand for any of them, never alone: "the
+# Syrian leader" is the Syrian president, "the leader" no one in particular.
+TITLE_WORDS = {
+    "prime minister": ("pm", "premier", "leader"),
+    "president": ("leader", "head of state"),
+    "king": ("leader", "monarch", "head of state"),
+    "foreign minister": ("fm", "top diplomat"),
+    "chairman": ("chair", "head"),
+    "chief": ("head",),
+    "spokesman": ("spokesperson",),
+    "tripartite": ("trilateral", "three way"),
+    "statement": ("communique", "declaration"),
+}
+
+Words = tuple[str, ...]
+
+
+def _table(pairs: dict[str, tuple[str, ...]], inverse: bool) -> dict[Words, list[Words]]:
+    table: dict[Words, list[Words]] = defaultdict(list)
+    for title, others in pairs.items():
+        for other in others:
+            key, value = (other, title) if inverse else (title, other)
+            table[tuple(normalize(key).split())].append(tuple(normalize(value).split()))
+    return dict(table)
+
+
+_OTHER_WORDS = _table(TITLE_WORDS, inverse=False)
+_TITLES = _table(TITLE_WORDS, inverse=True)
+
+
+def _rewritten(words: Words, table: dict[Words, list[Words]]) -> set[Words]:
+    """`words` with any of its phrases in `table` (the longest first) replaced by one of
+    theirs, itself included."""
+    if not words:
+        return {()}
+    found = {(words[0], *rest) for rest in _rewritten(words[1:], table)}
+    keys = [key for key in table if words[: len(key)] == key]
+    if keys:
+        key = max(keys, key=len)
+        for rest in _rewritten(words[len(key) :], table):
+            found.update((*value, *rest) for value in table[key])
+    return found
+
+
+def title_readings(name: str) -> list[str]:
+    """`name` with its titles in other words ("Israeli PM" for "Israeli prime minister"),
+    each keeping a word of the name besides its titles: "King" is not read as "leader"."""
+    words = tuple(normalize(name).split())
+    kept = set(words) - {"the", "of"} - {word for key in _OTHER_WORDS for word in key}
+    return sorted(
+        " ".join(variant)
+        for variant in _rewritten(words, _OTHER_WORDS)
+        if variant != words and kept & set(variant)
+    )
+
+
+def names_in_other_words(names: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The title readings of each (name, entity id), each with the one entity it names; a
+    reading that two entities would share names neither."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for name, ident in names:
+        for reading in title_readings(name):
+            owners[reading].add(ident)
+    return {reading: next(iter(ids)) for reading, ids in owners.items() if len(ids) == 1}
+
+
+def title_synonyms() -> dict[str, tuple[str, ...]]:
+    """Each title with its other words that stand for no other title ("pm", not "leader")."""
+    shared = Counter(other for others in TITLE_WORDS.values() for other in others)
+    return {
+        title: tuple(other for other in others if shared[other] == 1)
+        for title, others in TITLE_WORDS.items()
+    }
+
+
+def titles_read(text: str) -> list[str]:
+    """`text`, normalised words, and it with other words for titles read as the titles they
+    stand for ("israeli prime minister" for "israeli pm")."""
+    words = tuple(text.split())
+    others = sorted(" ".join(v) for v in _rewritten(words, _TITLES) if v != words)
+    return [" ".join(words), *others]
+
 
 # Words that ask for someone's words: "what did Erdogan say", "what did Zarif tweet". Not
 # "announce": it also means made public ("was the visit announced?").
