@@ -114,13 +114,15 @@ def _text_path(base: FactBase, document: Source) -> Path:
     return base.directory / document.text_file if document.text_file else base.directory
 
 
-def collisions(base: FactBase, matcher: Matcher) -> list[Problem]:
+def collisions(base: FactBase, matcher: Matcher, only: str | None = None) -> list[Problem]:
     """Phrasings the bot would not answer with their own fact: another fact is as close.
 
-    Written phrasings and taught ones (learned.yaml) alike.
+    Written phrasings and taught ones (learned.yaml) alike; with `only`, that fact's.
     """
     problems = []
     for path, line, question, ident in _phrasings(base):
+        if only is not None and ident != only:
+            continue
         match = matcher.match(question)
         if match.outcome is Outcome.ANSWER and match.best and match.best.id == ident:
             continue

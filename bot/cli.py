@@ -1,18 +1,26 @@
-"""The command line: run, chat, ask, validate, eval; for moderators unanswered, stats, teach."""
+"""The command line: run, chat, ask, validate, eval; the moderators' commands are in
+cli_moderation.py (the question log, teach) and cli_curation.py (facts, history, overlay)."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TextIO
 
-from bot import audit
-from bot.config import ConfigError, Settings, context_minutes, database_path, knowledge_dir
+from bot import audit, cli_curation, cli_moderation
+from bot.config import (
+    ConfigError,
+    Settings,
+    context_minutes,
+    database_path,
+    knowledge_dir,
+    overlay_path,
+)
 from bot.conversation import DEFAULT_MINUTES, ContextStore, Conversations
+from bot.curation import load_layered
 from bot.dialogues import (
     DIALOGUES_FILE,
     evaluate_dialogues,
@@ -21,11 +29,8 @@ from bot.dialogues import (
     unknown_turn_ids,
 )
 from bot.evaluation import evaluate, load_questions, unknown_ids
-from bot.factbase import EVAL_DIR, FactBase, KnowledgeError, load, shown_path
-from bot.moderation import reasons_text, stats_text
+from bot.factbase import EVAL_DIR, FactBase, KnowledgeError
 from bot.replies import Answerer, Reply
-from bot.storage import RECENT_DAYS, QuestionLog, Stats, StoreError, UnansweredGroup
-from bot.teaching import LEARNED_FILE, teach
 from bot.terminal import Output, VisibleText
 
 EXIT_OK = 0
@@ -33,14 +38,22 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def _load_or_report(directory: Path, err: Output) -> FactBase | None:
+def _load_or_report(directory: Path, err: Output, strict: bool = False) -> FactBase | None:
+    """The base with the moderators' overlay over it; overlay entries it does not support are
+    reported (and, with `strict`, fail it)."""
     try:
-        return load(directory)
+        layered = load_layered(directory, overlay_path())
     except KnowledgeError as error:
         for problem in error.problems:
             print(problem, file=err)
         print(f"The fact base in {directory} has {len(error.problems)} problem(s).", file=err)
         return None
+    for problem in layered.left_out:
+        print(problem, file=err)
+    if strict and layered.left_out:
+        print(f"{len(layered.left_out)} overlay entries do not load with this base.", file=err)
+        return None
+    return layered.base
 
 
 def _answerer(err: Output) -> Answerer | None:
@@ -154,8 +167,9 @@ def _json_question(text: str) -> tuple[str, str | None] | str:
 
 
 def validate(directory: Path, coverage: bool, strict: bool, out: Output, err: Output) -> int:
-    """Load and check a fact base; with --coverage list unquoted sentences."""
-    base = _load_or_report(directory, err)
+    """Load and check a fact base with the overlay over it; with --coverage list unquoted
+    sentences."""
+    base = _load_or_report(directory, err, strict=True)
     if base is None:
         return EXIT_FAILED
     answerer = Answerer(base)
@@ -249,111 +263,6 @@ def run_dialogue_eval(path: Path, verbose: bool, out: Output, err: Output) -> in
     return EXIT_FAILED if failures else EXIT_OK
 
 
-# --- unanswered and stats: the question log ------------------------------------------------
-
-_Read = TypeVar("_Read")
-
-
-def _read_log(path: Path, read: Callable[[QuestionLog], _Read], err: Output) -> _Read | None:
-    """What `read` finds in the question log at `path`, or None (said on `err`) if it fails."""
-    try:
-        question_log = QuestionLog.open(path)
-    except StoreError as error:
-        print(error, file=err)
-        return None
-    try:
-        return read(question_log)
-    except StoreError as error:
-        print(error, file=err)
-        return None
-    finally:
-        question_log.close()
-
-
-def show_unanswered(
-    path: Path, days: int, limit: int, as_json: bool, out: Output, err: Output
-) -> int:
-    """The questions the bot could not answer well, near-duplicates grouped, as a table or JSON."""
-    missing = not path.exists()
-    groups: list[UnansweredGroup] | None = []
-    if missing:
-        print(f"No questions logged yet at {path}.", file=err if as_json else out)
-    else:
-        groups = _read_log(path, lambda found: found.unanswered(days, limit), err)
-    if groups is None:
-        return EXIT_FAILED
-    if as_json:
-        found = [group.to_json() for group in groups]
-        print(json.dumps({"days": days, "groups": found}, ensure_ascii=False), file=out)
-    elif not groups and not missing:
-        print(f"Nothing unanswered in the last {days} day(s).", file=out)
-    elif groups:
-        print(f"Unanswered in the last {days} day(s), the most frequent first:\n", file=out)
-        print(f"{'count':>5}  {'why':<27}  question", file=out)
-        for group in groups:
-            why = reasons_text(group)
-            print(f"{group.count:>5}  {why:<27}  {group.text}", file=out)
-            if group.candidates:
-                print(f"{'':>5}  {'':<27}  candidates: {', '.join(group.candidates)}", file=out)
-    return EXIT_OK
-
-
-def show_stats(path: Path, as_json: bool, out: Output, err: Output) -> int:
-    """Questions today and this week, outcome rates, top facts and unanswered, votes."""
-    missing = not path.exists()
-    stats: Stats | None = Stats.empty()
-    if missing:
-        print(f"No questions logged yet at {path}.", file=err if as_json else out)
-    else:
-        stats = _read_log(path, lambda found: found.stats(), err)
-    if stats is None:
-        return EXIT_FAILED
-    if as_json:
-        print(json.dumps(stats.to_json(), ensure_ascii=False), file=out)
-        return EXIT_OK
-    if not missing:
-        print(stats_text(stats), file=out)
-    return EXIT_OK
-
-
-def _positive(text: str) -> int:
-    """An argparse type: a whole number of 1 or more."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
-    return int(text)
-
-
-# --- teach ----------------------------------------------------------------------------------
-
-
-def teach_phrasing(question: str, fact: str, by: str | None, out: Output, err: Output) -> int:
-    """Add a question as one more phrasing of a fact, in the base's learned.yaml."""
-    directory = knowledge_dir()
-    try:
-        teach(directory, question, fact, by if by is not None else _os_user())
-    except ValueError as error:
-        print(error, file=err)
-        return EXIT_FAILED
-    except KnowledgeError as error:
-        for problem in error.problems:
-            print(problem, file=err)
-        print(f"Nothing was taught: the fact base in {directory} would not load.", file=err)
-        return EXIT_FAILED
-    except OSError as error:
-        print(f"Cannot write to {directory}: {error.strerror or error}.", file=err)
-        return EXIT_FAILED
-    shown = shown_path(directory / LEARNED_FILE)
-    print(f"Taught: {' '.join(question.split())!r} => {fact.strip()} ({shown})", file=out)
-    return EXIT_OK
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no user name in the environment or the password database
-        return "unknown"
-
-
 # --- entry ----------------------------------------------------------------------------------
 
 
@@ -390,22 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="a question or conversation set; default: both in knowledge/eval/",
     )
     eval_parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
-    teach_parser = commands.add_parser(
-        "teach", help="add a question as one more phrasing of a fact (knowledge/learned.yaml)"
-    )
-    teach_parser.add_argument("question", help="the question, as people ask it")
-    teach_parser.add_argument("fact", metavar="FACT_ID", help="the fact (or entity) answering it")
-    teach_parser.add_argument("--by", help="who teaches it; default: your user name")
-    unanswered_parser = commands.add_parser(
-        "unanswered", help="list logged questions the bot could not answer (BOT_DATABASE)"
-    )
-    unanswered_parser.add_argument(
-        "--days", type=_positive, default=RECENT_DAYS, help=f"default: {RECENT_DAYS}"
-    )
-    unanswered_parser.add_argument("--limit", type=_positive, default=20, help="default: 20")
-    unanswered_parser.add_argument("--json", action="store_true", help="print one JSON object")
-    stats_parser = commands.add_parser("stats", help="figures from the question log")
-    stats_parser.add_argument("--json", action="store_true", help="print one JSON object")
+    cli_moderation.add_parsers(commands)
+    cli_curation.add_parsers(commands)
     return parser
 
 
@@ -461,11 +356,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         directory = args.directory or knowledge_dir()
         return validate(directory, args.coverage, args.strict, out, err)
     if command == "teach":
-        return teach_phrasing(args.question, args.fact, args.by, out, err)
+        return cli_moderation.teach_phrasing(args.question, args.fact, args.by, out, err)
     if command == "unanswered":
-        return show_unanswered(database_path(), args.days, args.limit, args.json, out, err)
+        path = database_path()
+        return cli_moderation.show_unanswered(path, args.days, args.limit, args.json, out, err)
     if command == "stats":
-        return show_stats(database_path(), args.json, out, err)
+        return cli_moderation.show_stats(database_path(), args.json, out, err)
+    if command in cli_curation.COMMANDS:
+        return cli_curation.run(args, out, err)
     if args.file is not None:
         run = run_dialogue_eval if is_dialogue_set(args.file) else run_eval
         return run(args.file, args.verbose, out, err)

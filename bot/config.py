@@ -33,12 +33,14 @@ VARIABLES = (
     "BOT_WEBHOOK_PORT",
     "BOT_WEBHOOK_PATH",
     "BOT_DATABASE",
+    "BOT_OVERLAY",
     "BOT_RELOAD_INTERVAL",
     "BOT_FLOOD_LIMIT",
     "BOT_CONTEXT_MINUTES",
     "BOT_HASH_KEY",
     "BOT_HASH_KEY_FILE",
 )
+OVERLAY = "overlay.yaml"
 HASH_KEY_LEAST = 16  # characters of BOT_HASH_KEY
 
 
@@ -60,6 +62,14 @@ def database_path(environ: Mapping[str, str] | None = None) -> Path:
     return (
         Path(configured).expanduser() if configured else Path.cwd() / "data" / "questions.sqlite3"
     )
+
+
+def overlay_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The moderators' overlay: BOT_OVERLAY when set, else overlay.yaml beside the question log
+    (on the data volume, so that it outlives the image)."""
+    env = os.environ if environ is None else environ
+    configured = env.get("BOT_OVERLAY", "").strip()
+    return Path(configured).expanduser() if configured else database_path(env).parent / OVERLAY
 
 
 def context_minutes(environ: Mapping[str, str] | None = None) -> float:
@@ -98,6 +108,12 @@ class Settings:
     # The key user ids are hashed with, or the file holding it (bot.storage.hashing).
     hash_key: str | None = field(default=None, repr=False)
     hash_key_file: Path | None = None
+    overlay: Path | None = None  # None: overlay.yaml beside the database
+
+    @property
+    def overlay_file(self) -> Path:
+        """The moderators' overlay file."""
+        return self.overlay if self.overlay is not None else self.database.parent / OVERLAY
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -139,6 +155,7 @@ class Settings:
             rate_limit=_number(get, "BOT_RATE_LIMIT", TELEGRAM_RATE_LIMIT),
             concurrent_updates=int(_number(get, "BOT_CONCURRENT_UPDATES", 8, whole=True)),
             database=database_path(env),
+            overlay=overlay_path(env),
             reload_interval=_number(get, "BOT_RELOAD_INTERVAL", 5.0),
             flood_limit=int(_number(get, "BOT_FLOOD_LIMIT", 20, whole=True, zero=True)),
             context_minutes=context_minutes(env),

@@ -8,7 +8,8 @@ import stat
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.factbase import EVAL_DIR, KnowledgeError, Problem, load, shown_path
+from bot.curation import load_layered
+from bot.factbase import EVAL_DIR, KnowledgeError, Problem, shown_path
 from bot.replies import Answerer
 
 Snapshot = tuple[tuple[str, int, int], ...]
@@ -19,10 +20,14 @@ logger = logging.getLogger(__name__)
 class KnowledgeHolder:
     """The Answerer in use, replaced in one assignment when the fact base is reloaded."""
 
-    def __init__(self, directory: Path, answerer: Answerer | None = None) -> None:
+    def __init__(
+        self, directory: Path, answerer: Answerer | None = None, overlay: Path | None = None
+    ) -> None:
         self.directory = directory
+        self.overlay = overlay  # the moderators' changes, read over the base
+        self.left_out: tuple[Problem, ...] = ()  # overlay entries this base does not support
         self._seen = self.snapshot()  # taken first: an edit made while loading is not missed
-        self._answerer = answerer if answerer is not None else Answerer(load(directory))
+        self._answerer = answerer if answerer is not None else self._build()
         self._lock = asyncio.Lock()
 
     @property
@@ -48,7 +53,15 @@ class KnowledgeHolder:
             return []
 
     def _build(self) -> Answerer:
-        return Answerer(load(self.directory))
+        layered = load_layered(self.directory, self.overlay)
+        self.left_out = layered.left_out
+        return Answerer(layered.base)
+
+    async def swap(self, answerer: Answerer) -> None:
+        """Put in a base already loaded and checked (a moderator's change, just written)."""
+        async with self._lock:
+            self._seen = await asyncio.to_thread(self.snapshot)
+            self._answerer = answerer
 
     def snapshot(self) -> Snapshot:
         """(path, mtime_ns, size) of every file of the base: YAML and source texts alike."""
@@ -65,6 +78,12 @@ class KnowledgeHolder:
                 continue  # removed meanwhile: the next snapshot tells
             if stat.S_ISREG(info.st_mode):
                 found.append((str(path), info.st_mtime_ns, info.st_size))
+        if self.overlay is not None:
+            try:
+                info = self.overlay.stat()
+                found.append((str(self.overlay), info.st_mtime_ns, info.st_size))
+            except OSError:
+                pass  # none yet
         return tuple(found)
 
     async def watch(

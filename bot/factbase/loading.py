@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.factbase import yaml_lines
+from bot.factbase import layering, yaml_lines
 from bot.factbase.checks import References
+from bot.factbase.layering import Overlay
 from bot.factbase.model import (
     ENTITY_KINDS,
     MAX_LEARNED,
@@ -65,8 +66,11 @@ def knowledge_files(directory: Path) -> list[Path]:
     )
 
 
-def load(directory: Path, overrides: Mapping[Path, str] | None = None) -> FactBase:
-    """Load and check the fact base in `directory`; raise KnowledgeError listing every problem.
+def load(
+    directory: Path, overrides: Mapping[Path, str] | None = None, overlay: Overlay | None = None
+) -> FactBase:
+    """Load and check the fact base in `directory`, with the moderators' `overlay` over it;
+    raise KnowledgeError listing every problem.
 
     `overrides` maps files of the folder to text read in place of what is on disk (the file need
     not exist yet), so a change can be checked before it is written.
@@ -95,6 +99,11 @@ def load(directory: Path, overrides: Mapping[Path, str] | None = None) -> FactBa
         unreadable = unreadable or bool(found)
         if not found:
             builder.add_file(document, shown)
+    if overlay is not None:
+        shown = shown_path(overlay.path)
+        unreadable = not layering.add_overlay(builder, overlay, shown) or unreadable
+        files.append(overlay.path)
+        layering.without_withdrawn(builder)
     if not unreadable:
         # With a file unread, what refers to it would only report noise.
         builder.check_references()
@@ -137,6 +146,7 @@ class _Builder:
         self.learned: list[Learned] = []
         self.first_seen: dict[str, Where] = {}
         self.raw_texts: dict[str, str] = {}  # text file name -> its text as written
+        self.withdrawn: set[str] = set()  # facts the overlay withdraws
 
     def add_file(self, document: Any, shown: str) -> None:
         reader = Reader(shown, self.problems)

@@ -11,7 +11,7 @@
 
 from bot.storage.grouping import REASONS, SIMILAR, UnansweredGroup, same_question, shown_wording
 from bot.storage.hashing import HashKey, hash_key
-from bot.storage.questions import RECENT_DAYS, LoggedQuestion, QuestionLog, Stats, new_id
+from bot.storage.questions import RECENT_DAYS, FactUsage, LoggedQuestion, QuestionLog, Stats, new_id
 from bot.storage.schema import MIGRATIONS, StoreError
 from bot.storage.updates import DAY, HANDLED_KEPT, UNHANDLED_KEPT
 
@@ -23,6 +23,7 @@ __all__ = [
     "RECENT_DAYS",
     "SIMILAR",
     "UNHANDLED_KEPT",
+    "FactUsage",
     "HashKey",
     "LoggedQuestion",
     "QuestionLog",

@@ -340,6 +340,33 @@ class QuestionLog(KeptUpdates):
             downvotes=votes.get(-1, 0),
         )
 
+    def fact_usage(self, fact: str, days: int, now: float | None = None) -> FactUsage:
+        """The questions answered with `fact` in the last `days` days, and their votes."""
+        end = time.time() if now is None else now
+        window = (fact, end - days * DAY, end)
+        texts = self._query(
+            "SELECT text FROM questions WHERE COALESCE(picked, fact) = ? AND at > ? AND at <= ?",
+            window,
+        )
+        votes: dict[int, int] = dict(
+            self._query(
+                "SELECT vote, COUNT(*) FROM feedback JOIN questions ON questions.id = question_id "
+                "WHERE COALESCE(picked, fact) = ? AND questions.at > ? AND questions.at <= ? "
+                "GROUP BY vote",
+                window,
+            )
+        )
+        return FactUsage(tuple(str(row[0]) for row in texts), votes.get(1, 0), votes.get(-1, 0))
+
+
+@dataclass(frozen=True)
+class FactUsage:
+    """How a fact was used: the questions it answered, 👍 and 👎 on them."""
+
+    questions: tuple[str, ...]
+    upvotes: int
+    downvotes: int
+
 
 # Why a closest answer is in the queue, by the asker's word on it (None: no word yet).
 _CLOSEST_REASONS: Final = {

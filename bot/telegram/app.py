@@ -98,7 +98,9 @@ def build_application(
     application.inbox = Inbox(question_log)
     application.updates_read_timeout = updates_request.read_timeout or 0.0
     holder = (
-        core if isinstance(core, KnowledgeHolder) else KnowledgeHolder(settings.knowledge, core)
+        core
+        if isinstance(core, KnowledgeHolder)
+        else KnowledgeHolder(settings.knowledge, core, settings.overlay_file)
     )
     application.bot_data[SERVICES] = Services(
         holder=holder,

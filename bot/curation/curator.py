@@ -1,0 +1,260 @@
+"""The moderators' changes: a new fact, an answer edited, phrasings added or removed, a fact
+withdrawn or restored, a change undone. Each is checked with the whole base before it is written,
+states what it was made against (a conflict is refused, never overwritten), and is recorded."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot import audit
+from bot.curation import history, rules
+from bot.curation.history import Entry
+from bot.curation.layered import Layered, load_layered
+from bot.curation.overlay import (
+    OverlayState,
+    Record,
+    fingerprint,
+    history_path,
+    locked,
+    read_state,
+    write_atomic,
+)
+from bot.curation.rules import CurationError
+from bot.factbase import MAX_LEARNED, KnowledgeError, knowledge_files, load
+from bot.factbase.layering import Overlay
+from bot.normalization import normalize
+from bot.replies import Answerer
+
+SHOWN_PROBLEMS = 3
+
+
+class ConflictError(CurationError):
+    """The fact changed since the moderator looked at it: nothing was written."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a moderator asks for on a fact, and the fingerprint of what they saw."""
+
+    fact: str
+    action: str
+    against: str
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A change written: its history entry, and the base (and answerer) with it."""
+
+    entry: Entry
+    answerer: Answerer
+
+
+class Curator:
+    """The changes to one overlay, over one shipped base."""
+
+    def __init__(self, directory: Path, overlay: Path) -> None:
+        self.directory = directory
+        self.overlay = overlay
+        self.history = history_path(overlay)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def state(self) -> OverlayState:
+        """The overlay as it is now."""
+        return read_state(self.overlay)
+
+    def layered(self) -> Layered:
+        """The base with the overlay over it."""
+        return load_layered(self.directory, self.overlay)
+
+    def shipped(self, ident: str) -> Record | None:
+        """The shipped base's own record of a fact, as written."""
+        for path in knowledge_files(self.directory):
+            try:
+                document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                continue
+            facts = document.get("facts") if isinstance(document, dict) else None
+            for item in facts if isinstance(facts, list) else []:
+                if isinstance(item, dict) and item.get("id") == ident:
+                    return dict(item)
+        return None
+
+    def current(self, ident: str, state: OverlayState | None = None) -> Record | None:
+        """The fact's record in use: the overlay's, else the shipped one."""
+        found = (state or self.state()).record(ident)
+        return found if found is not None else self.shipped(ident)
+
+    def against(self, ident: str) -> str:
+        """The fingerprint a change to `ident` made now is made against."""
+        return fingerprint(self.state().record(ident))
+
+    def entries(self, ident: str | None = None) -> list[Entry]:
+        """The history, oldest first; of one fact when `ident` is given."""
+        found = history.read_history(self.history)
+        return [entry for entry in found if ident is None or entry.fact == ident]
+
+    # --- changes ----------------------------------------------------------------------------
+
+    def new_fact(
+        self, ident: str, source: str | None, quote: str, answer: str, questions: list[str], by: str
+    ) -> Saved:
+        """A fact of the moderators' own."""
+        base = self.layered().base
+        ident = rules.fact_id(ident, base, set(self.state().facts))
+        found = rules.find_quote(base, quote, source)
+        if found is None:
+            where = f"source {source!r}" if source else "any source"
+            raise CurationError(
+                f"The quote is not word for word in {where}: copy it from the text."
+            )
+        record: Record = {
+            "id": ident,
+            "answer": rules.answer(answer),
+            "questions": rules.questions(questions),
+            "source": found[0],
+            "quote": found[1],
+        }
+        return self.commit(Change(ident, "new", "shipped"), by, lambda _: record, collide=True)
+
+    def edit_answer(self, ident: str, text: str, by: str, against: str) -> Saved:
+        """The fact says `text` from now on."""
+        answer = rules.answer(text)
+        return self.commit(Change(ident, "edit answer", against), by, _set("answer", answer))
+
+    def add_questions(self, ident: str, lines: list[str], by: str, against: str) -> Saved:
+        """More phrasings for a fact."""
+        added = [rules.plain(line, "question", MAX_LEARNED) for line in lines if line.strip()]
+        if not added:
+            raise CurationError("Give at least one question, one a line.")
+
+        def make(record: Record) -> Record:
+            known = {normalize(str(q)) for q in record.get("questions") or []}
+            for question in added:
+                if normalize(question) in known:
+                    raise CurationError(f"{question!r} is already a phrasing of {ident!r}.")
+            return {**record, "questions": [*(record.get("questions") or []), *added]}
+
+        return self.commit(Change(ident, "add phrasings", against), by, make, collide=True)
+
+    def remove_question(self, ident: str, question: str, by: str, against: str) -> Saved:
+        """One phrasing fewer (at least one stays)."""
+
+        def make(record: Record) -> Record:
+            kept = [
+                q for q in record.get("questions") or [] if normalize(str(q)) != normalize(question)
+            ]
+            if len(kept) == len(record.get("questions") or []):
+                raise CurationError(f"{question!r} is not a phrasing of {ident!r}.")
+            if not kept:
+                last = f"{question!r} is the last phrasing of {ident!r}: add another first."
+                raise CurationError(last)
+            return {**record, "questions": kept}
+
+        return self.commit(Change(ident, "remove phrasing", against), by, make)
+
+    def withdraw(self, ident: str, by: str, against: str) -> Saved:
+        """The fact is no longer answered; kept in the overlay, restorable."""
+
+        def make(record: Record) -> Record:
+            if record.get("withdrawn") is True:
+                raise CurationError(f"{ident!r} is withdrawn already.")
+            return {**record, "withdrawn": True}
+
+        return self.commit(Change(ident, "withdraw", against), by, make)
+
+    def restore(self, ident: str, by: str, against: str) -> Saved:
+        """A withdrawn fact answered again."""
+
+        def make(record: Record) -> Record:
+            if record.get("withdrawn") is not True:
+                raise CurationError(f"{ident!r} is not withdrawn.")
+            return {key: value for key, value in record.items() if key != "withdrawn"}
+
+        return self.commit(Change(ident, "restore", against), by, make)
+
+    def undo(self, by: str) -> Saved:
+        """Take back `by`'s own last change not yet taken back."""
+        entry = history.last_undoable(self.entries(), by)
+        if entry is None:
+            raise CurationError("You have no change to undo.")
+        change = Change(entry.fact, "undo", fingerprint(entry.after))
+        before = copy.deepcopy(entry.before)
+        return self.commit(change, by, lambda _: before, undoes=entry.n)
+
+    def commit(
+        self,
+        change: Change,
+        by: str,
+        make: Callable[[Record], Record | None],
+        collide: bool = False,
+        undoes: int | None = None,
+    ) -> Saved:
+        """Apply one change under the lock: refused on a conflict or a base that would not load."""
+        with locked(self.overlay):
+            state = self.state()
+            before = state.record(change.fact)
+            if fingerprint(before) != change.against:
+                raise ConflictError(self._conflict(change))
+            current = before if before is not None else self.shipped(change.fact)
+            if current is None and change.action != "new":
+                raise CurationError(f"There is no fact {change.fact!r} to change.")
+            after = make(copy.deepcopy(current) if current is not None else {})
+            if after is None:
+                state.facts.pop(change.fact, None)
+            else:
+                state.facts[change.fact] = after
+            state.revision += 1
+            text = state.text()
+            answerer = self._check(change.fact, text, collide)
+            write_atomic(self.overlay, text)
+            entries = self.entries()
+            entry = Entry(
+                n=entries[-1].n + 1 if entries else 1,
+                at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                by=by,
+                action=change.action,
+                fact=change.fact,
+                before=before,
+                after=after,
+                undoes=undoes,
+            )
+            history.append(self.history, entry)
+            return Saved(entry, answerer)
+
+    def _conflict(self, change: Change) -> str:
+        last = self.entries(change.fact)
+        who = f" by {last[-1].by} at {last[-1].at} (#{last[-1].n})" if last else ""
+        return (
+            f"{change.fact!r} was changed{who} since you looked at it; nothing was changed: "
+            "look at it again and redo your change."
+        )
+
+    def _check(self, ident: str, text: str, collide: bool) -> Answerer:
+        """The base with the overlay as `text`, refused if `ident`'s entry would not load or
+        (with `collide`) one of its phrasings would be answered with another fact."""
+        try:
+            base = load(self.directory, overlay=Overlay(self.overlay, text))
+        except KnowledgeError as error:
+            layered = load_layered(self.directory, self.overlay, text)
+            if ident in layered.left_out_keys or not layered.left_out:
+                shown = "; ".join(str(p) for p in error.problems[:SHOWN_PROBLEMS])
+                refusal = f"Nothing was changed: the base would not load ({shown})."
+                raise CurationError(refusal) from None
+            base = layered.base
+        answerer = Answerer(base)
+        if collide:
+            found = audit.collisions(base, answerer.matcher, only=ident)
+            if found:
+                raise CurationError(f"Nothing was changed: {found[0].message}.")
+        return answerer
+
+
+def _set(key: str, value: object) -> Callable[[Record], Record]:
+    return lambda record: {**record, key: value}
