@@ -155,7 +155,7 @@ class Settings:
             rate_limit=_number(get, "BOT_RATE_LIMIT", TELEGRAM_RATE_LIMIT),
             concurrent_updates=int(_number(get, "BOT_CONCURRENT_UPDATES", 8, whole=True)),
             database=database_path(env),
-            overlay=overlay_path(env),
+            overlay=overlay_path(env) if get("BOT_OVERLAY") else None,
             reload_interval=_number(get, "BOT_RELOAD_INTERVAL", 5.0),
             flood_limit=int(_number(get, "BOT_FLOOD_LIMIT", 20, whole=True, zero=True)),
             context_minutes=context_minutes(env),

@@ -18,6 +18,7 @@ from bot.config import (
     ConfigError,
     Settings,
     Webhook,
+    overlay_path,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -263,3 +264,13 @@ def test_context_minutes_default_ten_zero_turns_it_off() -> None:
     assert Settings.from_env({"BOT_CONTEXT_MINUTES": "0"}).context_minutes == 0.0
     with pytest.raises(ConfigError, match="BOT_CONTEXT_MINUTES"):
         Settings.from_env({"BOT_CONTEXT_MINUTES": "-1"})
+
+
+def test_the_overlay_lives_beside_the_database_unless_set(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "questions.sqlite3"
+    settings = Settings.from_env({"BOT_DATABASE": str(database)})
+    assert settings.overlay_file == tmp_path / "data" / "overlay.yaml"
+    assert overlay_path({"BOT_DATABASE": str(database)}) == settings.overlay_file
+    chosen = tmp_path / "elsewhere.yaml"
+    assert Settings.from_env({"BOT_OVERLAY": str(chosen)}).overlay_file == chosen
+    assert overlay_path({"BOT_OVERLAY": str(chosen)}) == chosen

@@ -14,7 +14,8 @@ import pytest
 
 from bot import reloading
 from bot.config import PROJECT_KNOWLEDGE
-from bot.factbase import FactBase, Problem, load
+from bot.curation import Layered, load_layered
+from bot.factbase import Problem, load
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer
 from bot.teaching import LEARNED_FILE
@@ -93,19 +94,19 @@ async def test_concurrent_reloads_run_one_at_a_time(
     most = 0
     guard = threading.Lock()
 
-    def slow_load(directory: Path) -> FactBase:
+    def slow_load(directory: Path, overlay: Path | None) -> Layered:
         nonlocal active, most
         with guard:
             active += 1
             most = max(most, active)
         time.sleep(0.05)
         try:
-            return load(directory)
+            return load_layered(directory, overlay)
         finally:
             with guard:
                 active -= 1
 
-    monkeypatch.setattr(reloading, "load", slow_load)
+    monkeypatch.setattr(reloading, "load_layered", slow_load)
     results = await asyncio.gather(*(holder.reload() for _ in range(4)))
     assert results == [[], [], [], []]
     assert most == 1

@@ -102,7 +102,7 @@ def load(
     if overlay is not None:
         shown = shown_path(overlay.path)
         unreadable = not layering.add_overlay(builder, overlay, shown) or unreadable
-        files.append(overlay.path)
+        files += [overlay.path] if overlay.text is not None or overlay.path.exists() else []
         layering.without_withdrawn(builder)
     if not unreadable:
         # With a file unread, what refers to it would only report noise.
