@@ -48,6 +48,15 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """A new fact as it would be: its record, the base with it, its phrasings' collisions."""
+
+    record: Record
+    answerer: Answerer
+    collisions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Saved:
     """A change written: its history entry, and the base (and answerer) with it."""
 
@@ -102,18 +111,17 @@ class Curator:
 
     # --- changes ----------------------------------------------------------------------------
 
-    def new_fact(
-        self, ident: str, source: str | None, quote: str, answer: str, questions: list[str], by: str
-    ) -> Saved:
-        """A fact of the moderators' own."""
+    def draft(
+        self, ident: str, source: str | None, quote: str, answer: str, questions: list[str]
+    ) -> Draft:
+        """A new fact checked but not written: its record, the base with it, its collisions."""
         base = self.layered().base
         ident = rules.fact_id(ident, base, set(self.state().facts))
         found = rules.find_quote(base, quote, source)
         if found is None:
             where = f"source {source!r}" if source else "any source"
-            raise CurationError(
-                f"The quote is not word for word in {where}: copy it from the text."
-            )
+            missing = f"The quote is not word for word in {where}: copy it from the text."
+            raise CurationError(missing)
         record: Record = {
             "id": ident,
             "answer": rules.answer(answer),
@@ -121,7 +129,24 @@ class Curator:
             "source": found[0],
             "quote": found[1],
         }
-        return self.commit(Change(ident, "new", "shipped"), by, lambda _: record, collide=True)
+        state = self.state()
+        state.facts[ident] = record
+        answerer = self._check(ident, state.text(), collide=False)
+        found_collisions = audit.collisions(answerer.base, answerer.matcher, only=ident)
+        return Draft(record, answerer, tuple(problem.message for problem in found_collisions))
+
+    def new_fact(
+        self, ident: str, source: str | None, quote: str, answer: str, questions: list[str], by: str
+    ) -> Saved:
+        """A fact of the moderators' own."""
+        record = self.draft(ident, source, quote, answer, questions).record
+        return self.save_new(record, by)
+
+    def save_new(self, record: Record, by: str) -> Saved:
+        """Write a drafted fact (checked again: the base may have changed meanwhile)."""
+        return self.commit(
+            Change(record["id"], "new", "shipped"), by, lambda _: record, collide=True
+        )
 
     def edit_answer(self, ident: str, text: str, by: str, against: str) -> Saved:
         """The fact says `text` from now on."""
@@ -244,7 +269,7 @@ class Curator:
         except KnowledgeError as error:
             layered = load_layered(self.directory, self.overlay, text)
             if ident in layered.left_out_keys or not layered.left_out:
-                shown = "; ".join(str(p) for p in error.problems[:SHOWN_PROBLEMS])
+                shown = "; ".join(p.message for p in error.problems[:SHOWN_PROBLEMS])
                 refusal = f"Nothing was changed: the base would not load ({shown})."
                 raise CurationError(refusal) from None
             base = layered.base

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from bot.audit import sentences
 from bot.factbase import MAX_ID, MAX_LEARNED, FactBase, Source
-from bot.normalization import squeeze_space
+from bot.normalization import normalize, squeeze_space
 
 MAX_ANSWER = 600  # one to three sentences; Telegram would take more, a reader would not
 MIN_QUESTIONS = 3
@@ -125,3 +125,17 @@ def nearest_sentences(base: FactBase, text: str, limit: int = NEAREST) -> list[t
             scored.append((score, document.id, sentence.text))
     scored.sort(key=lambda item: -item[0])
     return [(ident, sentence) for _, ident, sentence in scored[:limit]]
+
+
+def suggest_id(question: str, taken: set[str]) -> str:
+    """An id for a new fact from its first question: its words, joined, not yet taken."""
+    words = re.findall(r"[a-z0-9]+", normalize(question))
+    stem = "-".join(word for word in words if word not in _FILLER)[: MAX_ID - 4].strip("-")
+    stem = stem or "fact"
+    ident, number = stem, 2
+    while ident in taken:
+        ident, number = f"{stem}-{number}", number + 1
+    return ident
+
+
+_FILLER = frozenset("a an the of to in on at did does do was were is are what who when how".split())

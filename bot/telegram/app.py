@@ -32,7 +32,8 @@ from bot.flood import FloodGuard
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer
 from bot.storage import QuestionLog
-from bot.telegram import asking, callbacks, commands, moderators
+from bot.telegram import asking, callbacks, commands, curating, curating_facts, moderators
+from bot.telegram import curating_keys as curating_buttons
 from bot.telegram.flooding import flood_gate
 from bot.telegram.inbox import Inbox, InboxApplication
 from bot.telegram.inline import inline_query
@@ -143,13 +144,23 @@ def add_handlers(application: App, moderator_ids: frozenset[int]) -> None:
         ("teach", moderators.teach_command),
         ("reload", moderators.reload_command),
         ("stats", moderators.stats_command),
+        ("fact", curating_facts.fact_command),
+        ("history", curating_facts.history_command),
+        ("undo", curating_facts.undo_command),
     )
+    # /newfact is the conversation's (below); elsewhere than a private chat it is one like these.
+    moderator_names = [*(name for name, _ in moderator_commands), "newfact"]
+    # A moderator's guided changes (/newfact, and the /fact edits that need typing): before the
+    # other commands (its /cancel), the buttons (its own) and private text (the quote, the
+    # answer and the questions typed are not questions to answer). It holds only moderators:
+    # it starts only from a moderator's /newfact, or from a button that checks who pressed.
+    application.add_handler(curating.conversation(moderator & private))
     for name, callback in moderator_commands:
         application.add_handler(CommandHandler(name, callback, filters=moderator & private))
     # A moderator's command anywhere else gets one line saying so, and does nothing.
     application.add_handler(
         CommandHandler(
-            [name for name, _ in moderator_commands],
+            moderator_names,
             moderators.private_only,
             filters=moderator & ~private,
         )
@@ -167,6 +178,9 @@ def add_handlers(application: App, moderator_ids: frozenset[int]) -> None:
         (callbacks.CLOSEST, asking.closest_button),
         (callbacks.ATTACH, moderators.moderation_button),
         (callbacks.DISMISS, moderators.moderation_button),
+        # Curating presses outside the conversation: withdraw, restore, remove a phrasing, and
+        # any left over from a conversation ended (cancelled, timed out, the bot restarted).
+        (curating_buttons.ANY, curating_facts.curating_button),
     ):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(CallbackQueryHandler(asking.stale_button))

@@ -24,6 +24,7 @@ from bot.storage import RECENT_DAYS, QuestionLog, StoreError, same_question, sho
 from bot.teaching import teach
 from bot.telegram import callbacks
 from bot.telegram.asking import STALE_BUTTON, acknowledge, pressed
+from bot.telegram.curating_keys import with_new_fact
 from bot.telegram.keyboards import unanswered_keyboard
 from bot.telegram.sending import send_text
 from bot.telegram.services import App, Context, answerer_of, is_moderator, services_in, services_of
@@ -84,7 +85,7 @@ async def unanswered_command(update: Update, context: Context) -> None:
         return
     answerer = answerer_of(context)
     for group in groups:
-        markup = unanswered_keyboard(group, answerer)
+        markup = with_new_fact(unanswered_keyboard(group, answerer), group.question_ids[0])
         await send_text(message, moderation.group_text(group), markup)
 
 
