@@ -21,7 +21,7 @@ def export_text(state: OverlayState, shipped: FactBase) -> str:
         if ident in shipped.facts and record.get("withdrawn") is not True
     ]
     withdrawn = [
-        f"#   {ident}: withdrawn; delete the fact at {where(ident)}"
+        f"#   {ident}: withdrawn; delete the fact at {where(ident)} and its id from related:"
         for ident, record in state.facts.items()
         if ident in shipped.facts and record.get("withdrawn") is True
     ]

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from bot.curation.rules import CurationError
 from bot.factbase import read_yaml, shown_path
 
 Record = dict[str, Any]
@@ -28,7 +29,7 @@ HEADER = """\
 """
 
 
-class OverlayError(ValueError):
+class OverlayError(CurationError):
     """The overlay file cannot be read; the message says where and why."""
 
 
@@ -78,8 +79,10 @@ def read_state(path: Path) -> OverlayState:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
         raise OverlayError(
-            f"{shown_path(path)}: cannot be read ({error}); fix or move it"
+            f"{shown_path(path)}{where} cannot be read; fix or move it: nothing changes until then."
         ) from None
     if document is None:
         return OverlayState()
