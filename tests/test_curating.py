@@ -457,3 +457,32 @@ async def test_every_change_outlives_the_container(
             "#2",
             "#1",
         ]
+
+
+@pytest.mark.asyncio
+async def test_moderators_hear_of_changes_the_new_base_does_not_support(
+    base_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = base_copy.parent / "data"
+    async with curating_bot(base_copy, monkeypatch) as bot:
+        await new_fact(bot)
+        await bot.press("ns")
+    # A new image whose source no longer holds the sentence quoted.
+    for path in (base_copy / "sources").glob("iran-primer-*.txt"):
+        path.write_text(path.read_text(encoding="utf-8").replace(QUOTE, ""), encoding="utf-8")
+    sources = base_copy / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    start = text.index("      - sentence: The following is a rundown")
+    end = text.index("      - sentence:", start + 1)
+    sources.write_text(text[:start] + text[end:], encoding="utf-8")
+    async with curating_bot(base_copy, monkeypatch, data) as bot:
+        told = [
+            html.unescape(str(call.params["text"]))
+            for call in bot.api.calls
+            if call.method == "sendMessage" and call.params.get("chat_id") in (MOD, OTHER_MOD)
+        ]
+        assert len(told) == 2 and all("data/overlay.yaml:6: fact 'iran-primer" in t for t in told)
+        assert "kept in the overlay" in told[0]
+        assert ANSWER not in answer_of(await bot.say(QUESTIONS[0], user=USER))
+        assert "iran-primer-rundown-cover" in answer_of(await bot.say("/history"))
+    assert "iran-primer-rundown-cover" in (data / "overlay.yaml").read_text(encoding="utf-8")

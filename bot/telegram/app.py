@@ -233,6 +233,9 @@ async def post_init(application: App) -> None:
         for update in await asyncio.to_thread(application.inbox.replay, bot, in_flight):
             await application.update_queue.put(update)
     services = services_in(application)
+    if services.holder.left_out:
+        # Overlay entries this base does not support: the moderators hear of them at once.
+        await moderators.report_reload(application, [])
     if services.reload_interval > 0:
 
         async def report(problems: list[Problem]) -> None:

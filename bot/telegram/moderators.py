@@ -36,6 +36,7 @@ SEARCHED_GROUPS = 1000  # unanswered groups searched for a question's near-dupli
 NO_LOG = "There is no question log: the database could not be opened (see the bot's log)."
 PRIVATE_ONLY = "Moderators' commands work only in a private chat with me."
 RELOAD_FAILED = "The fact base did not load, so I keep answering from the previous one. Problems:\n"
+LEFT_OUT = "These moderators' changes do not load with the fact base; kept in the overlay:\n"
 
 Read = TypeVar("Read")
 
@@ -150,7 +151,9 @@ def reload_text(context: Context, problems: Sequence[Problem]) -> str:
     if problems:
         return RELOAD_FAILED + moderation.problems_text(problems)
     base = answerer_of(context).base
-    return f"Reloaded: {len(base.facts)} facts, {len(base.entities)} entities."
+    left_out = services_of(context).holder.left_out
+    note = "\n\n" + LEFT_OUT + moderation.problems_text(left_out) if left_out else ""
+    return f"Reloaded: {len(base.facts)} facts, {len(base.entities)} entities.{note}"
 
 
 async def stats_command(update: Update, context: Context) -> None:
@@ -208,13 +211,19 @@ def group_of(question_log: QuestionLog, question_id: int) -> list[int]:
 
 
 async def report_reload(application: App, problems: list[Problem]) -> None:
-    """After an automatic reload: tell every moderator when the new base did not load."""
-    if not problems:
+    """After an automatic reload (and at start): tell every moderator when the new base did not
+    load, or when overlay entries were left out of it."""
+    services = services_in(application)
+    left_out = services.holder.left_out
+    if not problems and not left_out:
         logger.info("the fact base changed and was reloaded")
         return
-    logger.warning("the fact base changed but did not load: %d problem(s)", len(problems))
-    services = services_in(application)
-    text = html.escape(RELOAD_FAILED + moderation.problems_text(problems))
+    if problems:
+        logger.warning("the fact base changed but did not load: %d problem(s)", len(problems))
+        text = html.escape(RELOAD_FAILED + moderation.problems_text(problems))
+    else:
+        logger.warning("%d overlay entries do not load with the fact base", len(left_out))
+        text = html.escape(LEFT_OUT + moderation.problems_text(left_out))
     for moderator in sorted(services.moderators):
         for part in split_html(text):
             try:
