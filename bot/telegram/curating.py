@@ -176,8 +176,11 @@ async def questions_text(update: Update, context: Context) -> int:
     curator = curator_of(context)
     if message is None or message.text is None or draft is None or curator is None:
         return ConversationHandler.END
+    if len(message.text) > MAX_TYPED:
+        await send_text(message, f"That is more than {MAX_TYPED} characters: send the questions.")
+        return QUESTIONS
     lines = [draft["first"]] if draft.get("first") else []
-    lines += message.text.splitlines()[:50] if len(message.text) <= MAX_TYPED else []
+    lines += message.text.splitlines()[:50]
     state = await asyncio.to_thread(curator.state)
     base = answerer_of(context).base
     ident = rules.suggest_id(
