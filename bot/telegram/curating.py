@@ -213,10 +213,11 @@ async def save_button(update: Update, context: Context) -> int:
     if query is None or draft is None or curator is None or "record" not in draft:
         return ConversationHandler.END
     await acknowledge(query)
-    text = await apply(update, context, curator.save_new, draft["record"], moderator_name(update))
-    done = text.startswith("Done")
-    if done:
-        text = SAVED.format(ident=draft["record"]["id"])
+    applied = await apply(
+        update, context, curator.save_new, draft["record"], moderator_name(update)
+    )
+    done = applied.done
+    text = SAVED.format(ident=draft["record"]["id"]) if done else applied.text
     if isinstance(query.message, Message):
         await send_text(query.message, text)
     return ConversationHandler.END if done else QUESTIONS

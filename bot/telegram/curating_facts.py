@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Message, Update
 from telegram.ext import ConversationHandler
 
-from bot.curation import CurationError, Curator, Saved, fingerprint
+from bot.curation import ConflictError, CurationError, Curator, Saved, fingerprint
 from bot.curation.overlay import OverlayError
 from bot.curation.views import USAGE_DAYS, fact_text, find_fact, history_text
 from bot.storage import StoreError
@@ -42,16 +43,28 @@ def moderator_name(update: Update) -> str:
     return f"telegram:{user.id}" if user is not None else "telegram"
 
 
-async def apply(update: Update, context: Context, change: Any, *args: Any) -> str:
-    """Run a change of the curator in a worker thread; swap the new base in; what to say."""
+@dataclass(frozen=True)
+class Applied:
+    """How a change went: written (`done`), refused as a conflict, and what to say."""
+
+    done: bool
+    text: str
+    conflict: bool = False
+
+
+async def apply(update: Update, context: Context, change: Any, *args: Any) -> Applied:
+    """Run a change of the curator in a worker thread; swap the new base in; say how it went."""
     try:
         saved: Saved = await asyncio.to_thread(change, *args)
-    except (CurationError, OverlayError) as error:
-        return str(error)
+    except ConflictError as error:
+        return Applied(False, str(error), conflict=True)
+    except CurationError as error:  # an OverlayError too
+        return Applied(False, str(error))
     except OSError as error:
-        return f"Nothing was changed: cannot write the overlay ({error.strerror or error})."
+        text = f"Nothing was changed: cannot write the overlay ({error.strerror or error})."
+        return Applied(False, text)
     await services_of(context).holder.swap(saved.answerer)
-    return f"Done: {saved.entry.line()}"
+    return Applied(True, f"Done: {saved.entry.line()}")
 
 
 # --- /fact and its buttons ------------------------------------------------------------------
@@ -132,12 +145,14 @@ async def edit_text(update: Update, context: Context) -> int:
     what, ident, against = editing
     by = moderator_name(update)
     if what == "a":
-        text = await apply(update, context, curator.edit_answer, ident, message.text, by, against)
+        applied = await apply(
+            update, context, curator.edit_answer, ident, message.text, by, against
+        )
     else:
         lines = message.text.splitlines()[:50]
-        text = await apply(update, context, curator.add_questions, ident, lines, by, against)
-    await send_text(message, text)
-    if text.startswith("Done") or "since you looked" in text:
+        applied = await apply(update, context, curator.add_questions, ident, lines, by, against)
+    await send_text(message, applied.text)
+    if applied.done or applied.conflict:
         return ConversationHandler.END
     return EDIT_ANSWER if what == "a" else ADD_QUESTIONS
 
@@ -165,7 +180,7 @@ async def curating_button(update: Update, context: Context) -> None:
                 await send_text(message, f"Which phrasing of {ident} goes?", markup)
             return
         change = curator.withdraw if what == "w" else curator.restore
-        text = await apply(update, context, change, ident, by, against)
+        text = (await apply(update, context, change, ident, by, against)).text
     elif found := keys.REMOVE.match(query.data):
         against, number, ident = found.groups()
         await acknowledge(query)
@@ -175,7 +190,8 @@ async def curating_button(update: Update, context: Context) -> None:
             text = STALE_BUTTON
         else:
             remove = curator.remove_question
-            text = await apply(update, context, remove, ident, phrasings[int(number)], by, against)
+            removed = phrasings[int(number)]
+            text = (await apply(update, context, remove, ident, removed, by, against)).text
     else:
         await acknowledge(query)
         text = GONE
@@ -209,4 +225,5 @@ async def undo_command(update: Update, context: Context) -> None:
     if curator is None:
         await send_text(message, NO_OVERLAY)
         return
-    await send_text(message, await apply(update, context, curator.undo, moderator_name(update)))
+    applied = await apply(update, context, curator.undo, moderator_name(update))
+    await send_text(message, applied.text)
