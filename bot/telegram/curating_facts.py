@@ -16,6 +16,7 @@ from telegram.ext import ConversationHandler
 from bot.curation import ConflictError, CurationError, Curator, Saved, fingerprint
 from bot.curation.overlay import OverlayError
 from bot.curation.views import USAGE_DAYS, fact_text, find_fact, history_text
+from bot.factbase import KnowledgeError
 from bot.storage import StoreError
 from bot.telegram import curating_keys as keys
 from bot.telegram.asking import STALE_BUTTON, acknowledge
@@ -63,6 +64,9 @@ async def apply(update: Update, context: Context, change: Any, *args: Any) -> Ap
     except OSError as error:
         text = f"Nothing was changed: cannot write the overlay ({error.strerror or error})."
         return Applied(False, text)
+    except KnowledgeError as error:
+        logger.warning("a change was not made: the shipped base does not load: %s", error)
+        return Applied(False, "Nothing was changed: the shipped fact base does not load (/reload).")
     await services_of(context).holder.swap(saved.answerer)
     return Applied(True, f"Done: {saved.entry.line()}")
 
