@@ -486,3 +486,22 @@ async def test_moderators_hear_of_changes_the_new_base_does_not_support(
         assert ANSWER not in answer_of(await bot.say(QUESTIONS[0], user=USER))
         assert "iran-primer-rundown-cover" in answer_of(await bot.say("/history"))
     assert "iran-primer-rundown-cover" in (data / "overlay.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.asyncio
+async def test_forged_curating_presses_never_enter_the_conversation(
+    base_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a running job queue, a conversation handling anything would warn (an error
+    here): anyone else's press, and a press without data, never reach it."""
+    holder = KnowledgeHolder(base_copy, overlay=base_copy.parent / "data" / "overlay.yaml")
+    options: dict[str, Any] = {
+        "knowledge": base_copy,
+        "moderators": frozenset({MOD}),
+        "rate_limit": 0,
+    }
+    async with running(holder, monkeypatch, **options) as bot:
+        for data in ("n:1", f"k:a:shipped:{SHIPPED}", "ns", "nc", "nq:0"):
+            calls = await bot.receive(callback_query(data, chat_id=USER))
+            assert [call["method"] for call in calls] == ["answerCallbackQuery"], data
+            assert "text" not in calls[0], data

@@ -154,7 +154,7 @@ def add_handlers(application: App, moderator_ids: frozenset[int]) -> None:
     # other commands (its /cancel), the buttons (its own) and private text (the quote, the
     # answer and the questions typed are not questions to answer). It holds only moderators:
     # it starts only from a moderator's /newfact, or from a button that checks who pressed.
-    application.add_handler(curating.conversation(moderator & private))
+    application.add_handler(curating.conversation(moderator & private, moderator_ids))
     for name, callback in moderator_commands:
         application.add_handler(CommandHandler(name, callback, filters=moderator & private))
     # A moderator's command anywhere else gets one line saying so, and does nothing.

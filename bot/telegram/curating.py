@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import warnings
 from typing import Any
 
@@ -248,19 +249,39 @@ def _draft(context: Context) -> dict[str, Any] | None:
 # --- wiring -----------------------------------------------------------------------------------
 
 
-def conversation(moderator: filters.BaseFilter) -> ConversationHandler[Any]:
+class Pressed(CallbackQueryHandler[Any, Any]):
+    """A CallbackQueryHandler for a moderator's presses that carry data. PTB's takes a press
+    without data whatever its pattern (such a press is stale_button's, bot.telegram.asking), and
+    anyone else's press is curating_button's, which does nothing: it never enters the
+    conversation."""
+
+    def __init__(self, callback: Any, pattern: re.Pattern[str], users: frozenset[int]) -> None:
+        super().__init__(callback, pattern)
+        self.users = users
+
+    def check_update(self, update: object) -> bool | object | None:
+        """Only a moderator's press with data matching the pattern."""
+        if not isinstance(update, Update) or update.callback_query is None:
+            return None
+        query = update.callback_query
+        if not query.data or query.from_user.id not in self.users:
+            return None
+        return super().check_update(update)
+
+
+def conversation(moderator: filters.BaseFilter, users: frozenset[int]) -> ConversationHandler[Any]:
     """/newfact and the /fact edits that need typing: one conversation per moderator and chat;
     /cancel at any step, and an abandoned one ends by itself after TIMEOUT_SECONDS."""
     text = filters.TEXT & ~filters.COMMAND
     states: dict[object, list[BaseHandler[Update, Any, Any]]] = {
         QUOTE: [
             MessageHandler(text, quote_text),
-            CallbackQueryHandler(nearest_button, keys.NEAREST),
+            Pressed(nearest_button, keys.NEAREST, users),
         ],
         ANSWER: [MessageHandler(text, answer_text)],
         QUESTIONS: [MessageHandler(text, questions_text)],
         PREVIEW: [
-            CallbackQueryHandler(save_button, keys.SAVE),
+            Pressed(save_button, keys.SAVE, users),
             MessageHandler(text, questions_text),
         ],
         EDIT_ANSWER: [MessageHandler(text, edit_text)],
@@ -274,11 +295,11 @@ def conversation(moderator: filters.BaseFilter) -> ConversationHandler[Any]:
         return ConversationHandler(
             entry_points=[
                 CommandHandler("newfact", new_fact, filters=moderator),
-                CallbackQueryHandler(new_fact_button, keys.NEW_FROM_QUESTION),
-                CallbackQueryHandler(edit_button, keys.EDIT),
+                Pressed(new_fact_button, keys.NEW_FROM_QUESTION, users),
+                Pressed(edit_button, keys.EDIT, users),
             ],
             states=states,
-            fallbacks=[CommandHandler("cancel", cancel), CallbackQueryHandler(cancel, keys.CANCEL)],
+            fallbacks=[CommandHandler("cancel", cancel), Pressed(cancel, keys.CANCEL, users)],
             conversation_timeout=TIMEOUT_SECONDS,
             allow_reentry=True,
         )
