@@ -94,6 +94,12 @@ class DialogueResult:
         return lines
 
 
+def dialogue_sets(folder: Path) -> list[Path]:
+    """The conversation sets in `folder`: dialogues.yaml first, then the others by name."""
+    found = [path for path in sorted(folder.glob("*.yaml")) if is_dialogue_set(path)]
+    return sorted(found, key=lambda path: path.name != DIALOGUES_FILE)
+
+
 def is_dialogue_set(path: Path) -> bool:
     """Whether the YAML file at `path` is a conversation set (it has `dialogues:`)."""
     document, problems = read_yaml(path, str(path))

@@ -6,7 +6,16 @@ from dataclasses import dataclass, replace
 
 from bot.followups.context import Context
 from bot.followups.mentions import split_tokens
-from bot.followups.readings import Candidate, Need, bare, pointing_back, substitution
+from bot.followups.limits import another_fact, within_limits
+from bot.followups.mentions import word_positions
+from bot.followups.readings import (
+    Candidate,
+    Need,
+    another,
+    bare,
+    pointing_back,
+    substitution,
+)
 from bot.followups.words import INTERJECTIONS, QUESTION_WORDS
 from bot.matching import Match, Outcome
 from bot.replies import Answerer, Reply
@@ -137,16 +146,27 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
         while len(tokens) > 1 and tokens[0].words and set(tokens[0].words) <= INTERJECTIONS:
             tokens = tokens[1:]
         candidates = (
-            substitution(tokens, alone, answerer, context)
+            another(tokens, context)
+            or substitution(tokens, alone, answerer, context)
             or bare(tokens, context)
             or pointing_back(tokens, alone, answerer, context)
         )
         if candidates and candidates[0].need is Need.WEAK and alone.outcome is Outcome.ANSWER:
             candidates = []  # it only may point back, and it is answered as it stands
+        words = [word for word, _ in word_positions(tokens)]
+        if candidates and candidates[0].need >= Need.STRONG:
+            # A message that points back is a follow-up: the limits hold for it alone too.
+            alone = within_limits(answerer.base, words, alone)
         # The plainest reading that answers; else the plainest.
         found: tuple[Match, Candidate] | None = None
         for candidate in candidates:
-            read = answerer.matcher.match(candidate.text)
+            if candidate.another:
+                read = another_fact(answerer.base, answerer.matcher, candidate.text, context.fact)
+            else:
+                read = answerer.matcher.match(candidate.text)
+            # The context says what the message is about, never what it asks: a "why?" gets a
+            # fact that says why, or the closest.
+            read = within_limits(answerer.base, words, read)
             if found is None or read.outcome is Outcome.ANSWER:
                 found = (read, candidate)
             if read.outcome is Outcome.ANSWER:

@@ -1,0 +1,83 @@
+"""Honest limits on a follow-up's reading: what the answer must give that the context cannot.
+
+The context supplies who and what a follow-up is about, never what it asks. "why did he quit?"
+after Riyad Hijab's resignation reads as "Why did Riyad Hijab quit?", which the fact that he
+stepped down matches well, but that fact gives no reason: it is shown as the closest, never as
+the answer. "anything else?" asks the last question again for another fact than the one given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.factbase import FactBase
+from bot.matching import Match, Matcher, Outcome
+
+# A fact's text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
+_REASON = re.compile(
+    r"\b(?:because|so that|in order|goal|aim|aimed|purpose|intended|reason|due to|owing to)\b"
+    r"|\bto (?!(?:the|a|an|his|her|their|its|be|have|\d)\b)[a-z]{3,}"
+)
+# "anything else?", "what else did he say?", "more?": the last question, for another fact.
+ELSE_WORDS = frozenset("else more other another further".split())
+
+
+def asks_why(words: Sequence[str]) -> bool:
+    """Whether a message asks for a reason: "why?", "why did he quit?", "what for?"."""
+    return "why" in words or (len(words) >= 2 and words[-2:] == ["what", "for"])
+
+
+def gives_reason(base: FactBase, ident: str) -> bool:
+    """Whether the fact (or entity) `ident` says why: a cause or a purpose."""
+    fact = base.facts.get(ident)
+    if fact is None:
+        return False
+    return _REASON.search(fact.answer) is not None
+
+
+def as_closest(match: Match) -> Match:
+    """An answer turned into the closest the sources come: shown, marked as maybe not it."""
+    if match.outcome is not Outcome.ANSWER or match.best is None:
+        return match
+    return replace(match, outcome=Outcome.FALLBACK, closest=match.best, best=None)
+
+
+def within_limits(base: FactBase, words: Sequence[str], match: Match) -> Match:
+    """The reading's match, unless it answers a question for a reason with a fact that gives
+    none: then that fact is the closest."""
+    if match.outcome is Outcome.ANSWER and match.best is not None and asks_why(words):
+        if not gives_reason(base, match.best.id):
+            return as_closest(match)
+    return match
+
+
+def another_fact(base: FactBase, matcher: Matcher, question: str, given: str | None) -> Match:
+    """ "anything else?": the last question matched again with the fact already given set
+    aside; the next fact (another quote of the same speakers first, where it has them) is
+    answered with where it scores as an answer would, else shown as the closest."""
+    match = matcher.match(question)
+    if given is None or match.best is None or match.best.id != given:
+        return match
+    _, analysis = matcher.read(question)
+    others = [c for c in matcher.rank(analysis) if c.item.id != given]
+    fact = base.facts.get(given)
+    speakers = set(fact.speakers) if fact is not None else set()
+    weights = matcher.weights
+    answer_at = weights.answer
+    same = [c for c in others if speakers and _speakers(base, c.item.id) == speakers]
+    if same and same[0].score >= weights.clarify:
+        # Another quote of the same people on what was asked: what "what else?" asks for.
+        others, answer_at = same, weights.clarify
+    if not others or others[0].score < weights.clarify:
+        return replace(match, outcome=Outcome.FALLBACK, best=None, closest=None, why=None)
+    nearest = others[0]
+    if nearest.score >= answer_at:
+        return replace(match, best=nearest.item, score=round(nearest.score, 1), why=None)
+    return replace(match, outcome=Outcome.FALLBACK, best=None, closest=nearest.item, why=None)
+
+
+def _speakers(base: FactBase, ident: str) -> set[str]:
+    fact = base.facts.get(ident)
+    return set(fact.speakers) if fact is not None else set()
