@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.factbase import FactBase
+from bot.followups.mentions import find_mentions, names_of, split_tokens
 from bot.matching import Match, Matcher, Outcome
 
 # A fact's text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
@@ -81,3 +82,23 @@ def another_fact(base: FactBase, matcher: Matcher, question: str, given: str | N
 def _speakers(base: FactBase, ident: str) -> set[str]:
     fact = base.facts.get(ident)
     return set(fact.speakers) if fact is not None else set()
+
+
+def first_named(base: FactBase, match: Match, entities: Sequence[str]) -> Match:
+    """ "and Turkey?" offered Russia's, Iran's and Turkey's support to pick from: the one fact
+    of those offered whose answer names first whom the message named is the answer."""
+    if match.outcome is not Outcome.CLARIFY or not entities:
+        return match
+    names = names_of(base)
+    chosen = []
+    for candidate in match.candidates:
+        fact = base.facts.get(candidate.item.id)
+        mentions = find_mentions(split_tokens(fact.answer), names) if fact is not None else []
+        if mentions and mentions[0].entity in entities:
+            chosen.append(candidate)
+    if len(chosen) != 1:
+        return match
+    best = chosen[0]
+    return replace(
+        match, outcome=Outcome.ANSWER, best=best.item, score=round(best.score, 1), suggestions=()
+    )

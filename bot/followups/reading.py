@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from bot.followups.context import Context
 from bot.followups.mentions import split_tokens
-from bot.followups.limits import another_fact, within_limits
+from bot.followups.limits import another_fact, first_named, within_limits
 from bot.followups.mentions import word_positions
 from bot.followups.readings import (
     Candidate,
@@ -164,6 +164,9 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
                 read = another_fact(answerer.base, answerer.matcher, candidate.text, context.fact)
             else:
                 read = answerer.matcher.match(candidate.text)
+            if candidate.need is Need.FORM:
+                named = [entity.id for entity in alone.entities]
+                read = first_named(answerer.base, read, named)
             # The context says what the message is about, never what it asks: a "why?" gets a
             # fact that says why, or the closest.
             read = within_limits(answerer.base, words, read)
