@@ -107,15 +107,15 @@ SUMMIT_QUOTES = {"putin-real-chance", "summit-against-terrorists"}
             "Is there a photo of Assad and Putin shaking hands?",
             "who took it?",
             {"handshake-photo"},
-            "Who took it (about: a photo of Assad and Putin shaking hands)?",
+            "Who took it? (about: a photo of Assad and Putin shaking hands)",
         ),
         # What was said, asked about: "it" is the last answer's words, not the event it named.
         (
             "What did the three leaders agree about terrorist groups at the Sochi summit?",
             "who said it?",
             {"summit-against-terrorists"},
-            "Who said it (about: the three leaders agree about terrorist groups at the Sochi "
-            "summit)?",
+            "Who said it? (about: the three leaders agree about terrorist groups at the Sochi "
+            "summit)",
         ),
         # A topic carried on, whatever it names.
         (
@@ -206,6 +206,70 @@ def test_honest_limits_carry_over(answerer: Answerer) -> None:
     )
     assert erdogan.understood_as == "What did Recep Tayyip Erdogan say at the summit?"
     assert erdogan.outcome is not Outcome.ANSWER
+
+
+def test_a_why_is_answered_only_by_a_fact_that_says_why(answerer: Answerer) -> None:
+    # The sources say that Hijab stepped down, not why: that fact is the closest, no answer.
+    _, why = converse(answerer, "Did Riyad Hijab resign?", "why did he quit?")
+    assert why.understood_as == "Why did Riyad Hijab quit?"
+    assert why.outcome is Outcome.FALLBACK
+    assert why.closest is not None and why.closest.id == "hijab-resignation"
+    # A fact that gives a purpose answers it.
+    _, purpose = converse(answerer, "When did Assad visit Sochi?", "why?")
+    assert (purpose.outcome, purpose.fact) == (Outcome.ANSWER, "assad-visit-purpose")
+
+
+@pytest.mark.parametrize(
+    ("before", "message", "given", "other"),
+    [
+        (
+            "did assad thank russia",
+            "what else did he say?",
+            "assad-gratitude",
+            "assad-foreign-players",
+        ),
+        (
+            "What did Assad say in Sochi?",
+            "anything else?",
+            "assad-gratitude",
+            "assad-foreign-players",
+        ),
+    ],
+)
+def test_anything_else_gets_another_fact(
+    answerer: Answerer, before: str, message: str, given: str, other: str
+) -> None:
+    first, reply = converse(answerer, before, message)
+    assert first.fact == given
+    assert (reply.outcome, reply.fact) == (Outcome.ANSWER, other)
+    assert reply.understood_as is not None
+
+
+def test_and_x_between_facts_offered_takes_the_one_about_x(answerer: Answerer) -> None:
+    # "Has Turkey backed Assad militarily?" alone is asked back between the three countries'
+    # support; after the question about Iran, "and turkey?" is about Turkey.
+    assert answerer.ask("Has Turkey backed assad militarily?").outcome is Outcome.CLARIFY
+    _, turkey = converse(answerer, "has iran backed assad militarily", "and turkey?")
+    assert (turkey.outcome, turkey.fact) == (Outcome.ANSWER, "turkey-supports-opposition")
+
+
+@pytest.mark.parametrize("message", ["ok", "interesting!", "got it, thanks", "k"])
+def test_an_acknowledgement_keeps_the_context(answerer: Answerer, message: str) -> None:
+    _, ok, reply = converse(
+        answerer, "Who is Dmitry Peskov?", message, "what did he say about Assad?"
+    )
+    assert ok.smalltalk is not None and ok.outcome is Outcome.FALLBACK
+    assert reply.fact == "peskov-assad-role"
+
+
+def test_the_topic_leaves_out_how_the_question_was_put(answerer: Answerer) -> None:
+    # "tell me about …" and a trailing "right?" are not what the conversation is about.
+    _, when = converse(answerer, "putin and assad met in sochi, right?", "when did this happen?")
+    assert when.understood_as == "When did this happen? (about: putin and assad met in sochi)"
+    _, who = converse(answerer, "tell me about the de-escalation zones", "where are they?")
+    assert who.understood_as is not None and who.understood_as.endswith(
+        "(about: the de-escalation zones)"
+    )
 
 
 def test_small_talk_keeps_the_context(answerer: Answerer) -> None:

@@ -48,9 +48,9 @@ def as_closest(match: Match) -> Match:
 def within_limits(base: FactBase, words: Sequence[str], match: Match) -> Match:
     """The reading's match, unless it answers a question for a reason with a fact that gives
     none: then that fact is the closest."""
-    if match.outcome is Outcome.ANSWER and match.best is not None and asks_why(words):
-        if not gives_reason(base, match.best.id):
-            return as_closest(match)
+    best = match.best
+    if match.outcome is Outcome.ANSWER and best is not None and asks_why(words):
+        return match if gives_reason(base, best.id) else as_closest(match)
     return match
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.followups.context import Context
-from bot.followups.mentions import split_tokens
+from bot.followups.context import ABOUT, Context
 from bot.followups.limits import another_fact, first_named, within_limits
-from bot.followups.mentions import word_positions
+from bot.followups.mentions import split_tokens, word_positions
 from bot.followups.readings import (
     Candidate,
     Need,
@@ -39,7 +38,11 @@ class Reading:
 
 
 def _as_question(text: str) -> str:
-    """`text` as a question people read: capital first, one question mark at the end."""
+    """`text` as a question people read: capital first, one question mark at the end of the
+    question, and the topic added after it: "Who took it? (about: a photo of …)"."""
+    if ABOUT in text:
+        head, topic = text.split(ABOUT, 1)
+        return f"{_as_question(head)}{ABOUT}{topic.rstrip(' ?!.)')})"
     text = " ".join(text.split()).rstrip(" ?!.")
     return text[:1].upper() + text[1:] + "?" if text else text
 

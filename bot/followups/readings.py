@@ -18,6 +18,7 @@ from bot.followups.context import (
     short_name,
     topic_of,
 )
+from bot.followups.limits import ELSE_WORDS
 from bot.followups.mentions import (
     Token,
     find_mentions,
@@ -48,7 +49,6 @@ from bot.followups.words import (
     SUBSTITUTE_WORDS,
     THING_PRONOUNS,
 )
-from bot.followups.limits import ELSE_WORDS
 from bot.matching import Match
 from bot.matching.lexicon import SAY_WORDS
 from bot.replies import Answerer
