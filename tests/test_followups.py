@@ -245,6 +245,21 @@ def test_anything_else_gets_another_fact(
     assert reply.understood_as is not None
 
 
+def test_a_word_the_sources_never_use_is_not_answered_from_the_context(
+    answerer: Answerer,
+) -> None:
+    # "Ukraine" is what was asked; the readout of the call does not explain it.
+    _, reply = converse(
+        answerer, "When did Putin speak with Trump?", "did they talk about ukraine?"
+    )
+    assert reply.outcome is not Outcome.ANSWER
+    # What they did talk about is answered.
+    _, syria = converse(
+        answerer, "When did Putin speak with Trump?", "what did they stress about syria?"
+    )
+    assert (syria.outcome, syria.fact) == (Outcome.ANSWER, "trump-putin-readout")
+
+
 def test_and_x_between_facts_offered_takes_the_one_about_x(answerer: Answerer) -> None:
     # "Has Turkey backed Assad militarily?" alone is asked back between the three countries'
     # support; after the question about Iran, "and turkey?" is about Turkey.

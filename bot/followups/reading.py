@@ -23,6 +23,7 @@ from bot.replies import Answerer, Reply
 # when the message clearly points back; and how far above it must score when it only may.
 _STRONG_SLACK = 10.0
 _WEAK_MARGIN = 5.0
+_UNSEEN_LETTERS = 5
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,13 @@ def _explains(
         for term in analyse(message, correct=True).content
         if term not in QUESTION_WORDS and term in kept
     }
-    return len(own & match.candidates[0].matched) >= share * len(own)
+    matched = own & match.candidates[0].matched
+    # A word the base has never seen ("did they talk about Ukraine?") is what was asked; a
+    # short one may be a slip ("spk").
+    unseen = [term for term in own - matched if term not in answerer.matcher.index.idf]
+    if any(len(term) >= _UNSEEN_LETTERS for term in unseen):
+        return False
+    return len(matched) >= share * len(own)
 
 
 def _better(
