@@ -287,6 +287,30 @@ def test_the_topic_leaves_out_how_the_question_was_put(answerer: Answerer) -> No
     )
 
 
+def test_a_follow_up_not_answered_in_the_last_context_is_read_in_the_one_before(
+    answerer: Answerer,
+) -> None:
+    conversations = Conversations()
+    replies = [
+        conversations.ask(answerer, "chat", message)
+        for message in (
+            "What did Lavrov say about the foreign ministers' talks?",
+            "where did they meet?",
+            "when?",
+        )
+    ]
+    # "when?" about where they met, read as about Lavrov alone, is asked back; about the talks
+    # it is answered.
+    when = replies[2]
+    assert when.outcome is Outcome.ANSWER
+    assert when.fact in {"foreign-ministers-talks", "lavrov-on-talks"}
+    assert when.understood_as is not None and "foreign ministers' talks" in when.understood_as
+    # One question back is kept, no more.
+    context = conversations.store.get("chat")
+    assert context is not None and context.before is not None
+    assert context.before.before is None
+
+
 def test_small_talk_keeps_the_context(answerer: Answerer) -> None:
     _, thanks, reply = converse(
         answerer, "Who is Dmitry Peskov?", "thanks!", "what did he say about Assad?"

@@ -38,6 +38,7 @@ class Context:
     entities: tuple[str, ...]  # the entities it named, in order
     topic: str | None = None  # what it was about, when it was read as "… (about: topic)"
     at: float = 0.0  # when, on the store's clock
+    before: Context | None = None  # the conversation's context before this question (one)
 
 
 def short_name(entity: Entity) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from bot.followups.context import ABOUT, Context
 from bot.followups.limits import another_fact, first_named, within_limits
-from bot.followups.mentions import split_tokens, word_positions
+from bot.followups.mentions import Token, split_tokens, word_positions
 from bot.followups.readings import (
     Candidate,
     Need,
@@ -150,43 +150,58 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
     empty = alone.smalltalk is not None or (
         alone.outcome is Outcome.FALLBACK and not alone.entities
     )
-    if context is not None and alone.smalltalk is None:
-        tokens = split_tokens(message)
-        # "ok, and Erdogan?": what the message says starts after the interjections.
-        while len(tokens) > 1 and tokens[0].words and set(tokens[0].words) <= INTERJECTIONS:
-            tokens = tokens[1:]
-        candidates = (
-            another(tokens, context)
-            or substitution(tokens, alone, answerer, context)
-            or bare(tokens, context)
-            or pointing_back(tokens, alone, answerer, context)
-        )
-        if candidates and candidates[0].need is Need.WEAK and alone.outcome is Outcome.ANSWER:
-            candidates = []  # it only may point back, and it is answered as it stands
-        words = [word for word, _ in word_positions(tokens)]
-        if candidates and candidates[0].need >= Need.STRONG:
-            # A message that points back is a follow-up: the limits hold for it alone too.
-            alone = within_limits(answerer.base, words, alone)
-        # The plainest reading that answers; else the plainest.
-        found: tuple[Match, Candidate] | None = None
-        for candidate in candidates:
-            if candidate.another:
-                read = another_fact(answerer.base, answerer.matcher, candidate.text, context.fact)
-            else:
-                read = answerer.matcher.match(candidate.text)
-            if candidate.need is Need.FORM:
-                named = [entity.id for entity in alone.entities]
-                read = first_named(answerer.base, read, named)
-            # The context says what the message is about, never what it asks: a "why?" gets a
-            # fact that says why, or the closest.
-            read = within_limits(answerer.base, words, read)
-            if found is None or read.outcome is Outcome.ANSWER:
-                found = (read, candidate)
-            if read.outcome is Outcome.ANSWER:
-                break
-        if found is not None:
-            read, chosen = found
-            if _better(answerer, message, chosen, read, alone):
-                understood = _as_question(chosen.text)
-                return _reading(answerer, message, read, understood, chosen.topic)
+    if context is None or alone.smalltalk is not None:
+        return _reading(answerer, message, alone, keeps_context=empty)
+    tokens = split_tokens(message)
+    # "ok, and Erdogan?": what the message says starts after the interjections.
+    while len(tokens) > 1 and tokens[0].words and set(tokens[0].words) <= INTERJECTIONS:
+        tokens = tokens[1:]
+    alone, found = _in_context(answerer, message, tokens, alone, context)
+    if (found is None or found[0].outcome is not Outcome.ANSWER) and context.before is not None:
+        # Not answered in the light of the last question: perhaps in that of the one before
+        # ("which city?" had no answer; "when was that meeting?" is about the talks again).
+        _, earlier = _in_context(answerer, message, tokens, alone, context.before)
+        if earlier is not None and earlier[0].outcome is Outcome.ANSWER:
+            found = earlier
+    if found is not None:
+        read, chosen = found
+        return _reading(answerer, message, read, _as_question(chosen.text), chosen.topic)
     return _reading(answerer, message, alone, keeps_context=empty)
+
+
+def _in_context(
+    answerer: Answerer, message: str, tokens: list[Token], alone: Match, context: Context
+) -> tuple[Match, tuple[Match, Candidate] | None]:
+    """The message alone (within the limits of a follow-up where it points back), and the
+    reading with `context` to be taken over it, if any."""
+    words = [word for word, _ in word_positions(tokens)]
+    candidates = (
+        another(tokens, context)
+        or substitution(tokens, alone, answerer, context)
+        or bare(tokens, context)
+        or pointing_back(tokens, alone, answerer, context)
+    )
+    if candidates and candidates[0].need is Need.WEAK and alone.outcome is Outcome.ANSWER:
+        candidates = []  # it only may point back, and it is answered as it stands
+    if candidates and candidates[0].need >= Need.STRONG:
+        # A message that points back is a follow-up: the limits hold for it alone too.
+        alone = within_limits(answerer.base, words, alone)
+    # The plainest reading that answers; else the plainest.
+    found: tuple[Match, Candidate] | None = None
+    for candidate in candidates:
+        if candidate.another:
+            read = another_fact(answerer.base, answerer.matcher, candidate.text, context.fact)
+        else:
+            read = answerer.matcher.match(candidate.text)
+        if candidate.need is Need.FORM:
+            read = first_named(answerer.base, read, [entity.id for entity in alone.entities])
+        # The context says what the message is about, never what it asks: a "why?" gets a
+        # fact that says why, or the closest.
+        read = within_limits(answerer.base, words, read)
+        if found is None or read.outcome is Outcome.ANSWER:
+            found = (read, candidate)
+        if read.outcome is Outcome.ANSWER:
+            break
+    if found is not None and _better(answerer, message, found[1], found[0], alone):
+        return alone, found
+    return alone, None
