@@ -102,6 +102,13 @@ SUMMIT_QUOTES = {"putin-real-chance", "summit-against-terrorists"}
             {"assad-meeting-secrecy"},
             "How long did Assad visit Sochi?",
         ),
+        # The plain reading finds another trip; the topic says which trips.
+        (
+            "How many times has Assad left Syria since the war began?",
+            "where did he go?",
+            {"assad-trips-abroad"},
+            "Where did Bashar al-Assad go? (about: times has Assad left Syria since the war began)",
+        ),
         # A thing pointed at, with nothing in the question to name it: the topic goes along.
         (
             "Is there a photo of Assad and Putin shaking hands?",

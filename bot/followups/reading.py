@@ -24,6 +24,7 @@ from bot.replies import Answerer, Reply
 _STRONG_SLACK = 10.0
 _WEAK_MARGIN = 5.0
 _UNSEEN_LETTERS = 5
+_FULLER_MARGIN = 15.0
 
 
 @dataclass(frozen=True)
@@ -198,10 +199,13 @@ def _in_context(
         # The context says what the message is about, never what it asks: a "why?" gets a
         # fact that says why, or the closest.
         read = within_limits(answerer.base, words, read)
-        if found is None or read.outcome is Outcome.ANSWER:
+        if found is None or found[0].outcome is not Outcome.ANSWER:
+            if found is None or read.outcome is Outcome.ANSWER:
+                found = (read, candidate)
+        elif read.outcome is Outcome.ANSWER and read.score >= found[0].score + _FULLER_MARGIN:
+            # "where did he go?" after Assad's trips abroad: the reading with the topic says
+            # what the plain one left out, and matches far better.
             found = (read, candidate)
-        if read.outcome is Outcome.ANSWER:
-            break
     if found is not None and _better(answerer, message, found[1], found[0], alone):
         return alone, found
     return alone, None
