@@ -226,6 +226,19 @@ def test_a_why_is_answered_only_by_a_fact_that_says_why(answerer: Answerer) -> N
     assert (purpose.outcome, purpose.fact) == (Outcome.ANSWER, "assad-visit-purpose")
 
 
+def test_a_who_is_answered_only_by_a_fact_that_names_someone_new(answerer: Answerer) -> None:
+    # The sources say that ten resigned and new representatives were to be elected, not who.
+    replies = converse(
+        answerer,
+        "When did the Syrian opposition meet in Riyadh?",
+        "how many members had resigned before it?",
+        "who replaced them?",
+    )
+    assert replies[1].fact == "riyadh-replacements"
+    assert replies[2].outcome is Outcome.FALLBACK
+    assert replies[2].closest is not None and replies[2].closest.id == "riyadh-replacements"
+
+
 @pytest.mark.parametrize(
     ("before", "message", "given", "other"),
     [

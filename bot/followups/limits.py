@@ -45,12 +45,35 @@ def as_closest(match: Match) -> Match:
     return replace(match, outcome=Outcome.FALLBACK, closest=match.best, best=None)
 
 
-def within_limits(base: FactBase, words: Sequence[str], match: Match) -> Match:
-    """The reading's match, unless it answers a question for a reason with a fact that gives
-    none: then that fact is the closest."""
+def asks_who(words: Sequence[str]) -> bool:
+    """Whether a message asks who: "who replaced them?", "whom did he call?"."""
+    return bool(words) and words[0] in ("who", "whom")
+
+
+def names_someone_new(base: FactBase, ident: str, question: str) -> bool:
+    """Whether the answer of `ident` names a person, body or country `question` does not."""
+    item = base.facts.get(ident)
+    text = item.answer if item is not None else ""
+    if not text:
+        return True  # an entity's own answer: who they are
+    names = names_of(base)
+    asked = {mention.entity for mention in find_mentions(split_tokens(question), names)}
+    given = {mention.entity for mention in find_mentions(split_tokens(text), names)}
+    kinds = ("person", "organisation", "country")
+    return any(base.entities[e].kind in kinds for e in given - asked if e in base.entities)
+
+
+def within_limits(base: FactBase, words: Sequence[str], question: str, match: Match) -> Match:
+    """The reading's match, unless it answers a "why?" with a fact that gives no reason, or a
+    "who?" with one that names no one the question (as read) did not: then that fact is the
+    closest."""
     best = match.best
-    if match.outcome is Outcome.ANSWER and best is not None and asks_why(words):
-        return match if gives_reason(base, best.id) else as_closest(match)
+    if match.outcome is not Outcome.ANSWER or best is None:
+        return match
+    if asks_why(words) and not gives_reason(base, best.id):
+        return as_closest(match)
+    if asks_who(words) and not names_someone_new(base, best.id, question):
+        return as_closest(match)
     return match
 
 

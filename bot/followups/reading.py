@@ -186,7 +186,7 @@ def _in_context(
         candidates = []  # it only may point back, and it is answered as it stands
     if candidates and candidates[0].need >= Need.STRONG:
         # A message that points back is a follow-up: the limits hold for it alone too.
-        alone = within_limits(answerer.base, words, alone)
+        alone = within_limits(answerer.base, words, message, alone)
     # The plainest reading that answers; else the plainest.
     found: tuple[Match, Candidate] | None = None
     for candidate in candidates:
@@ -198,7 +198,7 @@ def _in_context(
             read = first_named(answerer.base, read, [entity.id for entity in alone.entities])
         # The context says what the message is about, never what it asks: a "why?" gets a
         # fact that says why, or the closest.
-        read = within_limits(answerer.base, words, read)
+        read = within_limits(answerer.base, words, candidate.text, read)
         if found is None or found[0].outcome is not Outcome.ANSWER:
             if found is None or read.outcome is Outcome.ANSWER:
                 found = (read, candidate)
