@@ -157,11 +157,12 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
     # "ok, and Erdogan?": what the message says starts after the interjections.
     while len(tokens) > 1 and tokens[0].words and set(tokens[0].words) <= INTERJECTIONS:
         tokens = tokens[1:]
-    alone, found = _in_context(answerer, message, tokens, alone, context)
-    if (found is None or found[0].outcome is not Outcome.ANSWER) and context.before is not None:
+    alone, found, points = _in_context(answerer, message, tokens, alone, context)
+    answered = found is not None and found[0].outcome is Outcome.ANSWER
+    if points and not answered and context.before is not None:
         # Not answered in the light of the last question: perhaps in that of the one before
         # ("which city?" had no answer; "when was that meeting?" is about the talks again).
-        _, earlier = _in_context(answerer, message, tokens, alone, context.before)
+        _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before)
         if earlier is not None and earlier[0].outcome is Outcome.ANSWER:
             found = earlier
     if found is not None:
@@ -172,9 +173,9 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
 
 def _in_context(
     answerer: Answerer, message: str, tokens: list[Token], alone: Match, context: Context
-) -> tuple[Match, tuple[Match, Candidate] | None]:
-    """The message alone (within the limits of a follow-up where it points back), and the
-    reading with `context` to be taken over it, if any."""
+) -> tuple[Match, tuple[Match, Candidate] | None, bool]:
+    """The message alone (within the limits of a follow-up where it points back), the
+    reading with `context` to be taken over it, if any, and whether the message points back."""
     words = [word for word, _ in word_positions(tokens)]
     candidates = (
         another(tokens, context)
@@ -184,7 +185,8 @@ def _in_context(
     )
     if candidates and candidates[0].need is Need.WEAK and alone.outcome is Outcome.ANSWER:
         candidates = []  # it only may point back, and it is answered as it stands
-    if candidates and candidates[0].need >= Need.STRONG:
+    points = bool(candidates) and candidates[0].need >= Need.STRONG
+    if points:
         # A message that points back is a follow-up: the limits hold for it alone too.
         alone = within_limits(answerer.base, words, message, alone)
     # The plainest reading that answers; else the plainest.
@@ -206,6 +208,10 @@ def _in_context(
             # "where did he go?" after Assad's trips abroad: the reading with the topic says
             # what the plain one left out, and matches far better.
             found = (read, candidate)
+        if found[0].outcome is Outcome.ANSWER and (
+            found[1].topic is not None or found[1].need < Need.STRONG
+        ):
+            break  # only a plain reading that answers is weighed against one more
     if found is not None and _better(answerer, message, found[1], found[0], alone):
-        return alone, found
-    return alone, None
+        return alone, found, points
+    return alone, None, points
