@@ -150,3 +150,30 @@ def test_the_blind_conversations_ask_for_facts_the_base_has(real_base: FactBase)
     assert len(dialogues.dialogues) >= 60
     known = set(real_base.facts) | set(real_base.entities)
     assert unknown_turn_ids(dialogues, known) == []
+
+
+def test_a_question_after_small_talk_is_a_first_question(
+    tmp_path: Path, write_tree: WriteFiles, mini_base: FactBase
+) -> None:
+    text = """\
+dialogues:
+  - - q: hi
+      expect: smalltalk
+    - q: When did Assad visit Sochi?
+      expect: assad-visits-sochi
+    - q: thanks
+      expect: smalltalk
+    - q: who did he meet there?
+      expect: assad-visits-sochi
+"""
+    write_tree(tmp_path, {"d.yaml": text})
+    answerer = Answerer(mini_base)
+    conversations = Conversations()
+
+    def ask(key: Hashable, question: str) -> Reply:
+        return conversations.ask(answerer, key, question)
+
+    result = evaluate_dialogues(load_dialogues(tmp_path / "d.yaml"), ask)
+    assert sum(result.first.in_scope.values()) == 1
+    assert sum(result.followups.in_scope.values()) == 1
+    assert result.smalltalk["ok"] == 2
