@@ -69,7 +69,7 @@ class DialogueResult:
         """Follow-ups and first questions, each as a small table."""
         beyond = self.followups.out_of_scope
         parts = [
-            "Follow-ups (every turn after the first):",
+            "Follow-ups (every question after the first):",
             self.followups.table().replace("out of scope", "beyond the sources"),
             f"  beyond the sources answered as if known: {beyond['answered']}",
             "",
