@@ -1,6 +1,7 @@
 """Sending the bot's messages: HTML, split where too long, the buttons under the last part.
 
-Parse mode, link previews and quoting are the application's `Defaults` (bot.telegram.app).
+Parse mode, link previews and quoting (a reply to the question in groups) are the application's
+`Defaults` (bot.telegram.app).
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ import html
 
 from telegram import InlineKeyboardMarkup, Message
 
-from bot.replies import Reply, split_html
+from bot.replies import Reply
+from bot.splitting import split_html
 from bot.telegram.keyboards import reply_keyboard
 
 
