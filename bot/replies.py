@@ -222,7 +222,7 @@ class Answerer:
             fact=None,
             related=(),
             suggestions=_suggestions(match.suggestions),
-            closest=Suggestion(item.id, item.question),
+            closest=Suggestion(item.id, item.question, label_of(item)),
         )
 
     def _closest_lead(self, why: Why | None) -> str:
