@@ -30,9 +30,7 @@ ASSAD_QUOTE = (
     "On November 20, Syrian President Bashar al Assad visited the Russian resort city of Sochi, "
     "where he met with President Vladimir Putin."
 )
-PRIMER_URL = (
-    "https://iranprimer.usip.org/blog/2017/nov/22/russia-iran-and-turkey-hold-syria-summit"
-)
+PRIMER_URL = "https://iranprimer.usip.org/blog/2017/nov/22/russia-iran-and-turkey-hold-syria-summit"
 PRIMER_LINE = (
     "“Russia, Iran and Turkey Hold Syria Summit”, The Iran Primer, United States Institute of "
     "Peace, 22 Nov 2017 — https://iranprimer.usip.org/blog/2017/nov/22/"
