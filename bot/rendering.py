@@ -69,7 +69,7 @@ def reply_html(reply: Reply) -> str:
     if reply.quote:
         head.append(f"<b>{linked(reply.intro)}</b>")
         evidence = quote_html(reply.quote) + "\n" + source_html(reply.citations)
-        return "\n".join(head) + "\n\n" + evidence
+        return "\n".join(head) + "\n" + evidence
     head.append(linked(reply.intro))
     return "\n".join(line for line in head if line)
 

@@ -492,6 +492,24 @@ async def test_inline_query_offers_up_to_ten_articles(bot: Bot, answerer: Answer
 
 
 @pytest.mark.asyncio
+async def test_inline_results_are_titled_by_label_and_described_by_short_answer(
+    bot: Bot, answerer: Answerer
+) -> None:
+    calls = await bot.receive(inline_query("rouhani"))
+    results = calls[0]["results"]
+    check_inline_results(results)
+    replies = answerer.search("rouhani", INLINE_RESULTS)
+    assert [r["title"] for r in results] == [reply.label for reply in replies]
+    assert [r["description"] for r in results] == [reply.intro for reply in replies]
+    for result in results:
+        fact = answerer.base.facts.get(result["id"])
+        if fact is not None:
+            assert (result["title"], result["description"]) == (fact.label, fact.short)
+    # Distinct at a glance: no two results open with the same words.
+    assert len({r["description"][:40] for r in results}) == len(results)
+
+
+@pytest.mark.asyncio
 async def test_inline_query_for_a_question_puts_its_fact_first(bot: Bot) -> None:
     calls = await bot.receive(inline_query(ASSAD_QUESTION))
     results = calls[0]["results"]
@@ -542,6 +560,46 @@ async def test_group_answers_when_addressed(bot: Bot, data: JSONDict, answerer: 
     message = await bot.one_message(data)
     assert message["chat_id"] == GROUP_CHAT_ID
     assert message["text"] == answerer.ask(ASSAD_QUESTION).html()
+    # Threaded: a reply to the message that asked.
+    assert message["reply_parameters"]["message_id"] == data["message"]["message_id"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        group_message("hi", mention=True),
+        group_message("What is the weather in Paris?", mention=True),
+        group_message("/timeline"),
+        group_message("/start"),
+        group_message("/sources"),
+    ],
+    ids=["smalltalk", "fallback", "timeline", "start", "sources"],
+)
+@pytest.mark.asyncio
+async def test_every_group_reply_is_a_reply_to_the_message_that_asked(
+    bot: Bot, data: JSONDict
+) -> None:
+    calls = await bot.receive(data)
+    sent = [call for call in calls if call["method"] == "sendMessage"]
+    assert sent
+    for call in sent:
+        assert call["reply_parameters"]["message_id"] == data["message"]["message_id"]
+
+
+@pytest.mark.asyncio
+async def test_a_press_in_a_group_is_answered_under_its_message(bot: Bot) -> None:
+    press = callback_query(callbacks.pick(ASSAD_FACT), chat_id=GROUP_CHAT_ID)
+    calls = await bot.receive(press)
+    [sent] = [call for call in calls if call["method"] == "sendMessage"]
+    assert (
+        sent["reply_parameters"]["message_id"] == press["callback_query"]["message"]["message_id"]
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_private_reply_quotes_nothing(bot: Bot) -> None:
+    message = await bot.one_message(private_message(ASSAD_QUESTION))
+    assert "reply_parameters" not in message
 
 
 @pytest.mark.asyncio

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.rendering import linked
+from bot.replies import Answerer
 from bot.telegram.asking import answer_picked, answer_question
 from bot.telegram.keyboards import examples_keyboard
 from bot.telegram.sending import send_html, send_text
@@ -63,17 +64,21 @@ async def about(update: Update, context: Context) -> None:
 async def timeline(update: Update, context: Context) -> None:
     """/timeline: one line an event, its date then its label, which a tap answers (a link
     that starts this bot with the fact's id)."""
-    if update.effective_message is None:
-        return
-    username = context.bot.username
+    if update.effective_message is not None:
+        text = timeline_html(answerer_of(context), context.bot.username)
+        await send_html(update.effective_message, text)
+
+
+def timeline_html(answerer: Answerer, username: str | None) -> str:
+    """/timeline's text: a header, then a line an event, each a link to "/start FACT"."""
     lines = [TIMELINE]
-    for date, fact in answerer_of(context).timeline():
+    for date, fact in answerer.timeline():
         label = linked(fact.caption)
         if username:
-            address = html.escape(f"https://t.me/{username}?start={fact.id}", quote=True)
-            label = f'<a href="{address}">{html.escape(fact.caption)}</a>'
+            address = html.escape(f"https://t.me/{username}?start={fact.id}")
+            label = f'<a href="{address}">{html.escape(fact.caption, quote=False)}</a>'
         lines.append(f"{html.escape(str(date))} · {label}")
-    await send_html(update.effective_message, "\n".join(lines))
+    return "\n".join(lines)
 
 
 async def sources(update: Update, context: Context) -> None:

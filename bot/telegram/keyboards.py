@@ -12,7 +12,7 @@ from bot.storage import UnansweredGroup
 from bot.telegram import callbacks
 
 BUTTON_TEXT = MAX_LABEL  # characters a phone shows uncut; a longer text is cut with an ellipsis
-PAIRED = 16  # characters: two labels at most this long share a row on a phone
+PAIRED = 18  # characters: two labels at most this long share a row on a phone
 SHOWN = 3  # suggestions, related questions or candidates under one message
 ANSWERS_IT = "That answers it"
 NOT_ASKED = "Not what I asked"
