@@ -117,8 +117,8 @@ def conversations(answerer: Answerer) -> dict[str, list[str]]:
         "tweet": [user_says(tweet), answer(answerer.ask(tweet))],
         "timeline": [user_says("/timeline"), bot_says(timeline_html(answerer, "syria_facts_bot"))],
         "closest": [
-            user_says("How many people came to the Riyadh conference?"),
-            answer(answerer.ask("How many people came to the Riyadh conference?")),
+            user_says("How many soldiers did Russia send to Syria?"),
+            answer(answerer.ask("How many soldiers did Russia send to Syria?")),
         ],
     }
     if picked.suggestions:
