@@ -9,8 +9,9 @@ of the question it explains (terms weighted by rarity) and by fuzzy similarity t
 threshold is in `Weights`.
 """
 
+from bot.matching.answerables import Answerable
 from bot.matching.decision import Match, Outcome
-from bot.matching.index import Analysis, Answerable, Index
+from bot.matching.index import Analysis, Index
 from bot.matching.lexicon import english_frequency, entity_token
 from bot.matching.matcher import Matcher, timeline
 from bot.matching.scoring import Candidate

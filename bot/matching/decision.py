@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from bot.factbase import Entity
 from bot.matching.answerability import Why
-from bot.matching.index import Answerable
+from bot.matching.answerables import Answerable
 from bot.matching.scoring import Candidate
 from bot.matching.weights import Weights
 

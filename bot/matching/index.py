@@ -8,7 +8,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.factbase import Entity, Fact, FactBase
+from bot.factbase import FactBase
+from bot.matching.answerables import Answerable, answer_texts, entity_phrasings, entity_question
 from bot.matching.asked import asked_kinds, kinds_of_answer, places_given, wants
 from bot.matching.lexicon import (
     QUESTION_TERMS,
@@ -37,16 +38,6 @@ _SPEAKING = ("person", "organisation", "country")
 def _names_country(words: Sequence[str], at: int) -> bool:
     """Whether words[at] is the name "US" rather than the pronoun: "the us president"."""
     return at > 0 and words[at] == "us" and words[at - 1] == "the"
-
-
-@dataclass(frozen=True)
-class Answerable:
-    """Something the bot can answer with: a fact, or an entity's own description."""
-
-    id: str
-    question: str
-    fact: Fact | None = None
-    entity: Entity | None = None
 
 
 @dataclass(frozen=True)
@@ -90,13 +81,13 @@ class Index:
         # Per item: the weight of each term in it (1 for words people ask with, less for words
         # found only in its answer or quote).
         answer_words = [
-            [normalize(text).split() for text in _answer_texts(item)] for item in self.items
+            [normalize(text).split() for text in answer_texts(item)] for item in self.items
         ]
         self.answer_terms = [
             [self.analyse(" ".join(words)).content for words in texts] for texts in answer_words
         ]
-        for answer_texts in answer_words:
-            for words in answer_texts:
+        for texts_words in answer_words:
+            for words in texts_words:
                 self.vocabulary.update(words)
         self.item_weights = self._item_weights()
         self.idf = _idf(self.item_weights, weights.question_word)
@@ -270,12 +261,12 @@ class Index:
         for entry in self.base.learned:
             learned[entry.fact].append(entry.question)
         for entity in self.base.entities.values():
-            asks = [*_entity_phrasings(entity), *learned[entity.id]]
+            asks = [*entity_phrasings(entity), *learned[entity.id]]
             if entity.fact is not None:
                 extra[entity.fact].extend(asks)
                 continue
             index = self._add_item(
-                Answerable(id=entity.id, question=_entity_question(entity), entity=entity)
+                Answerable(id=entity.id, question=entity_question(entity), entity=entity)
             )
             for text in asks:
                 self._add_phrasing(index, text)
@@ -434,24 +425,3 @@ def _postings(item_weights: list[dict[str, float]]) -> dict[str, list[tuple[int,
         for term, weight in terms.items():
             postings[term].append((index, weight))
     return dict(postings)
-
-
-def _entity_question(entity: Entity) -> str:
-    return f"Who is {entity.name}?" if entity.kind == "person" else f"What is {entity.name}?"
-
-
-def _entity_phrasings(entity: Entity) -> list[str]:
-    name = entity.name
-    if entity.kind == "person":
-        return [f"who is {name}", name, f"tell me about {name}", f"who was {name}"]
-    return [f"what is {name}", name, f"tell me about {name}", f"where is {name}"][
-        : 4 if entity.kind == "place" else 3
-    ]
-
-
-def _answer_texts(item: Answerable) -> list[str]:
-    if item.fact is not None:
-        return [item.fact.answer, item.fact.quote]
-    if item.entity is not None and item.entity.description is not None:
-        return [item.entity.description, item.entity.quote or ""]
-    return []

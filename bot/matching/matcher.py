@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 from bot.factbase import Entity, Fact, FactBase
 from bot.matching.answerability import explain
+from bot.matching.answerables import Answerable
 from bot.matching.decision import Match, Outcome, decide
-from bot.matching.index import Analysis, Answerable, Index
+from bot.matching.index import Analysis, Index
 from bot.matching.lexicon import entity_token
 from bot.matching.scoring import Candidate, rank
 from bot.matching.weights import Weights

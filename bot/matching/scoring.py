@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.matching.index import Analysis, Answerable, Index
+from bot.matching.answerables import Answerable
+from bot.matching.index import Analysis, Index
 from bot.matching.lexicon import QUESTION_TERMS
 
 
