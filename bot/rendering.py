@@ -34,10 +34,10 @@ def linked(text: str) -> str:
         if sign == "#" and name.isdigit():
             continue  # "#2": a number, not a hashtag
         address = TWITTER + (name if sign == "@" else f"hashtag/{name}")
-        pieces.append(html.escape(text[position : found.start()], quote=False))
-        pieces.append(f'<a href="{html.escape(address)}">{html.escape(found[0], quote=False)}</a>')
+        pieces.append(html.escape(text[position : found.start()]))
+        pieces.append(f'<a href="{html.escape(address)}">{html.escape(found[0])}</a>')
         position = found.end()
-    pieces.append(html.escape(text[position:], quote=False))
+    pieces.append(html.escape(text[position:]))
     return "".join(pieces)
 
 
@@ -114,7 +114,7 @@ def _named_html(source: Source) -> str:
     name = linked(source.name)
     if not source.url:
         return name
-    return f'<a href="{html.escape(source.url)}">{html.escape(source.name, quote=False)}</a>'
+    return f'<a href="{html.escape(source.url)}">{html.escape(source.name)}</a>'
 
 
 def sources_text(base: FactBase) -> str:
@@ -150,7 +150,7 @@ def _citation(source: Source, html_escape: bool) -> str:
     title = linked(source.title) if html_escape else source.title
     publisher = linked(source.publisher) if html_escape else source.publisher
     if source.url and html_escape:
-        title = f'<a href="{html.escape(source.url)}">{html.escape(source.title, quote=False)}</a>'
+        title = f'<a href="{html.escape(source.url)}">{html.escape(source.title)}</a>'
     parts = [title, publisher] + ([str(source.date)] if source.date is not None else [])
     line = ", ".join(parts)
     return f"{line} — {source.url}" if source.url and not html_escape else line

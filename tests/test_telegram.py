@@ -196,7 +196,7 @@ async def test_question_answered_with_quote_source_and_related_buttons(
     text = message["text"]
     markup = assert_safe_html(text)
     assert fact.short is not None and text.startswith(f"<b>{html.escape(fact.short)}</b>")
-    assert f"<blockquote>{html.escape(fact.quote, quote=False)}</blockquote>" in text
+    assert f"<blockquote>{html.escape(fact.quote)}</blockquote>" in text
     source = answerer.base.sources[fact.source]
     document = answerer.base.document_of(source)
     assert document.url

@@ -76,7 +76,7 @@ def timeline_html(answerer: Answerer, username: str | None) -> str:
         label = linked(fact.caption)
         if username:
             address = html.escape(f"https://t.me/{username}?start={fact.id}")
-            label = f'<a href="{address}">{html.escape(fact.caption, quote=False)}</a>'
+            label = f'<a href="{address}">{html.escape(fact.caption)}</a>'
         lines.append(f"{html.escape(str(date))} · {label}")
     return "\n".join(lines)
 
