@@ -159,7 +159,7 @@ def validate(directory: Path, coverage: bool, strict: bool, out: Output, err: Ou
     if base is None:
         return EXIT_FAILED
     answerer = Answerer(base)
-    warnings = audit.collisions(base, answerer.matcher)
+    warnings = audit.collisions(base, answerer.matcher) + audit.unlabelled(base)
     gaps = audit.uncovered(base)
     for problem in warnings:
         print(f"{problem} [warning]", file=err)

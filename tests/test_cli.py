@@ -30,6 +30,7 @@ ASSAD_QUOTE = (
     "On November 20, Syrian President Bashar al Assad visited the Russian resort city of Sochi, "
     "where he met with President Vladimir Putin."
 )
+PRIMER_URL = "https://iranprimer.usip.org/blog/2017/nov/22/russia-iran-and-turkey-hold-syria-summit"
 PRIMER_LINE = (
     "“Russia, Iran and Turkey Hold Syria Summit”, The Iran Primer, United States Institute of "
     "Peace, 22 Nov 2017 — https://iranprimer.usip.org/blog/2017/nov/22/"
@@ -146,7 +147,7 @@ def test_validate_broken_base_lists_file_line_problems(
         "facts/wrong.yaml:6: fact \"x\": quote not found in source 'iran-primer': "
         "'President Vladimir Poutine' (copy it word for word; curly quotes and dashes count)",
         "facts/wrong.yaml:7: fact x: unknown key 'colour' (known: id, answer, questions, "
-        "source, quote, date, entities, related, speakers, planned, supported_by)",
+        "source, quote, date, entities, related, speakers, planned, supported_by, short, label)",
     ]
     assert summary == f"The fact base in {mini_base_in_use} has 2 problem(s)."
 
@@ -253,9 +254,9 @@ def test_ask_prints_answer_quote_and_source(mini_base_in_use: Path, run: Run) ->
     assert code == 0
     assert err == ""
     answer, quote, source = out.strip().split("\n\n")
-    assert answer == "On 20 November 2017 Assad visited Sochi and met Putin."
+    assert answer == "Assad visited Sochi on 20 November 2017."
     assert quote == f"“{ASSAD_QUOTE}”"
-    assert source == f"Source: {PRIMER_LINE}"
+    assert source == f"The Iran Primer, 22 Nov 2017 — {PRIMER_URL}"
 
 
 def test_ask_names_the_document_a_primary_source_is_quoted_in(
@@ -264,10 +265,7 @@ def test_ask_names_the_document_a_primary_source_is_quoted_in(
     code, out, _ = run("ask", "Will the presidents meet again?")
     assert code == 0
     source = out.strip().splitlines()[-1]
-    assert source == (
-        "Source: Joint Statement by the Presidents of Iran, Russia and Turkey, "
-        f"President Rouhani's website, 22 Nov 2017, as quoted in {PRIMER_LINE}"
-    )
+    assert source == f"Joint statement, 22 Nov 2017 · via The Iran Primer — {PRIMER_URL}"
 
 
 def test_ask_on_a_broken_base_fails(
@@ -297,7 +295,7 @@ def _check_reply_json(reply: dict[str, Any], question: str) -> None:
         assert set(source) == {"id", "title", "publisher", "date", "url", "quote"}
     assert isinstance(reply["suggestions"], list)
     for suggestion in reply["suggestions"]:
-        assert set(suggestion) == {"fact", "question"}
+        assert set(suggestion) == {"fact", "question", "label"}
     if reply["outcome"] == "answer":
         assert isinstance(reply["fact"], str)
         assert reply["sources"]
@@ -305,7 +303,7 @@ def _check_reply_json(reply: dict[str, Any], question: str) -> None:
     elif reply["closest"] is not None:
         # A closest answer is no answer, but it shows its fact with quote and sources.
         assert reply["fact"] is None
-        assert set(reply["closest"]) == {"fact", "question"}
+        assert set(reply["closest"]) == {"fact", "question", "label"}
         assert reply["sources"]
     else:
         assert reply["fact"] is None
@@ -371,6 +369,7 @@ def test_ask_json_closest_names_the_fact_shown_and_why(mini_base_in_use: Path, r
     assert reply["closest"] == {
         "fact": "assad-visits-sochi",
         "question": "When did Assad visit Sochi?",
+        "label": "Assad visits Sochi",
     }
     assert reply["text"].startswith("My sources don't say how many. What they say:")
     assert reply["why"]["missing"] == ["number"]
@@ -382,7 +381,11 @@ def test_ask_json_smalltalk(mini_base_in_use: Path, run: Run) -> None:
     reply = json.loads(out)
     _check_reply_json(reply, "hello")
     assert reply["outcome"] == "fallback"
-    assert reply["text"] == load(mini_base_in_use).reply("greeting")
+    # The greeting, then the example questions.
+    greeting, examples = reply["text"].split("\n\n")
+    assert greeting == load(mini_base_in_use).reply("greeting")
+    assert reply["suggestions"] and reply["fact"] is None
+    assert examples.splitlines()[0] == f"1. {reply['suggestions'][0]['question']}"
 
 
 def test_ask_stdin_without_json_answers_each_non_empty_line(
@@ -392,10 +395,10 @@ def test_ask_stdin_without_json_answers_each_non_empty_line(
         "ask", "-", stdin="When did Assad visit Sochi?\n\nWill the presidents meet again?\n"
     )
     assert code == 0
-    first = out.index("On 20 November 2017 Assad visited Sochi")
-    second = out.index("The presidents decided to meet again if necessary.")
+    first = out.index("Assad visited Sochi on 20 November 2017.")
+    second = out.index("They decided to meet again if necessary.")
     assert first < second
-    assert out.count("Source: ") == 2
+    assert out.count(" — https://") == 2
 
 
 def test_ask_json_stdin_gives_json_lines_in_order(
@@ -432,21 +435,21 @@ def test_chat_answers_each_line_until_eof(mini_base_in_use: Path, run: Run) -> N
     assert code == 0
     assert "> " not in out  # no prompts when the input is not a terminal
     base = load(mini_base_in_use)
-    answer = out.index("On 20 November 2017 Assad visited Sochi and met Putin.")
+    answer = out.index("Assad visited Sochi on 20 November 2017.")
     timeline = out.index(
         "20 Nov 2017: On 20 November 2017 Assad visited Sochi and met Putin.\n"
         "Nov 2017: The presidents decided to meet again if necessary."
     )
     sources = out.index(
-        f"- {PRIMER_LINE}\n"
-        "- Joint Statement by the Presidents of Iran, Russia and Turkey, President Rouhani's "
-        f"website, 22 Nov 2017, as quoted in {PRIMER_LINE}"
+        f"- {PRIMER_LINE.replace('“', '').replace('”', '')}\n"
+        "  - Joint Statement by the Presidents of Iran, Russia and Turkey, President Rouhani's "
+        "website, 22 Nov 2017"
     )
     help_text = out.index(base.reply("help"))
-    greeting = out.index(base.reply("greeting"))
+    greeting = out.index(base.reply("greeting"), help_text + 1)
     assert answer < timeline < sources < help_text < greeting
     # One reply a message, each followed by a blank line; the empty line got none.
-    assert out.endswith(base.reply("greeting") + "\n\n")
+    assert out.endswith("\n\n") and base.reply("greeting") in out[greeting:]
     assert out.count("\n\n\n") == 0
 
 

@@ -450,7 +450,7 @@ def test_who_is_a_described_person_needs_one_of_that_country_named(
 def test_a_closest_answer_says_who_is_not_given(real_base: FactBase) -> None:
     reply = Answerer(real_base).ask("who is the turkish foreign minister")
     assert reply.closest is not None and reply.closest.id == "foreign-ministers-talks"
-    assert reply.text().startswith("My sources don't say who. What they say: ")
+    assert reply.text().startswith("My sources don't say who. What they say:\n")
 
 
 def test_the_us_after_the_is_a_name_not_the_pronoun(matcher: Matcher) -> None:

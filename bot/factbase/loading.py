@@ -14,7 +14,9 @@ from bot.factbase import yaml_lines
 from bot.factbase.checks import References
 from bot.factbase.model import (
     ENTITY_KINDS,
+    MAX_LABEL,
     MAX_LEARNED,
+    MAX_SHORT,
     Entity,
     Fact,
     FactBase,
@@ -31,16 +33,7 @@ from bot.normalization import squeeze_space
 
 EVAL_DIR = "eval"  # the question set under knowledge/: not part of the base
 
-_SECTIONS = (
-    "sources",
-    "entities",
-    "facts",
-    "smalltalk",
-    "replies",
-    "synonyms",
-    "examples",
-    "learned",
-)
+_SECTIONS = tuple("sources entities facts smalltalk replies synonyms examples learned".split())
 
 
 OUTSIDE = "a link to a file outside the knowledge folder; not read (copy the file in instead)"
@@ -191,7 +184,7 @@ class _Builder:
             node,
             what,
             ("id", "title", "publisher"),
-            ("date", "url", "text", "quoted_in", "skip", "authors", "spans"),
+            ("date", "url", "text", "quoted_in", "skip", "authors", "spans", "short"),
         )
         ident = reader.ident(node, "a source")
         title = reader.text(node, "title", what)
@@ -200,6 +193,7 @@ class _Builder:
         quoted_in = reader.text(node, "quoted_in", what)
         text_file = reader.text(node, "text", what)
         date = reader.date(node, "date", what)
+        short = reader.text(node, "short", what, longest=MAX_LABEL)
         if (text_file is None) == (quoted_in is None):
             reader.problem(node.line, f"{what}: give either 'text' (a file) or 'quoted_in'")
         if url is not None and not url.startswith(("https://", "http://")):
@@ -224,6 +218,7 @@ class _Builder:
                 skip=skip,
                 authors=authors,
                 spans=spans,
+                short=short,
             )
 
     def read_text(self, reader: Reader, node: Node, name: str, what: str) -> str | None:
@@ -344,7 +339,16 @@ class _Builder:
             node,
             what,
             ("id", "answer", "questions", "source", "quote"),
-            ("date", "entities", "related", "speakers", "planned", "supported_by"),
+            (
+                "date",
+                "entities",
+                "related",
+                "speakers",
+                "planned",
+                "supported_by",
+                "short",
+                "label",
+            ),
         )
         ident = reader.ident(node, "a fact")
         answer = reader.text(node, "answer", what)
@@ -357,6 +361,8 @@ class _Builder:
         speakers, _ = reader.texts(node, "speakers", what)
         planned = reader.date(node, "planned", what)
         supported_by, _ = reader.texts(node, "supported_by", what)
+        short = reader.text(node, "short", what, longest=MAX_SHORT)
+        label = reader.text(node, "label", what, longest=MAX_LABEL)
         if isinstance(node.get("questions"), Seq | type(None)) and not questions:
             reader.problem(reader.line_of(node, "questions"), f"{what}: 'questions' is empty")
         if None in (ident, answer, source, quote) or not questions:
@@ -379,6 +385,8 @@ class _Builder:
                 speakers=speakers,
                 planned=planned,
                 supported_by=supported_by,
+                short=short,
+                label=label,
             )
 
     def add_learned(self, reader: Reader, item: Any, line: int) -> None:
