@@ -17,7 +17,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.matching.asked import PERSON, PLACE, asked_kinds
+from bot.matching.asked import KIND_WORDS, PERSON, PLACE, asked_kinds, named_kinds
 from bot.matching.index import Analysis, Index
 from bot.matching.lexicon import QUESTION_TERMS, entity_token, rarity, stem
 from bot.matching.scoring import Candidate
@@ -127,15 +127,18 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         and term not in index.say_terms
     ]
     stems = index.item_stems[candidate.position]
+    position = candidate.position
+    gives = index.answer_kinds[position] | index.phrasing_kinds[position]
+    # "date", "location": explained by a candidate that gives a date, a place.
     unexplained = [
         term
         for term in unexplained
-        if spelled[term] in unread or not _slip_of(spelled[term], stems)
+        if KIND_WORDS.get(spelled[term]) not in gives
+        and (spelled[term] in unread or not _slip_of(spelled[term], stems))
     ]
     specific = [rarity(spelled[term]) for term in unexplained]
-    asked = asked_kinds(analysis.words)
-    position = candidate.position
-    missing = set(asked - index.answer_kinds[position] - index.phrasing_kinds[position])
+    asked = asked_kinds(analysis.words) | named_kinds(analysis.words)
+    missing = set(asked - gives)
     named = set(analysis.entities)
     if (
         PLACE in asked

@@ -22,6 +22,12 @@ _DATE_WORDS = _MONTHS | frozenset(
     "yesterday today tomorrow earlier later before after since".split()
 )
 _PLACE_BEFORE = ("in", "at", "to", "from", "of", "southern", "northern", "eastern", "western")
+# Words that name the kind of answer wanted ("the date of the talks", "the summit's location"):
+# a question using one asks for that kind, and a fact that gives it explains the word.
+KIND_WORDS = {
+    **dict.fromkeys(("date", "dates", "day", "month", "year"), DATE),
+    **dict.fromkeys(("location", "venue", "place", "city", "town"), PLACE),
+}
 
 
 def wants(words: Sequence[str]) -> frozenset[str]:
@@ -56,6 +62,11 @@ def asked_kinds(words: Sequence[str]) -> frozenset[str]:
     if "when" in (*words[:2], *words[-1:]) or any(f"{w} date" in text for w in ("what", "which")):
         found.add(DATE)
     return frozenset(found)
+
+
+def named_kinds(words: Sequence[str]) -> frozenset[str]:
+    """The kinds of answer a question names with a word of `KIND_WORDS` ("the date of …")."""
+    return frozenset(KIND_WORDS[word] for word in words if word in KIND_WORDS)
 
 
 def places_given(
