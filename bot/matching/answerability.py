@@ -17,7 +17,18 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.matching.asked import KIND_WORDS, PERSON, PLACE, asked_kinds, named_kinds
+from bot.matching.asked import (
+    DATE,
+    DAY,
+    EXACT_DATE,
+    EXACT_PLACE,
+    KIND_WORDS,
+    PERSON,
+    PLACE,
+    asked_kinds,
+    exact,
+    named_kinds,
+)
 from bot.matching.index import Analysis, Index
 from bot.matching.lexicon import QUESTION_TERMS, entity_token, rarity, stem
 from bot.matching.scoring import Candidate
@@ -43,6 +54,7 @@ class Why:
     speaker_quoted: bool | None
     unquoted_person: bool
     missing_entities: tuple[str, ...]
+    head: str | None = None  # the thing asked for, "which hotel", "what hashtag", if unexplained
     answerable: float = 0.0
 
     def features(self) -> tuple[float, ...]:
@@ -57,6 +69,7 @@ class Why:
             float(len(self.missing)),
             1.0 if self.speaker is not None and not self.speaker_quoted else 0.0,
             float(len(self.missing_entities)),
+            1.0 if self.head is not None else 0.0,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -78,6 +91,7 @@ class Why:
             "speaker_quoted": self.speaker_quoted,
             "unquoted_person": self.unquoted_person,
             "missing_entities": list(self.missing_entities),
+            "head": self.head,
             "answerable": round(self.answerable, 3),
         }
 
@@ -100,6 +114,8 @@ class Why:
             parts.append(f"speaker={self.speaker}{'' if self.speaker_quoted else ' (not quoted)'}")
         if self.missing_entities:
             parts.append(f"unmentioned={','.join(self.missing_entities)}")
+        if self.head is not None:
+            parts.append(f"head={self.head}")
         return " ".join(parts)
 
 
@@ -146,6 +162,13 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         and not index.answer_places[position] - named
     ):
         missing.add(PLACE)
+    # "Where exactly", "when exactly": a place beyond the base's own (Syria) and a day, in the
+    # answer's text itself; what its phrasings ask for does not give that precision.
+    if exact(analysis.words):
+        if DATE in asked and DAY not in index.answer_kinds[position]:
+            missing.add(EXACT_DATE)
+        if PLACE in asked and not index.answer_places[position] - named:
+            missing.add(EXACT_PLACE)
     described = _described_person(index, analysis)
     if described is not None and described not in _countries_of_people(index, position):
         missing.add(PERSON)
@@ -174,8 +197,25 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         and not quoted
         and (index.entity_by_token[speaker].kind == "person" or not speakers),
         missing_entities=tuple(index.entity_by_token[t].id for t in unmentioned),
+        head=_unexplained_head(analysis.words, {spelled[term] for term in unexplained}),
     )
     return _with_probability(why, weights)
+
+
+_HEAD_SKIP = frozenset("kind type sort sorts kinds types of exactly precisely else other".split())
+
+
+def _unexplained_head(words: tuple[str, ...], unexplained: set[str]) -> str | None:
+    """The thing a "which X" / "what X" question asks for, when the candidate does not explain
+    it: "which hotel did he stay in", "what camera took the photo", "what kind of gift"."""
+    for at, word in enumerate(words[:-1]):
+        if word not in ("which", "what", "whats"):
+            continue
+        rest = [w for w in words[at + 1 :] if w not in _HEAD_SKIP]
+        if rest and rest[0] in unexplained:
+            return rest[0]
+        return None
+    return None
 
 
 def _described_person(index: Index, analysis: Analysis) -> str | None:

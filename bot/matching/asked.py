@@ -6,6 +6,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 NUMBER, DURATION, PLACE, DATE, PERSON = "number", "duration", "place", "date", "person"
+DAY = "day"  # a fact's text gives a day of a month ("22 November"), not only a month or year
+# What "exactly" asks for beyond a date or a place: a day, a place more precise than the base's.
+EXACT_DATE, EXACT_PLACE = "exact date", "exact place"
+_EXACT_WORDS = frozenset(("exactly", "precisely", "specifically"))
 _NUMBER_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
     "thousand thousands twice once several some".split()
@@ -86,9 +90,23 @@ def places_given(
     )
 
 
+def exact(words: Sequence[str]) -> bool:
+    """Whether a question asks for precision: "where exactly", "what date precisely"."""
+    return any(word in _EXACT_WORDS for word in words)
+
+
+def _is_day(words: Sequence[str], at: int) -> bool:
+    """Whether words[at] is the day of a date: "22 November", "November 22"."""
+    if not words[at].isdigit() or len(words[at]) > 2:
+        return False
+    return bool({words[at - 1] if at else "", words[at + 1] if at + 1 < len(words) else ""} & _MONTHS)
+
+
 def kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[str]:
-    """The kinds of answer a fact's text can give (see `wants`)."""
+    """The kinds of answer a fact's text can give (see `wants`), and whether it gives a day."""
     found = set()
+    if any(_is_day(words, at) for at in range(len(words))):
+        found.add(DAY)
     if any(_is_number(words, at) for at in range(len(words))):
         found.add(NUMBER)
     if any(word in _TIME_WORDS for word in words):
