@@ -4,8 +4,9 @@ Run: .venv/bin/python benchmarks/decision.py [--show] [--holdout]
 Only tuning data is read: the question sets of knowledge/eval/ and benchmarks/blind/first.yaml
 (used to tune before). The other blind sets are never read here. With --holdout, every other
 question of knowledge/eval/from-article.yaml (written blind from the article) is left out of
-the fit and the figures are those of the left-out half: a check that the fit generalises. A question whose top candidate is the fact
-it expects is a positive; any other top candidate (and every out-of-scope question) a negative.
+the fit and the figures are those of the left-out half: a check that the fit generalises.
+A question whose top candidate is the fact it expects is a positive; any other top candidate
+(and every out-of-scope question) a negative.
 Prints the fitted weights, to be copied into bot/matching/weights.py, and the figures.
 """
 
@@ -17,22 +18,19 @@ import sys
 from pathlib import Path
 
 from bot.config import PROJECT_KNOWLEDGE
-from bot.dialogues import is_dialogue_set
-from bot.evaluation import load_questions
+from bot.evaluation import load_questions, question_sets
 from bot.factbase import EVAL_DIR, load
 from bot.matching import Matcher
 from bot.matching.answerability import Why, explain
 from bot.replies import Answerer
 
 TUNING = [
-    *sorted(p for p in (PROJECT_KNOWLEDGE / EVAL_DIR).glob("*.yaml") if not is_dialogue_set(p)),
+    *question_sets(PROJECT_KNOWLEDGE / EVAL_DIR),
     PROJECT_KNOWLEDGE.parent / "benchmarks" / "blind" / "first.yaml",
 ]
 BLIND_WRITTEN = "from-article.yaml"  # the set written from the article alone, for --holdout
 L2 = 1.0  # the penalty: a lighter one (0.1) fitted the own set's quirks (a positive weight on
 # unexplained words) and did no better on the held-out half
-
-
 
 
 Example = tuple[Why, int, str, bool]

@@ -20,7 +20,7 @@ from bot.dialogues import (
     load_dialogues,
     unknown_turn_ids,
 )
-from bot.evaluation import evaluate, load_questions, unknown_ids
+from bot.evaluation import evaluate, load_questions, question_sets, unknown_ids
 from bot.factbase import EVAL_DIR, FactBase, KnowledgeError, load, shown_path
 from bot.moderation import reasons_text, stats_text
 from bot.replies import Answerer, Reply
@@ -31,7 +31,6 @@ from bot.terminal import Output, VisibleText
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-QUESTIONS_FILE = "questions.yaml"  # the question set eval reads first; every other set in eval/ after it
 
 
 def _load_or_report(directory: Path, err: Output) -> FactBase | None:
@@ -470,14 +469,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.file is not None:
         run = run_dialogue_eval if is_dialogue_set(args.file) else run_eval
         return run(args.file, args.verbose, out, err)
-    # Without a file: every question set in eval/ (questions.yaml first), then the
-    # conversation set beside them.
+    # Without a file: every question set in eval/, then the conversation set beside them.
     folder = knowledge_dir() / EVAL_DIR
-    code = run_eval(folder / QUESTIONS_FILE, args.verbose, out, err)
-    for path in sorted(folder.glob("*.yaml")):
-        if path.name not in (QUESTIONS_FILE, DIALOGUES_FILE) and not is_dialogue_set(path):
-            print(f"\n{path.name}", file=out)
-            code = max(code, run_eval(path, args.verbose, out, err))
+    code = EXIT_OK
+    for n, path in enumerate(question_sets(folder)):
+        print(f"\n{path.name}" if n else path.name, file=out)
+        code = max(code, run_eval(path, args.verbose, out, err))
     if (folder / DIALOGUES_FILE).exists():
         print(file=out)
         code = max(code, run_dialogue_eval(folder / DIALOGUES_FILE, args.verbose, out, err))

@@ -521,6 +521,18 @@ def test_eval_reads_the_bases_own_question_set_by_default(
     assert _table_counts(out)["answered correctly"] == 3
 
 
+def test_eval_by_default_runs_every_question_set_beside_the_own_one(
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
+) -> None:
+    wrong = "questions:\n  - q: When did Assad visit Sochi?\n    expect: js-meet-again\n"
+    write_tree(mini_base_in_use, {"eval/questions.yaml": GOOD_SET, "eval/more.yaml": wrong})
+    code, out, err = run("eval")
+    # The own set first, then the other one under its name; the other one's floor fails.
+    assert out.index("answered correctly") < out.index("\nmore.yaml\n")
+    assert code == 1
+    assert "Below floor: answered wrongly 100.0% > floor 3%" in err
+
+
 def test_eval_fails_below_the_floors(
     mini_base_in_use: Path, run: Run, write_tree: WriteFiles
 ) -> None:

@@ -99,7 +99,8 @@ def _is_day(words: Sequence[str], at: int) -> bool:
     """Whether words[at] is the day of a date: "22 November", "November 22"."""
     if not words[at].isdigit() or len(words[at]) > 2:
         return False
-    return bool({words[at - 1] if at else "", words[at + 1] if at + 1 < len(words) else ""} & _MONTHS)
+    beside = {words[at - 1] if at else "", words[at + 1] if at + 1 < len(words) else ""}
+    return bool(beside & _MONTHS)
 
 
 def kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[str]:
