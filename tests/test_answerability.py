@@ -107,3 +107,27 @@ def test_exactly_is_answered_by_a_fact_precise_enough(
     match = matcher.match(question)
     assert match.why is not None and not match.why.missing
     assert match.outcome is Outcome.ANSWER and match.best is not None and match.best.id == fact
+
+
+def test_who_needs_someone_the_question_does_not_name(matcher: Matcher) -> None:
+    # The replacements' fact says that people were to be elected, not who was.
+    match = matcher.match("who was elected at the riyadh conference")
+    assert match.why is not None and match.why.fact == "riyadh-replacements"
+    assert match.why.nobody and match.why.to_json()["nobody"] is True
+    assert match.outcome is Outcome.FALLBACK
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("who met assad in sochi", "assad-visits-sochi"),  # it names Putin
+        ("who tweeted the handshake photo", "handshake-photo"),  # it names Lederman
+        ("who is lavrov", "lavrov"),  # asks about the one it names
+    ],
+)
+def test_who_is_answered_by_a_fact_naming_someone(
+    matcher: Matcher, question: str, fact: str
+) -> None:
+    match = matcher.match(question)
+    assert match.why is not None and not match.why.nobody
+    assert match.outcome is Outcome.ANSWER and match.best is not None and match.best.id == fact

@@ -467,6 +467,7 @@ def test_the_why_object_names_every_signal(matcher: Matcher) -> None:
         "unquoted_person",
         "missing_entities",
         "head",
+        "nobody",
         "answerable",
     }
     assert 0.0 <= why.answerable <= 1.0

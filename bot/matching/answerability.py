@@ -55,6 +55,8 @@ class Why:
     unquoted_person: bool
     missing_entities: tuple[str, ...]
     head: str | None = None  # the thing asked for, "which hotel", "what hashtag", if unexplained
+    # "who was elected …?": the candidate names no person or body beyond those asked about
+    nobody: bool = False
     answerable: float = 0.0
 
     def features(self) -> tuple[float, ...]:
@@ -92,6 +94,7 @@ class Why:
             "unquoted_person": self.unquoted_person,
             "missing_entities": list(self.missing_entities),
             "head": self.head,
+            "nobody": self.nobody,
             "answerable": round(self.answerable, 3),
         }
 
@@ -116,6 +119,8 @@ class Why:
             parts.append(f"unmentioned={','.join(self.missing_entities)}")
         if self.head is not None:
             parts.append(f"head={self.head}")
+        if self.nobody:
+            parts.append("nobody named")
         return " ".join(parts)
 
 
@@ -197,9 +202,23 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         and not quoted
         and (index.entity_by_token[speaker].kind == "person" or not speakers),
         missing_entities=tuple(index.entity_by_token[t].id for t in unmentioned),
+        nobody=_names_nobody(index, analysis, position),
         head=_unexplained_head(analysis.words, {spelled[term] for term in unexplained}),
     )
     return _with_probability(why, weights)
+
+
+def _names_nobody(index: Index, analysis: Analysis, position: int) -> bool:
+    """Whether "who …?" asks for someone and the candidate names no person or body beyond
+    those the question names ("who was elected at the riyadh conference?"). "Who is Lavrov?"
+    asks about the one it names."""
+    content = analysis.content
+    if not analysis.words or analysis.words[0] not in ("who", "whom", "whos"):
+        return False
+    if all(term in QUESTION_TERMS or term in index.entity_by_token for term in content):
+        return False
+    others = index.item_entities[position] - set(analysis.entities)
+    return not any(index.entity_by_token[t].kind in ("person", "organisation") for t in others)
 
 
 _HEAD_SKIP = frozenset("kind type sort sorts kinds types of exactly precisely else other".split())
