@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.config import PROJECT_KNOWLEDGE
-from bot.factbase import load
+from bot.evaluation import evaluate, load_questions
+from bot.factbase import EVAL_DIR, FactBase, load
 from bot.matching import Matcher, Outcome
 from bot.matching.asked import (
     DATE,
@@ -17,11 +18,17 @@ from bot.matching.asked import (
     kinds_of_answer,
     named_kinds,
 )
+from bot.replies import Answerer
 
 
 @pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return Matcher(load(PROJECT_KNOWLEDGE))
+def base() -> FactBase:
+    return load(PROJECT_KNOWLEDGE)
+
+
+@pytest.fixture(scope="module")
+def matcher(base: FactBase) -> Matcher:
+    return Matcher(base)
 
 
 def test_a_word_naming_a_kind_of_answer_asks_for_it() -> None:
@@ -131,3 +138,14 @@ def test_who_is_answered_by_a_fact_naming_someone(
     match = matcher.match(question)
     assert match.why is not None and not match.why.nobody
     assert match.outcome is Outcome.ANSWER and match.best is not None and match.best.id == fact
+
+
+def test_the_set_written_from_the_article_meets_its_floors(
+    base: FactBase, matcher: Matcher
+) -> None:
+    questions = load_questions(PROJECT_KNOWLEDGE / EVAL_DIR / "from-article.yaml")
+    in_scope = [case for case in questions.cases if case.expect is not None]
+    assert len(in_scope) >= 300 and len(questions.cases) - len(in_scope) >= 150
+    answerer = Answerer(base, matcher)
+    result = evaluate(questions, answerer.ask, answerer.answered_by)
+    assert result.failures() == [], result.table()
