@@ -209,16 +209,17 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
 
 
 def _names_nobody(index: Index, analysis: Analysis, position: int) -> bool:
-    """Whether "who …?" asks for someone and the candidate names no person or body beyond
-    those the question names ("who was elected at the riyadh conference?"). "Who is Lavrov?"
-    asks about the one it names."""
+    """Whether "who …?" asks for someone and the candidate names no person, body or country
+    (but the one the base is about) beyond those the question names ("who was elected at the
+    riyadh conference?"). "Who is Lavrov?" asks about the one it names."""
     content = analysis.content
     if not analysis.words or analysis.words[0] not in ("who", "whom", "whos"):
         return False
     if all(term in QUESTION_TERMS or term in index.entity_by_token for term in content):
         return False
-    others = index.item_entities[position] - set(analysis.entities)
-    return not any(index.entity_by_token[t].kind in ("person", "organisation") for t in others)
+    others = index.item_entities[position] - set(analysis.entities) - index.general_places
+    kinds = ("person", "organisation", "country")
+    return not any(index.entity_by_token[t].kind in kinds for t in others)
 
 
 _HEAD_SKIP = frozenset("kind type sort sorts kinds types of exactly precisely else other".split())

@@ -30,7 +30,7 @@ _PLACE_BEFORE = ("in", "at", "to", "from", "of", "southern", "northern", "easter
 # a question using one asks for that kind, and a fact that gives it explains the word.
 KIND_WORDS = {
     **dict.fromkeys(("date", "dates", "day", "month", "year"), DATE),
-    **dict.fromkeys(("location", "venue", "place", "city", "town"), PLACE),
+    **dict.fromkeys(("location", "venue", "city", "town"), PLACE),  # not "place": "take place"
 }
 
 

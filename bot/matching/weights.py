@@ -45,15 +45,15 @@ class Weights:
     unexplained_named: float = 0.4  # an unexplained word this specific is named in the reply
     # --- answerability: a logistic model over Why.features(), fitted by benchmarks/decision.py
     model: tuple[float, ...] = (
-        3.62,  # the candidate's score (0-1)
-        2.94,  # its margin over the next candidate (0-1)
-        3.03,  # the share of the question it explains
+        3.59,  # the candidate's score (0-1)
+        2.97,  # its margin over the next candidate (0-1)
+        3.02,  # the share of the question it explains
         1.54,  # the closest phrasing's overlap
         -0.06,  # the summed specificity of the question's words it does not explain
-        -1.03,  # the specificity of the most specific of those words
-        -2.63,  # kinds of answer asked for that it cannot give
-        -2.44,  # 1 if the question asks for words of someone it does not quote
-        -1.35,  # entities the question names that it never mentions
+        -1.05,  # the specificity of the most specific of those words
+        -2.91,  # kinds of answer asked for that it cannot give
+        -2.45,  # 1 if the question asks for words of someone it does not quote
+        -1.36,  # entities the question names that it never mentions
         -1.12,  # 1 if the thing asked for ("which hotel", "what camera") is not explained
     )
-    model_bias: float = -5.49  # the model's intercept
+    model_bias: float = -5.46  # the model's intercept
