@@ -14,7 +14,7 @@ from bot import audit
 from bot.config import ConfigError, Settings, context_minutes, database_path, knowledge_dir
 from bot.conversation import DEFAULT_MINUTES, ContextStore, Conversations
 from bot.dialogues import (
-    DIALOGUES_FILE,
+    dialogue_sets,
     evaluate_dialogues,
     is_dialogue_set,
     load_dialogues,
@@ -469,13 +469,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.file is not None:
         run = run_dialogue_eval if is_dialogue_set(args.file) else run_eval
         return run(args.file, args.verbose, out, err)
-    # Without a file: every question set in eval/, then the conversation set beside them.
+    # Without a file: every question set in eval/, then every conversation set beside them.
     folder = knowledge_dir() / EVAL_DIR
     code = EXIT_OK
     for n, path in enumerate(question_sets(folder)):
-        print(f"\n{path.name}" if n else path.name, file=out)
+        print(f"\n{path.name}:" if n else f"{path.name}:", file=out)
         code = max(code, run_eval(path, args.verbose, out, err))
-    if (folder / DIALOGUES_FILE).exists():
-        print(file=out)
-        code = max(code, run_dialogue_eval(folder / DIALOGUES_FILE, args.verbose, out, err))
+    for path in dialogue_sets(folder):
+        print(f"\n{path.name}:", file=out)
+        code = max(code, run_dialogue_eval(path, args.verbose, out, err))
     return code

@@ -129,5 +129,7 @@ class Conversations:
                 fact=reading.fact,
                 entities=reading.entities,
                 topic=reading.topic,
+                # One question back, no more: memory stays bounded.
+                before=replace(context, before=None) if context is not None else None,
             ),
         )

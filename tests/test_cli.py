@@ -528,7 +528,7 @@ def test_eval_by_default_runs_every_question_set_beside_the_own_one(
     write_tree(mini_base_in_use, {"eval/questions.yaml": GOOD_SET, "eval/more.yaml": wrong})
     code, out, err = run("eval")
     # The own set first, then the other one under its name; the other one's floor fails.
-    assert out.index("answered correctly") < out.index("\nmore.yaml\n")
+    assert out.index("questions.yaml:") < out.index("answered correctly") < out.index("more.yaml:")
     assert code == 1
     assert "Below floor: answered wrongly 100.0% > floor 3%" in err
 
@@ -819,3 +819,26 @@ def test_eval_without_a_file_runs_both_sets(
     assert code == 1  # the conversation set names an id the base does not have
     assert _table_counts(out)["answered correctly"] == 3
     assert "expected id 'x' is not in the fact base" in err
+
+
+def test_eval_without_a_file_runs_every_conversation_set(
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
+) -> None:
+    # A second conversation set beside the first, and a question set that is no such set.
+    wrong = DIALOGUE_SET.replace("expect: none", "expect: assad-visits-sochi")
+    write_tree(
+        mini_base_in_use,
+        {
+            "eval/questions.yaml": GOOD_SET,
+            "eval/dialogues.yaml": DIALOGUE_SET,
+            "eval/dialogues-more.yaml": wrong,
+            "eval/other-questions.yaml": GOOD_SET,
+        },
+    )
+    code, out, err = run("eval")
+    assert out.index("dialogues.yaml:") < out.index("dialogues-more.yaml:")
+    # The other question set is run as one (not as a conversation set), before them.
+    assert out.index("other-questions.yaml:") < out.index("dialogues.yaml:")
+    assert out.count("First questions:") == 2
+    # The second set's floors count too: its third turn is not answered.
+    assert err.count("Below floor") == 1 and code == 1

@@ -174,7 +174,16 @@ def test_questions_outside_the_base_are_never_answered(matcher: Matcher, questio
 
 @pytest.mark.parametrize(
     ("message", "kind"),
-    [("hi", "greeting"), ("Hello!", "greeting"), ("thanks", "thanks"), ("thank you!!", "thanks")],
+    [
+        ("hi", "greeting"),
+        ("Hello!", "greeting"),
+        ("thanks", "thanks"),
+        ("thank you!!", "thanks"),
+        ("ok", "acknowledgement"),
+        ("Interesting!", "acknowledgement"),
+        ("got it, thanks", "acknowledgement"),
+        ("Hmm, that's helpful.", "acknowledgement"),
+    ],
 )
 def test_small_talk_gets_no_fact(matcher: Matcher, message: str, kind: str) -> None:
     match = matcher.match(message)
