@@ -20,7 +20,7 @@ from bot.dialogues import (
     load_dialogues,
     unknown_turn_ids,
 )
-from bot.evaluation import evaluate, load_questions, unknown_ids
+from bot.evaluation import evaluate, load_questions, question_sets, unknown_ids
 from bot.factbase import EVAL_DIR, FactBase, KnowledgeError, load, shown_path
 from bot.moderation import reasons_text, stats_text
 from bot.replies import Answerer, Reply
@@ -469,9 +469,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.file is not None:
         run = run_dialogue_eval if is_dialogue_set(args.file) else run_eval
         return run(args.file, args.verbose, out, err)
-    # Without a file: the question set, then every conversation set beside it.
+    # Without a file: every question set in eval/, then every conversation set beside them.
     folder = knowledge_dir() / EVAL_DIR
-    code = run_eval(folder / "questions.yaml", args.verbose, out, err)
+    code = EXIT_OK
+    for n, path in enumerate(question_sets(folder)):
+        print(f"\n{path.name}:" if n else f"{path.name}:", file=out)
+        code = max(code, run_eval(path, args.verbose, out, err))
     for path in dialogue_sets(folder):
         print(f"\n{path.name}:", file=out)
         code = max(code, run_dialogue_eval(path, args.verbose, out, err))

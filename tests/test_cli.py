@@ -524,6 +524,18 @@ def test_eval_reads_the_bases_own_question_set_by_default(
     assert _table_counts(out)["answered correctly"] == 3
 
 
+def test_eval_by_default_runs_every_question_set_beside_the_own_one(
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
+) -> None:
+    wrong = "questions:\n  - q: When did Assad visit Sochi?\n    expect: js-meet-again\n"
+    write_tree(mini_base_in_use, {"eval/questions.yaml": GOOD_SET, "eval/more.yaml": wrong})
+    code, out, err = run("eval")
+    # The own set first, then the other one under its name; the other one's floor fails.
+    assert out.index("questions.yaml:") < out.index("answered correctly") < out.index("more.yaml:")
+    assert code == 1
+    assert "Below floor: answered wrongly 100.0% > floor 3%" in err
+
+
 def test_eval_fails_below_the_floors(
     mini_base_in_use: Path, run: Run, write_tree: WriteFiles
 ) -> None:
@@ -828,7 +840,8 @@ def test_eval_without_a_file_runs_every_conversation_set(
     )
     code, out, err = run("eval")
     assert out.index("dialogues.yaml:") < out.index("dialogues-more.yaml:")
-    assert "other-questions.yaml:" not in out
+    # The other question set is run as one (not as a conversation set), before them.
+    assert out.index("other-questions.yaml:") < out.index("dialogues.yaml:")
     assert out.count("First questions:") == 2
     # The second set's floors count too: its third turn is not answered.
     assert err.count("Below floor") == 1 and code == 1

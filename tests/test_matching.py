@@ -475,6 +475,8 @@ def test_the_why_object_names_every_signal(matcher: Matcher) -> None:
         "speaker_quoted",
         "unquoted_person",
         "missing_entities",
+        "head",
+        "nobody",
         "answerable",
     }
     assert 0.0 <= why.answerable <= 1.0
