@@ -8,7 +8,8 @@ Prints figures; asserts nothing.
   seeing the question stands alone, keeping the new context).
 - Each turn of the tuning conversations, asked in its conversation and alone: the time added
   where a follow-up is read with its context (one or two more matches).
-- The context store filled with 100,000 conversations at its default limit: memory held.
+- The context store filled with 100,000 conversations at its default limit, each with the
+  question before its last: memory held.
 """
 
 from __future__ import annotations
@@ -89,9 +90,16 @@ def memory() -> None:
     store = ContextStore()
     tracemalloc.start()
     for number in range(100_000):
+        # As a conversation keeps it: the last question, and the one before.
+        before = Context(f"When did person {number} go to Sochi?", "assad-visits-sochi", ("sochi",))
         store.put(
             ("group", number, number),
-            Context(f"What did person {number} say about Sochi?", "rouhani-pleased", ("sochi",)),
+            Context(
+                f"What did person {number} say about Sochi?",
+                "rouhani-pleased",
+                ("sochi",),
+                before=before,
+            ),
         )
         if number == store.limit - 1:
             at_limit, _ = tracemalloc.get_traced_memory()

@@ -144,6 +144,21 @@ def collisions(base: FactBase, matcher: Matcher, only: str | None = None) -> lis
     return problems
 
 
+def unlabelled(base: FactBase) -> list[Problem]:
+    """Facts of the base without a short answer or a label: their replies and buttons fall back
+    to the long answer and the first question, which a phone shows cut."""
+    problems = []
+    for fact in base.facts.values():
+        missing = [key for key in ("short", "label") if not getattr(fact, key)]
+        if missing:
+            what = " and ".join(repr(key) for key in missing)
+            message = (
+                f'fact "{fact.id}": no {what} (the reply and its buttons fall back to longer text)'
+            )
+            problems.append(Problem(fact.where.path, fact.where.line, message))
+    return problems
+
+
 def _phrasings(base: FactBase) -> list[tuple[str, int, str, str]]:
     """(file, line, phrasing, the id that should answer it) for every phrasing of the base."""
     found = [

@@ -22,13 +22,13 @@ from bot.config import (
 from bot.conversation import DEFAULT_MINUTES, ContextStore, Conversations
 from bot.curation import load_layered
 from bot.dialogues import (
-    DIALOGUES_FILE,
+    dialogue_sets,
     evaluate_dialogues,
     is_dialogue_set,
     load_dialogues,
     unknown_turn_ids,
 )
-from bot.evaluation import evaluate, load_questions, unknown_ids
+from bot.evaluation import evaluate, load_questions, question_sets, unknown_ids
 from bot.factbase import EVAL_DIR, FactBase, KnowledgeError
 from bot.replies import Answerer, Reply
 from bot.terminal import Output, VisibleText
@@ -173,7 +173,7 @@ def validate(directory: Path, coverage: bool, strict: bool, out: Output, err: Ou
     if base is None:
         return EXIT_FAILED
     answerer = Answerer(base)
-    warnings = audit.collisions(base, answerer.matcher)
+    warnings = audit.collisions(base, answerer.matcher) + audit.unlabelled(base)
     gaps = audit.uncovered(base)
     for problem in warnings:
         print(f"{problem} [warning]", file=err)
@@ -367,10 +367,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.file is not None:
         run = run_dialogue_eval if is_dialogue_set(args.file) else run_eval
         return run(args.file, args.verbose, out, err)
-    # Without a file: the question set, then the conversation set beside it.
+    # Without a file: every question set in eval/, then every conversation set beside them.
     folder = knowledge_dir() / EVAL_DIR
-    code = run_eval(folder / "questions.yaml", args.verbose, out, err)
-    if (folder / DIALOGUES_FILE).exists():
-        print(file=out)
-        code = max(code, run_dialogue_eval(folder / DIALOGUES_FILE, args.verbose, out, err))
+    code = EXIT_OK
+    for n, path in enumerate(question_sets(folder)):
+        print(f"\n{path.name}:" if n else f"{path.name}:", file=out)
+        code = max(code, run_eval(path, args.verbose, out, err))
+    for path in dialogue_sets(folder):
+        print(f"\n{path.name}:", file=out)
+        code = max(code, run_dialogue_eval(path, args.verbose, out, err))
     return code

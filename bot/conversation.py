@@ -97,8 +97,9 @@ class Conversations:
         `context_of` reads the question in another conversation's context instead, such as
         that of the answer a message replies to; the result is still kept under `key`.
         """
-        if key is None:
-            return answerer.ask(question)
+        menu = answerer.menu(question)
+        if key is None or menu is not None:
+            return menu or answerer.ask(question)  # "help" typed alone: no question to keep
         context = self.store.get(context_of if context_of is not None else key)
         reading = read_followup(answerer, question, context)
         self._keep(key, reading, context)
@@ -129,5 +130,7 @@ class Conversations:
                 fact=reading.fact,
                 entities=reading.entities,
                 topic=reading.topic,
+                # One question back, no more: memory stays bounded.
+                before=replace(context, before=None) if context is not None else None,
             ),
         )

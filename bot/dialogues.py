@@ -13,7 +13,8 @@ dialogue is a list of turns, asked in order in one conversation:
         - q: what did erdogan say there?
           expect: none                     # the sources do not say: it must not be answered
 
-The turns after the first are the follow-ups; they are what the set measures.
+The turns after the first question are the follow-ups (small talk before it, "hi", makes no
+follow-up of it); they are what the set measures.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class DialogueResult:
         """Follow-ups and first questions, each as a small table."""
         beyond = self.followups.out_of_scope
         parts = [
-            "Follow-ups (every turn after the first):",
+            "Follow-ups (every question after the first):",
             self.followups.table().replace("out of scope", "beyond the sources"),
             f"  beyond the sources answered as if known: {beyond['answered']}",
             "",
@@ -92,6 +93,12 @@ class DialogueResult:
                 f"expected {expected}, got {got} ({reply.score:.0f}){read}"
             )
         return lines
+
+
+def dialogue_sets(folder: Path) -> list[Path]:
+    """The conversation sets in `folder`: dialogues.yaml first, then the others by name."""
+    found = [path for path in sorted(folder.glob("*.yaml")) if is_dialogue_set(path)]
+    return sorted(found, key=lambda path: path.name != DIALOGUES_FILE)
 
 
 def is_dialogue_set(path: Path) -> bool:
@@ -165,12 +172,14 @@ def evaluate_dialogues(
     """
     result = DialogueResult(Result(dialogues.floors), Result(dialogues.floors))
     for number, dialogue in enumerate(dialogues.dialogues):
+        asked = False  # "hi" first, then a question: that question is the first, no follow-up
         for turn in dialogue:
             reply = ask(("dialogue", number), turn.question)
             if turn.smalltalk:
                 result.smalltalk["ok" if reply.smalltalk is not None else "missed"] += 1
                 continue
-            counted = result.first if turn.position == 0 else result.followups
+            counted = result.followups if asked else result.first
+            asked = True
             expected = None if turn.expect is None else {answered_by(i) for i in turn.expect}
             if count(counted, expected, reply):
                 result.misses.append((turn, reply))

@@ -156,6 +156,21 @@ def read_set(path: Path, key: str, kind: str) -> tuple[Any, Floors]:
     return document[key], Floors(**_floors(document.get("floors") or {}, shown))
 
 
+OWN_SET = "questions.yaml"  # the question set of knowledge/eval/ read first
+
+
+def question_sets(folder: Path) -> list[Path]:
+    """The question sets in `folder`: the own set first, then every other by name (a file
+    without a `questions` list, such as a conversation set, is none)."""
+
+    def is_question_set(path: Path) -> bool:
+        document, problems = read_yaml(path, str(path))
+        return not problems and isinstance(document, dict) and "questions" in document
+
+    others = sorted(p for p in folder.glob("*.yaml") if p.name != OWN_SET and is_question_set(p))
+    return [folder / OWN_SET, *others]
+
+
 def load_questions(path: Path) -> QuestionSet:
     """Read a question set; raise KnowledgeError with file:line problems if it is malformed."""
     shown = str(path)

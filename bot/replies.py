@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.factbase import Entity, EventDate, Fact, FactBase, Source
+from bot import rendering
+from bot.factbase import MAX_LABEL, Entity, EventDate, Fact, FactBase, Source
 from bot.matching import Answerable, Match, Matcher, Outcome, timeline
 from bot.matching.answerability import Why
+from bot.normalization import normalize
+from bot.rendering import READING_AS as READING_AS
+from bot.rendering import quoted as quoted
+from bot.splitting import MESSAGE_LIMIT as MESSAGE_LIMIT
+from bot.splitting import split_html as split_html
 
 DEFAULT_FALLBACK = "I don't have a sourced answer to that."
-MESSAGE_LIMIT = 4096
+EXAMPLES = 4  # example questions under /start, /help and a greeting
+# Typed alone, these ask what the bot is for (a menu, not a question): answered with the
+# greeting and its examples, never matched against the facts.
+MENU_WORDS = frozenset({"help", "help me", "start", "menu", "commands", "options", "examples"})
 DEFAULT_CLARIFY = "Did you mean one of these?"
 # A closest answer says first that it may not answer what was asked, and why.
 DEFAULT_CLOSEST = "I'm not sure I understood. The closest I have:"
 DEFAULT_CLOSEST_MISSING = "My sources don't say {what}. What they say:"
 DEFAULT_CLOSEST_UNMENTIONED = "My sources don't mention {what}. What they say:"
-DEFAULT_CLOSEST_OTHERS = "You may also mean:"
+DEFAULT_CLOSEST_OTHERS = rendering.OTHERS
 # What a question asked for that the closest fact does not give, as "My sources don't say ...".
 _MISSING_TEXT = {
     "date": "when",
@@ -28,7 +34,6 @@ _MISSING_TEXT = {
     "duration": "how long",
     "person": "who",
 }
-READING_AS = "Reading this as:"
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,16 @@ class Suggestion:
 
     id: str
     question: str
+    label: str = ""  # what its button shows (at most MAX_LABEL characters); "": the question
 
     def to_json(self) -> dict[str, str]:
         """The suggestion as the JSON contract spells it."""
-        return {"fact": self.id, "question": self.question}
+        return {"fact": self.id, "question": self.question, "label": self.button}
+
+    @property
+    def button(self) -> str:
+        """The text of its button."""
+        return self.label or self.question
 
 
 @dataclass(frozen=True)
@@ -83,35 +94,21 @@ class Reply:
     why: Why | None = None
     # How a follow-up was read in its conversation, when the context changed the reading.
     understood_as: str | None = None
+    # Before a closest answer: why it may not answer what was asked.
+    lead: str = ""
+    label: str = ""  # an answer's short label (inline results, /timeline)
 
     def source_line(self) -> str:
-        """One line naming the sources, the primary one first, then the document quoting it."""
-        if not self.citations:
-            return ""
-        primary = self.citations[0]
-        return "Source: " + _credit(primary.source, primary.quoted_in, _describe)
+        """The one line under the quote: its source, short, with the link written out."""
+        return rendering.source_line(self.citations)
 
     def text(self) -> str:
         """The reply as a user reads it, in plain text."""
-        parts = ["\n".join(line for line in (self.reading_line(), self.intro) if line)]
-        if self.quote:
-            parts.append(quoted(self.quote))
-            parts.append(self.source_line())
-        if self.suggestions:
-            lines = [f"{n}. {s.question}" for n, s in enumerate(self.suggestions, 1)]
-            if self.closest is not None:
-                lines.insert(0, DEFAULT_CLOSEST_OTHERS)
-            parts.append("\n".join(lines))
-        return "\n\n".join(part for part in parts if part)
+        return rendering.reply_text(self)
 
     def html(self) -> str:
         """The reply in Telegram's HTML, every piece from users or YAML escaped."""
-        lines = (self.reading_line(), self.intro)
-        parts = ["\n".join(html.escape(line) for line in lines if line)]
-        if self.quote:
-            parts.append(f"<blockquote>{html.escape(self.quote)}</blockquote>")
-            parts.append(_source_html(self.citations))
-        return "\n\n".join(part for part in parts if part)
+        return rendering.reply_html(self)
 
     def to_json(self) -> dict[str, Any]:
         """The reply as one JSON object: the public contract of `ask --json`."""
@@ -144,7 +141,14 @@ class Answerer:
 
     def ask(self, question: str) -> Reply:
         """Answer a question typed by a user."""
-        return self.reply_for(question, self.matcher.match(question))
+        return self.menu(question) or self.reply_for(question, self.matcher.match(question))
+
+    def menu(self, message: str) -> Reply | None:
+        """The greeting and its examples when `message` is "help", "start", "menu"…, typed
+        alone; else None."""
+        if normalize(message) not in MENU_WORDS:
+            return None
+        return self.reply_for(message, Match(Outcome.FALLBACK, 0.0, smalltalk="greeting"))
 
     def reply_for(self, question: str, match: Match) -> Reply:
         """The reply to `question`, decided by `match` (of it, or of how it was read)."""
@@ -185,8 +189,9 @@ class Answerer:
                 question=question,
                 outcome=Outcome.ANSWER,
                 score=score,
-                intro=fact.answer,
+                intro=fact.headline,
                 fact=fact.id,
+                label=fact.caption,
                 quote=fact.quote,
                 citations=self._citations(fact.source, fact.quote),
                 related=self._related(fact),
@@ -200,6 +205,7 @@ class Answerer:
             score=score,
             intro=f"{entity.name}: {description}",
             fact=entity.id,
+            label=label_of(item),
             quote=entity.quote,
             citations=self._citations(entity.source or "", entity.quote or ""),
             related=self._entity_related(entity),
@@ -212,11 +218,11 @@ class Answerer:
         return replace(
             shown,
             outcome=Outcome.FALLBACK,
-            intro=f"{lead} {shown.intro}",
+            lead=lead,
             fact=None,
             related=(),
             suggestions=_suggestions(match.suggestions),
-            closest=Suggestion(item.id, item.question),
+            closest=Suggestion(item.id, item.question, label_of(item)),
         )
 
     def _closest_lead(self, why: Why | None) -> str:
@@ -247,6 +253,8 @@ class Answerer:
                 score=0.0,
                 intro=intro,
                 smalltalk=match.smalltalk,
+                # A greeting ("hi", "help", "start") shows what to ask.
+                suggestions=self.examples() if match.smalltalk == "greeting" else (),
             )
         intro = self.base.reply("fallback", DEFAULT_FALLBACK)
         if match.suggestions:
@@ -297,7 +305,7 @@ class Answerer:
 
     def sources_text(self) -> str:
         """The documents the base quotes, as plain text."""
-        return "\n".join("- " + line for line in self._sources(_describe))
+        return rendering.sources_text(self.base)
 
     def help_text(self) -> str:
         """What the bot answers and how to ask."""
@@ -307,7 +315,7 @@ class Answerer:
         """The first words to a new user."""
         return self.base.reply("greeting", self.help_text())
 
-    def examples(self, limit: int = 3) -> tuple[Suggestion, ...]:
+    def examples(self, limit: int = EXAMPLES) -> tuple[Suggestion, ...]:
         """Example questions: the base's chosen examples, else the first events."""
         chosen = [self.matcher.answerable(ident) for ident in self.base.examples]
         items = [item for item in chosen if item is not None]
@@ -329,22 +337,21 @@ class Answerer:
 
     def sources_html(self) -> str:
         """The documents the base quotes, as Telegram HTML with links."""
-        return "\n".join("• " + line for line in self._sources(_describe_html))
-
-    def _sources(self, describe: Callable[[Source], str]) -> list[str]:
-        return [
-            _credit(source, self.base.sources.get(source.quoted_in or ""), describe)
-            for source in self.base.sources.values()
-        ]
+        return rendering.sources_html(self.base)
 
 
-def quoted(text: str) -> str:
-    """`text` in quotation marks, unless it already opens with one."""
-    return text if text[:1] in "“\"‘'" else f"“{text}”"
+def label_of(item: Answerable) -> str:
+    """A fact's or entity's button label: the fact's label, else the entity's name or its
+    shortest alias that fits, else the question."""
+    if item.fact is not None:
+        return item.fact.caption
+    entity = item.entity
+    names = [] if entity is None else [entity.name, *sorted(entity.aliases, key=len)]
+    return next((name for name in names if len(name) <= MAX_LABEL), item.question)
 
 
 def _suggestions(items: Any) -> tuple[Suggestion, ...]:
-    return tuple(Suggestion(item.id, item.question) for item in items)
+    return tuple(Suggestion(item.id, item.question, label_of(item)) for item in items)
 
 
 def _when(fact: Fact) -> tuple[int, int, int]:
@@ -359,130 +366,3 @@ def _iso(date: EventDate | None) -> str | None:
     if date.day is None:
         return f"{date.year:04d}-{date.month:02d}"
     return f"{date.year:04d}-{date.month:02d}-{date.day:02d}"
-
-
-def _describe(source: Source) -> str:
-    """A source in one line: title, publisher, date and link."""
-    parts = [f"“{source.title}”" if source.url else source.title, source.publisher]
-    if source.date is not None:
-        parts.append(str(source.date))
-    line = ", ".join(parts)
-    return f"{line} — {source.url}" if source.url else line
-
-
-def _source_html(citations: tuple[Citation, ...]) -> str:
-    if not citations:
-        return ""
-    primary = citations[0]
-    return "Source: " + _credit(primary.source, primary.quoted_in, _describe_html)
-
-
-def _credit(source: Source, quoted_in: Source | None, describe: Callable[[Source], str]) -> str:
-    """A source, and the document it is quoted in where it is a primary source."""
-    line = describe(source)
-    return f"{line}, as quoted in {describe(quoted_in)}" if quoted_in is not None else line
-
-
-def _describe_html(source: Source) -> str:
-    title = html.escape(source.title)
-    if source.url:
-        title = f'<a href="{html.escape(source.url, quote=True)}">{title}</a>'
-    parts = [title, html.escape(source.publisher)]
-    if source.date is not None:
-        parts.append(str(source.date))
-    return ", ".join(parts)
-
-
-# Tags, and words (character references included) with the space after them.
-_UNITS = re.compile(r"<[^>]*>|[^<\s]+\s*|\s+|<")
-_CHARACTERS = re.compile(r"&#?\w+;|.", re.DOTALL)
-_TAG = re.compile(r"<(/?)([a-zA-Z0-9-]+)")
-
-
-def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split Telegram HTML into messages of at most `limit` characters, tags kept balanced.
-
-    Paragraphs are kept whole where they fit; a longer one is cut between words, closing the
-    tags open at the cut and opening them again in the next message.
-    """
-    if len(text) <= limit:
-        return [text]
-    messages: list[str] = []
-    current = ""
-    for paragraph in _paragraphs(text):
-        joined = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(joined) <= limit:
-            current = joined
-            continue
-        if current:
-            messages.append(current)
-        if len(paragraph) <= limit:
-            current = paragraph
-            continue
-        pieces = _split_paragraph(paragraph, limit)
-        messages.extend(pieces[:-1])
-        current = pieces[-1]
-    if current:
-        messages.append(current)
-    return messages
-
-
-def _paragraphs(text: str) -> list[str]:
-    """The text cut at blank lines that lie outside every tag."""
-    paragraphs: list[str] = []
-    depth = 0
-    start = 0
-    position = 0
-    for unit in _UNITS.findall(text):
-        tag = _TAG.match(unit) if unit.startswith("<") else None
-        if tag is not None and not unit.endswith("/>"):
-            depth = max(0, depth - 1) if tag.group(1) else depth + 1
-        if depth == 0 and "\n\n" in unit:
-            cut = position + unit.index("\n\n")
-            paragraphs.append(text[start:cut])
-            start = cut + 2
-        position += len(unit)
-    paragraphs.append(text[start:])
-    return [paragraph for paragraph in paragraphs if paragraph.strip()]
-
-
-def _split_paragraph(text: str, limit: int) -> list[str]:
-    pieces: list[str] = []
-    opened: list[tuple[str, str]] = []  # (name, the opening tag as written)
-    current = ""
-
-    def closing() -> str:
-        return "".join(f"</{name}>" for name, _ in reversed(opened))
-
-    for unit in _units(text, limit // 4):
-        if len(current) + len(unit) + len(closing()) + 16 > limit and current.strip():
-            pieces.append(current + closing())
-            current = "".join(tag for _, tag in opened)
-        current += unit
-        tag = _TAG.match(unit)
-        if tag and unit.startswith("<"):
-            closing_tag, name = tag.groups()
-            if closing_tag:
-                if opened and opened[-1][0] == name:
-                    opened.pop()
-            elif not unit.endswith("/>"):
-                opened.append((name, unit))
-    pieces.append(current + closing())
-    return pieces
-
-
-def _units(text: str, longest: int) -> list[str]:
-    units: list[str] = []
-    for unit in _UNITS.findall(text):
-        if len(unit) <= longest or unit.startswith("<"):
-            units.append(unit)
-            continue
-        # A very long word is cut, but never inside a character reference such as &amp;.
-        piece = ""
-        for character in _CHARACTERS.findall(unit):
-            if len(piece) + len(character) > longest:
-                units.append(piece)
-                piece = ""
-            piece += character
-        units.append(piece)
-    return units

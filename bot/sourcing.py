@@ -136,6 +136,8 @@ class _Checker:
             return
         support = self.supported(fact.where, what, fact.source, fact.quote, fact.supported_by)
         self.check_claim(fact.where, what, "answer", fact.answer, support)
+        if fact.short is not None:
+            self.check_claim(fact.where, what, "short answer", fact.short, support)
         self.check_speakers(fact, what, where)
         self.check_dates(fact, what)
 

@@ -23,6 +23,7 @@ SOURCE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "sources" /
 SOURCES_YAML = f"""\
 sources:
   - id: iran-primer
+    short: The Iran Primer
     title: Russia, Iran and Turkey Hold Syria Summit
     publisher: The Iran Primer, United States Institute of Peace
     date: 2017-11-22
@@ -32,6 +33,7 @@ sources:
       - sentence: The following is a video from the meeting.
         reason: points at a video the text does not carry
   - id: joint-statement
+    short: Joint statement
     title: Joint Statement by the Presidents of Iran, Russia and Turkey
     publisher: President Rouhani's website
     date: 2017-11-22
@@ -68,6 +70,8 @@ entities:
 VISIT_YAML = """\
 facts:
   - id: assad-visits-sochi
+    label: Assad visits Sochi
+    short: Assad visited Sochi on 20 November 2017.
     answer: >-
       On 20 November 2017 Assad visited Sochi
       and met Putin.
@@ -83,6 +87,8 @@ facts:
     entities: [assad, putin, sochi]
     related: [js-meet-again]
   - id: js-meet-again
+    label: Meeting again
+    short: They decided to meet again if necessary.
     answer: The presidents decided to meet again if necessary.
     questions:
       - Will the presidents meet again?

@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import PROJECT_KNOWLEDGE, Settings
+from bot.factbase import MAX_LABEL
 from bot.matching import Outcome
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer, Reply
@@ -23,7 +24,7 @@ from bot.telegram import callbacks
 from bot.telegram.app import build_application, post_init, post_shutdown
 from bot.telegram.inbox import InboxApplication
 from bot.telegram.inline import INLINE_RESULTS
-from bot.telegram.keyboards import BUTTON_TEXT
+from bot.telegram.keyboards import BUTTON_TEXT, SHOWN
 from bot.telegram.polling import Polling
 from tests.emulator import TOKEN, BotApi, InMemoryRequest, JSONDict, check_html
 
@@ -50,6 +51,7 @@ CLOSEST_CANDIDATES = (
     "What did Sisi tell Putin on the phone?",
 )
 ALLOWED_TAGS = frozenset({"b", "i", "a", "blockquote", "code"})
+PHONE_LINE = 40  # characters of 16 px text that one line of a 390 px phone's message holds
 STOP_WAIT = 5.0  # seconds post_shutdown may take in `running`
 
 
@@ -218,14 +220,17 @@ def pick_of(data: str) -> callbacks.Pick:
 
 
 def answer_buttons(message: JSONDict) -> tuple[int, list[tuple[str, str]]]:
-    """The buttons under an answer: its first row is exactly 👍 / 👎 on one logged question.
+    """The buttons under an answer: its last row is exactly 👍 / 👎 on one logged question.
 
-    Returns that question's id and the buttons below the vote row: related questions, each a
-    Pick with no question id, its data within 64 bytes.
+    Returns that question's id and the buttons above the vote row: related questions, each a
+    Pick with no question id, its data within 64 bytes, its label uncut (at most MAX_LABEL
+    characters), at most SHOWN of them and at most two to a row.
     """
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
     assert rows, message
-    votes, *rest = rows
+    *rest, votes = rows
+    assert len(rest) <= SHOWN and all(1 <= len(row) <= 2 for row in rest), rest
+    assert all(len(button["text"]) <= MAX_LABEL for row in rest for button in row), rest
     assert [button["text"] for button in votes] == ["👍", "👎"], votes
     actions = []
     for button in votes:

@@ -242,7 +242,7 @@ def test_shared_phrasing_is_reported_at_its_file_and_line(
 
 
 def test_a_taught_phrasing_that_collides_is_reported_at_its_line(
-    mini_base_dir: Path, write_tree: WriteFiles
+    mini_base_dir: Path, write_tree: WriteFiles, find_line: Callable[[Path, str], int]
 ) -> None:
     # Taught for the meeting-again fact, but worded exactly as the visit fact is asked.
     write_tree(
@@ -262,4 +262,5 @@ learned:
     places = {(Path(p.path).name, p.line): p.message for p in problems}
     # The taught phrasing, at its entry, and the written one it now shadows are both reported.
     assert places["learned.yaml", 2].startswith('fact "js-meet-again": phrasing')
-    assert 'fact "assad-visits-sochi"' in places["visit.yaml", 7]
+    written = find_line(mini_base_dir / "facts" / "visit.yaml", "- When did Assad visit Sochi?")
+    assert 'fact "assad-visits-sochi"' in places["visit.yaml", written]

@@ -30,6 +30,7 @@ ASSAD_QUOTE = (
     "On November 20, Syrian President Bashar al Assad visited the Russian resort city of Sochi, "
     "where he met with President Vladimir Putin."
 )
+PRIMER_URL = "https://iranprimer.usip.org/blog/2017/nov/22/russia-iran-and-turkey-hold-syria-summit"
 PRIMER_LINE = (
     "“Russia, Iran and Turkey Hold Syria Summit”, The Iran Primer, United States Institute of "
     "Peace, 22 Nov 2017 — https://iranprimer.usip.org/blog/2017/nov/22/"
@@ -146,7 +147,7 @@ def test_validate_broken_base_lists_file_line_problems(
         "facts/wrong.yaml:6: fact \"x\": quote not found in source 'iran-primer': "
         "'President Vladimir Poutine' (copy it word for word; curly quotes and dashes count)",
         "facts/wrong.yaml:7: fact x: unknown key 'colour' (known: id, answer, questions, "
-        "source, quote, date, entities, related, speakers, planned, supported_by)",
+        "source, quote, date, entities, related, speakers, planned, supported_by, short, label)",
     ]
     assert summary == f"The fact base in {mini_base_in_use} has 2 problem(s)."
 
@@ -253,9 +254,9 @@ def test_ask_prints_answer_quote_and_source(mini_base_in_use: Path, run: Run) ->
     assert code == 0
     assert err == ""
     answer, quote, source = out.strip().split("\n\n")
-    assert answer == "On 20 November 2017 Assad visited Sochi and met Putin."
+    assert answer == "Assad visited Sochi on 20 November 2017."
     assert quote == f"“{ASSAD_QUOTE}”"
-    assert source == f"Source: {PRIMER_LINE}"
+    assert source == f"The Iran Primer, 22 Nov 2017 — {PRIMER_URL}"
 
 
 def test_ask_names_the_document_a_primary_source_is_quoted_in(
@@ -264,10 +265,7 @@ def test_ask_names_the_document_a_primary_source_is_quoted_in(
     code, out, _ = run("ask", "Will the presidents meet again?")
     assert code == 0
     source = out.strip().splitlines()[-1]
-    assert source == (
-        "Source: Joint Statement by the Presidents of Iran, Russia and Turkey, "
-        f"President Rouhani's website, 22 Nov 2017, as quoted in {PRIMER_LINE}"
-    )
+    assert source == f"Joint statement, 22 Nov 2017 · via The Iran Primer — {PRIMER_URL}"
 
 
 def test_ask_on_a_broken_base_fails(
@@ -297,7 +295,7 @@ def _check_reply_json(reply: dict[str, Any], question: str) -> None:
         assert set(source) == {"id", "title", "publisher", "date", "url", "quote"}
     assert isinstance(reply["suggestions"], list)
     for suggestion in reply["suggestions"]:
-        assert set(suggestion) == {"fact", "question"}
+        assert set(suggestion) == {"fact", "question", "label"}
     if reply["outcome"] == "answer":
         assert isinstance(reply["fact"], str)
         assert reply["sources"]
@@ -305,7 +303,7 @@ def _check_reply_json(reply: dict[str, Any], question: str) -> None:
     elif reply["closest"] is not None:
         # A closest answer is no answer, but it shows its fact with quote and sources.
         assert reply["fact"] is None
-        assert set(reply["closest"]) == {"fact", "question"}
+        assert set(reply["closest"]) == {"fact", "question", "label"}
         assert reply["sources"]
     else:
         assert reply["fact"] is None
@@ -371,6 +369,7 @@ def test_ask_json_closest_names_the_fact_shown_and_why(mini_base_in_use: Path, r
     assert reply["closest"] == {
         "fact": "assad-visits-sochi",
         "question": "When did Assad visit Sochi?",
+        "label": "Assad visits Sochi",
     }
     assert reply["text"].startswith("My sources don't say how many. What they say:")
     assert reply["why"]["missing"] == ["number"]
@@ -382,7 +381,11 @@ def test_ask_json_smalltalk(mini_base_in_use: Path, run: Run) -> None:
     reply = json.loads(out)
     _check_reply_json(reply, "hello")
     assert reply["outcome"] == "fallback"
-    assert reply["text"] == load(mini_base_in_use).reply("greeting")
+    # The greeting, then the example questions.
+    greeting, examples = reply["text"].split("\n\n")
+    assert greeting == load(mini_base_in_use).reply("greeting")
+    assert reply["suggestions"] and reply["fact"] is None
+    assert examples.splitlines()[0] == f"1. {reply['suggestions'][0]['question']}"
 
 
 def test_ask_stdin_without_json_answers_each_non_empty_line(
@@ -392,10 +395,10 @@ def test_ask_stdin_without_json_answers_each_non_empty_line(
         "ask", "-", stdin="When did Assad visit Sochi?\n\nWill the presidents meet again?\n"
     )
     assert code == 0
-    first = out.index("On 20 November 2017 Assad visited Sochi")
-    second = out.index("The presidents decided to meet again if necessary.")
+    first = out.index("Assad visited Sochi on 20 November 2017.")
+    second = out.index("They decided to meet again if necessary.")
     assert first < second
-    assert out.count("Source: ") == 2
+    assert out.count(" — https://") == 2
 
 
 def test_ask_json_stdin_gives_json_lines_in_order(
@@ -432,21 +435,21 @@ def test_chat_answers_each_line_until_eof(mini_base_in_use: Path, run: Run) -> N
     assert code == 0
     assert "> " not in out  # no prompts when the input is not a terminal
     base = load(mini_base_in_use)
-    answer = out.index("On 20 November 2017 Assad visited Sochi and met Putin.")
+    answer = out.index("Assad visited Sochi on 20 November 2017.")
     timeline = out.index(
         "20 Nov 2017: On 20 November 2017 Assad visited Sochi and met Putin.\n"
         "Nov 2017: The presidents decided to meet again if necessary."
     )
     sources = out.index(
-        f"- {PRIMER_LINE}\n"
-        "- Joint Statement by the Presidents of Iran, Russia and Turkey, President Rouhani's "
-        f"website, 22 Nov 2017, as quoted in {PRIMER_LINE}"
+        f"- {PRIMER_LINE.replace('“', '').replace('”', '')}\n"
+        "  - Joint Statement by the Presidents of Iran, Russia and Turkey, President Rouhani's "
+        "website, 22 Nov 2017"
     )
     help_text = out.index(base.reply("help"))
-    greeting = out.index(base.reply("greeting"))
+    greeting = out.index(base.reply("greeting"), help_text + 1)
     assert answer < timeline < sources < help_text < greeting
     # One reply a message, each followed by a blank line; the empty line got none.
-    assert out.endswith(base.reply("greeting") + "\n\n")
+    assert out.endswith("\n\n") and base.reply("greeting") in out[greeting:]
     assert out.count("\n\n\n") == 0
 
 
@@ -519,6 +522,18 @@ def test_eval_reads_the_bases_own_question_set_by_default(
     code, out, _ = run("eval")
     assert code == 0
     assert _table_counts(out)["answered correctly"] == 3
+
+
+def test_eval_by_default_runs_every_question_set_beside_the_own_one(
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
+) -> None:
+    wrong = "questions:\n  - q: When did Assad visit Sochi?\n    expect: js-meet-again\n"
+    write_tree(mini_base_in_use, {"eval/questions.yaml": GOOD_SET, "eval/more.yaml": wrong})
+    code, out, err = run("eval")
+    # The own set first, then the other one under its name; the other one's floor fails.
+    assert out.index("questions.yaml:") < out.index("answered correctly") < out.index("more.yaml:")
+    assert code == 1
+    assert "Below floor: answered wrongly 100.0% > floor 3%" in err
 
 
 def test_eval_fails_below_the_floors(
@@ -807,3 +822,26 @@ def test_eval_without_a_file_runs_both_sets(
     assert code == 1  # the conversation set names an id the base does not have
     assert _table_counts(out)["answered correctly"] == 3
     assert "expected id 'x' is not in the fact base" in err
+
+
+def test_eval_without_a_file_runs_every_conversation_set(
+    mini_base_in_use: Path, run: Run, write_tree: WriteFiles
+) -> None:
+    # A second conversation set beside the first, and a question set that is no such set.
+    wrong = DIALOGUE_SET.replace("expect: none", "expect: assad-visits-sochi")
+    write_tree(
+        mini_base_in_use,
+        {
+            "eval/questions.yaml": GOOD_SET,
+            "eval/dialogues.yaml": DIALOGUE_SET,
+            "eval/dialogues-more.yaml": wrong,
+            "eval/other-questions.yaml": GOOD_SET,
+        },
+    )
+    code, out, err = run("eval")
+    assert out.index("dialogues.yaml:") < out.index("dialogues-more.yaml:")
+    # The other question set is run as one (not as a conversation set), before them.
+    assert out.index("other-questions.yaml:") < out.index("dialogues.yaml:")
+    assert out.count("First questions:") == 2
+    # The second set's floors count too: its third turn is not answered.
+    assert err.count("Below floor") == 1 and code == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tracemalloc
+from dataclasses import replace
 
 import pytest
 
@@ -70,7 +71,10 @@ def test_memory_stays_flat_with_100_000_conversations() -> None:
 
     def fill(start: int, count: int) -> None:
         for number in range(start, start + count):
-            store.put(("chat", number), context(f"question number {number} about Sochi"))
+            # As conversations keep it: the last question and the one before.
+            before = context(f"question number {number} before")
+            last = context(f"question number {number} about Sochi")
+            store.put(("chat", number), replace(last, before=before))
 
     fill(0, 1000)
     tracemalloc.start()

@@ -138,7 +138,7 @@ async def test_question_answered_with_quote_and_source(
     fact = answerer.base.facts[ASSAD_FACT]
     markup = assert_safe_html(message["text"])
     assert message["parse_mode"] == "HTML"
-    assert fact.answer in markup.text
+    assert fact.short is not None and fact.short in markup.text
     assert f"<blockquote>{html.escape(fact.quote)}</blockquote>" in message["text"]
     document = answerer.base.document_of(answerer.base.sources[fact.source])
     assert document.url in markup.links
@@ -162,7 +162,12 @@ async def test_clarify_then_press_a_suggestion(telegram: Emulator, answerer: Ans
     assert chosen is not None
     assert picked(data) == reply.suggestions[0].id
     assert answer["text"] == chosen.html()
-    assert "<blockquote>" in answer["text"]
+    assert "<blockquote" in answer["text"]
+    # The question's message now shows what was picked, and its buttons are gone.
+    [edit] = telegram.api.requests("editMessageText")
+    assert edit["chat_id"] == offer["chat_id"]
+    assert edit["text"].endswith(f"<b>{html.escape(chosen.label)}</b>")
+    assert "reply_markup" not in edit
     # The answer to the picked suggestion is voted on as the question first asked.
     voted, _ = answer_buttons(answer)
     assert voted == asked

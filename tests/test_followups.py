@@ -102,20 +102,27 @@ SUMMIT_QUOTES = {"putin-real-chance", "summit-against-terrorists"}
             {"assad-meeting-secrecy"},
             "How long did Assad visit Sochi?",
         ),
+        # The plain reading finds another trip; the topic says which trips.
+        (
+            "How many times has Assad left Syria since the war began?",
+            "where did he go?",
+            {"assad-trips-abroad"},
+            "Where did Bashar al-Assad go? (about: times has Assad left Syria since the war began)",
+        ),
         # A thing pointed at, with nothing in the question to name it: the topic goes along.
         (
             "Is there a photo of Assad and Putin shaking hands?",
             "who took it?",
             {"handshake-photo"},
-            "Who took it (about: a photo of Assad and Putin shaking hands)?",
+            "Who took it? (about: a photo of Assad and Putin shaking hands)",
         ),
         # What was said, asked about: "it" is the last answer's words, not the event it named.
         (
             "What did the three leaders agree about terrorist groups at the Sochi summit?",
             "who said it?",
             {"summit-against-terrorists"},
-            "Who said it (about: the three leaders agree about terrorist groups at the Sochi "
-            "summit)?",
+            "Who said it? (about: the three leaders agree about terrorist groups at the Sochi "
+            "summit)",
         ),
         # A topic carried on, whatever it names.
         (
@@ -206,6 +213,122 @@ def test_honest_limits_carry_over(answerer: Answerer) -> None:
     )
     assert erdogan.understood_as == "What did Recep Tayyip Erdogan say at the summit?"
     assert erdogan.outcome is not Outcome.ANSWER
+
+
+def test_a_why_is_answered_only_by_a_fact_that_says_why(answerer: Answerer) -> None:
+    # The sources say that Hijab stepped down, not why: that fact is the closest, no answer.
+    _, why = converse(answerer, "Did Riyad Hijab resign?", "why did he quit?")
+    assert why.understood_as == "Why did Riyad Hijab quit?"
+    assert why.outcome is Outcome.FALLBACK
+    assert why.closest is not None and why.closest.id == "hijab-resignation"
+    # A fact that gives a purpose answers it.
+    _, purpose = converse(answerer, "When did Assad visit Sochi?", "why?")
+    assert (purpose.outcome, purpose.fact) == (Outcome.ANSWER, "assad-visit-purpose")
+
+
+def test_a_who_is_answered_only_by_a_fact_that_names_someone_new(answerer: Answerer) -> None:
+    # The sources say that ten resigned and new representatives were to be elected, not who.
+    replies = converse(
+        answerer,
+        "When did the Syrian opposition meet in Riyadh?",
+        "how many members had resigned before it?",
+        "who replaced them?",
+    )
+    assert replies[1].fact == "riyadh-replacements"
+    assert replies[2].outcome is Outcome.FALLBACK
+    assert replies[2].closest is not None and replies[2].closest.id == "riyadh-replacements"
+
+
+@pytest.mark.parametrize(
+    ("before", "message", "given", "other"),
+    [
+        (
+            "did assad thank russia",
+            "what else did he say?",
+            "assad-gratitude",
+            "assad-foreign-players",
+        ),
+        (
+            "What did Assad say in Sochi?",
+            "anything else?",
+            "assad-gratitude",
+            "assad-foreign-players",
+        ),
+    ],
+)
+def test_anything_else_gets_another_fact(
+    answerer: Answerer, before: str, message: str, given: str, other: str
+) -> None:
+    first, reply = converse(answerer, before, message)
+    assert first.fact == given
+    assert (reply.outcome, reply.fact) == (Outcome.ANSWER, other)
+    assert reply.understood_as is not None
+
+
+def test_a_word_the_sources_never_use_is_not_answered_from_the_context(
+    answerer: Answerer,
+) -> None:
+    # "Ukraine" is what was asked; the readout of the call does not explain it.
+    _, reply = converse(
+        answerer, "When did Putin speak with Trump?", "did they talk about ukraine?"
+    )
+    assert reply.outcome is not Outcome.ANSWER
+    # What they did talk about is answered.
+    _, syria = converse(
+        answerer, "When did Putin speak with Trump?", "what did they stress about syria?"
+    )
+    assert (syria.outcome, syria.fact) == (Outcome.ANSWER, "trump-putin-readout")
+
+
+def test_and_x_between_facts_offered_takes_the_one_about_x(answerer: Answerer) -> None:
+    # "Has Turkey backed Assad militarily?" alone is asked back between the three countries'
+    # support; after the question about Iran, "and turkey?" is about Turkey.
+    assert answerer.ask("Has Turkey backed assad militarily?").outcome is Outcome.CLARIFY
+    _, turkey = converse(answerer, "has iran backed assad militarily", "and turkey?")
+    assert (turkey.outcome, turkey.fact) == (Outcome.ANSWER, "turkey-supports-opposition")
+
+
+@pytest.mark.parametrize("message", ["ok", "interesting!", "got it, thanks", "k"])
+def test_an_acknowledgement_keeps_the_context(answerer: Answerer, message: str) -> None:
+    _, ok, reply = converse(
+        answerer, "Who is Dmitry Peskov?", message, "what did he say about Assad?"
+    )
+    assert ok.smalltalk is not None and ok.outcome is Outcome.FALLBACK
+    assert reply.fact == "peskov-assad-role"
+
+
+def test_the_topic_leaves_out_how_the_question_was_put(answerer: Answerer) -> None:
+    # "tell me about …" and a trailing "right?" are not what the conversation is about.
+    _, when = converse(answerer, "putin and assad met in sochi, right?", "when did this happen?")
+    assert when.understood_as == "When did this happen? (about: putin and assad met in sochi)"
+    _, who = converse(answerer, "tell me about the de-escalation zones", "where are they?")
+    assert who.understood_as is not None and who.understood_as.endswith(
+        "(about: the de-escalation zones)"
+    )
+
+
+def test_a_follow_up_not_answered_in_the_last_context_is_read_in_the_one_before(
+    answerer: Answerer,
+) -> None:
+    conversations = Conversations()
+    replies = [
+        conversations.ask(answerer, "chat", message)
+        for message in (
+            "What did Lavrov say about the foreign ministers' talks?",
+            "where did they meet?",
+            "when?",
+        )
+    ]
+    # "when?" about where they met, read as about Lavrov alone, is asked back; about the talks
+    # it is answered.
+    when = replies[2]
+    assert when.outcome is Outcome.ANSWER
+    assert when.fact in {"foreign-ministers-talks", "lavrov-on-talks"}
+    assert when.understood_as is not None and "foreign ministers' talks" in when.understood_as
+    # One question back is kept, no more.
+    context = conversations.store.get("chat")
+    assert context is not None and context.before is not None
+    assert context.before.before is None
 
 
 def test_small_talk_keeps_the_context(answerer: Answerer) -> None:

@@ -84,7 +84,9 @@ def answerer() -> Answerer:
 # The character references Telegram understands.
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 # The only tags the bot means to send; a link only to https.
-_ALLOWED_TAG = re.compile(r'</?(?:b|i|blockquote|code)>|<a href="https://[^"<>]*">|</a>')
+_ALLOWED_TAG = re.compile(
+    r'</?(?:b|i|blockquote|code)>|<blockquote expandable>|<a href="https://[^"<>]*">|</a>'
+)
 
 
 class _TelegramHtml(HTMLParser):
@@ -99,7 +101,8 @@ class _TelegramHtml(HTMLParser):
         if tag not in ALLOWED_TAGS:
             self.errors.append(f"tag <{tag}>")
         wanted = ["href"] if tag == "a" else []
-        if [name for name, _ in attrs] != wanted:
+        allowed = [wanted, ["expandable"]] if tag == "blockquote" else [wanted]
+        if [name for name, _ in attrs] not in allowed:
             self.errors.append(f"attributes {attrs} on <{tag}>")
         self.open.append(tag)
 

@@ -33,7 +33,7 @@ from bot import moderation
 from bot.config import PROJECT_KNOWLEDGE, Settings
 from bot.factbase import Problem, load
 from bot.reloading import KnowledgeHolder
-from bot.replies import Answerer
+from bot.replies import Answerer, label_of
 from bot.storage import QuestionLog
 from bot.teaching import LEARNED_FILE
 from bot.telegram import callbacks, curating_keys
@@ -258,7 +258,7 @@ async def wait_until(condition: Callable[[], bool], timeout: float = WAIT) -> No
 
 def votes_of(message: JSONDict) -> tuple[str, str]:
     """The callback data of the 👍 and 👎 buttons under an answer."""
-    [up, down] = message["reply_markup"]["inline_keyboard"][0]
+    [up, down] = message["reply_markup"]["inline_keyboard"][-1]
     return up["callback_data"], down["callback_data"]
 
 
@@ -486,7 +486,7 @@ async def test_unanswered_lists_a_fallback_and_attach_teaches_it(
         for ident in group.candidates[:3]:
             item = core.matcher.answerable(ident)
             assert item is not None
-            expected.append((button_text(f"+ {item.question}"), callbacks.Attach(first, ident)))
+            expected.append((button_text(f"+ {label_of(item)}"), callbacks.Attach(first, ident)))
         expected.append(("Dismiss", callbacks.Dismiss(first)))
         assert offered == expected
         assert len(offered) >= 2  # at least one candidate to attach to

@@ -26,27 +26,41 @@ def answerer(mini_base: FactBase) -> Answerer:
     return Answerer(mini_base)
 
 
-def test_an_answer_reads_answer_then_quote_then_source(answerer: Answerer) -> None:
+def test_an_answer_reads_short_answer_then_quote_then_source(answerer: Answerer) -> None:
     reply = answerer.ask("when did assad visit sochi")
     assert reply.outcome is Outcome.ANSWER
     answer, quote, source = reply.text().split("\n\n")
-    assert answer == "On 20 November 2017 Assad visited Sochi and met Putin."
+    assert answer == "Assad visited Sochi on 20 November 2017."
     assert quote.startswith("“On November 20, Syrian President Bashar al Assad")
     assert quote.endswith("”")
-    assert source == (
-        "Source: “Russia, Iran and Turkey Hold Syria Summit”, The Iran Primer, United States "
-        f"Institute of Peace, 22 Nov 2017 — {ARTICLE_URL}"
-    )
+    assert source == f"The Iran Primer, 22 Nov 2017 — {ARTICLE_URL}"
 
 
 def test_a_primary_source_is_named_as_quoted_in_the_article(answerer: Answerer) -> None:
     reply = answerer.ask("will the presidents meet again")
     assert reply.fact == "js-meet-again"
     line = reply.source_line()
-    assert line.startswith("Source: Joint Statement by the Presidents of Iran, Russia and Turkey")
-    assert ", as quoted in “Russia, Iran and Turkey Hold Syria Summit”" in line
+    assert line == f"Joint statement, 22 Nov 2017 · via The Iran Primer — {ARTICLE_URL}"
     ids = [citation["id"] for citation in reply.to_json()["sources"]]
     assert ids == ["joint-statement", "iran-primer"]
+    # The full citation stays in the JSON.
+    assert reply.to_json()["sources"][0]["title"].startswith("Joint Statement by the Presidents")
+
+
+def test_a_fact_without_short_or_label_falls_back_to_answer_and_question(
+    mini_base_dir: Path,
+) -> None:
+    visit = mini_base_dir / "facts" / "visit.yaml"
+    text = visit.read_text(encoding="utf-8")
+    text = text.replace("    label: Meeting again\n", "").replace(
+        "    short: They decided to meet again if necessary.\n", ""
+    )
+    visit.write_text(text, encoding="utf-8")
+    reply = Answerer(load(mini_base_dir)).answer_with("js-meet-again")
+    assert reply is not None
+    assert reply.intro == "The presidents decided to meet again if necessary."
+    assert reply.label == "Will the presidents meet again?"
+    assert reply.html().startswith("<b>The presidents decided to meet again if necessary.</b>")
 
 
 def test_json_follows_the_contract(answerer: Answerer) -> None:
@@ -96,7 +110,7 @@ def test_picking_a_suggestion_answers_that_fact(answerer: Answerer) -> None:
 
 def test_html_keeps_only_its_own_tags_and_links_the_source(answerer: Answerer) -> None:
     markup = answerer.ask("when did assad visit sochi").html()
-    assert set(re.findall(r"</?([a-z]+)", markup)) == {"blockquote", "a"}
+    assert set(re.findall(r"</?([a-z]+)", markup)) == {"b", "blockquote", "i", "a"}
     assert f'<a href="{ARTICLE_URL}">' in markup
     assert balanced(markup)
 
@@ -107,7 +121,7 @@ def test_html_keeps_only_its_own_tags_and_links_the_source(answerer: Answerer) -
 )
 def test_a_hostile_question_cannot_inject_markup(answerer: Answerer, question: str) -> None:
     markup = answerer.ask(question).html()
-    assert set(re.findall(r"</?([a-z]+)", markup)) <= {"blockquote", "a"}
+    assert set(re.findall(r"</?([a-z]+)", markup)) <= {"b", "blockquote", "i", "a"}
     assert "<script" not in markup and "href='x'" not in markup
     assert balanced(markup)
 
@@ -228,15 +242,17 @@ def test_a_closest_answer_says_what_is_missing_then_what_the_sources_say(
     assert reply.fact is None  # it is no answer
     assert reply.closest is not None and reply.closest.id == "assad-visits-sochi"
     intro, quote, source, *_ = reply.text().split("\n\n")
-    assert intro == f"{lead} On 20 November 2017 Assad visited Sochi and met Putin."
+    assert intro == f"{lead}\nAssad visited Sochi on 20 November 2017."
     assert quote.startswith("“On November 20, Syrian President Bashar al Assad")
-    assert source.startswith("Source: “Russia, Iran and Turkey Hold Syria Summit”")
+    assert source.startswith("The Iran Primer, 22 Nov 2017 — https://")
+    # In HTML too: the lead, then the short answer in bold, the quote, the source line.
+    assert reply.html().startswith(f"{html.escape(lead)}\n<b>Assad visited Sochi")
 
 
 def test_a_closest_answer_in_html_is_escaped_quoted_and_sourced(answerer: Answerer) -> None:
     markup = answerer.ask("is assad fond of sochi").html()
     assert markup.startswith("My sources don&#x27;t mention “fond”")
-    assert set(re.findall(r"</?([a-z]+)", markup)) == {"blockquote", "a"}
+    assert set(re.findall(r"</?([a-z]+)", markup)) == {"b", "blockquote", "i", "a"}
     assert balanced(markup)
 
 
@@ -247,6 +263,7 @@ def test_a_closest_answer_in_json_names_the_fact_shown(answerer: Answerer) -> No
     assert data["closest"] == {
         "fact": "assad-visits-sochi",
         "question": "When did Assad visit Sochi?",
+        "label": "Assad visits Sochi",
     }
     assert [source["id"] for source in data["sources"]] == ["iran-primer"]
     assert data["why"]["fact"] == "assad-visits-sochi"
@@ -267,7 +284,7 @@ def test_a_reading_is_said_first_in_text_html_and_json(answerer: Answerer) -> No
     assert not reply.text().startswith("Reading this as")
     read = replace(reply, understood_as="When did <Assad> visit Sochi?")
     assert read.text().startswith(
-        "Reading this as: When did <Assad> visit Sochi?\nOn 20 November 2017 Assad visited Sochi"
+        "Reading this as: When did <Assad> visit Sochi?\nAssad visited Sochi on 20 November 2017"
     )
     assert read.html().startswith("Reading this as: When did &lt;Assad&gt; visit Sochi?\n")
     data = read.to_json()

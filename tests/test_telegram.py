@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from telegram import Update
 
 from bot.config import PROJECT_KNOWLEDGE, Settings
-from bot.factbase import load
+from bot.factbase import MAX_LABEL, load
 from bot.matching import Match, Outcome
 from bot.replies import Answerer, Reply, split_html
 from bot.telegram import callbacks
@@ -29,7 +29,7 @@ from bot.telegram.app import APOLOGY_TRIES, build_application, post_init, post_s
 from bot.telegram.asking import NONE_OF_THESE, NOT_TEXT, STALE_BUTTON, addressed_question
 from bot.telegram.commands import ABOUT, COMMANDS
 from bot.telegram.inline import INLINE_RESULTS
-from bot.telegram.keyboards import button_text, reply_keyboard
+from bot.telegram.keyboards import reply_keyboard
 from bot.telegram.running import RedactToken, configure_logging
 from bot.telegram.services import SERVICES, Services
 from tests.emulator import (
@@ -53,6 +53,7 @@ from tests.harness import (
     APOLOGY,
     ASSAD_FACT,
     ASSAD_QUESTION,
+    PHONE_LINE,
     Bot,
     Markup,
     answer_buttons,
@@ -62,6 +63,7 @@ from tests.harness import (
     clarifying_question,
     closest_buttons,
     closest_question,
+    pick_of,
     picked,
     running,
     suggestion_buttons,
@@ -102,38 +104,57 @@ async def test_start_greets_and_offers_example_buttons(bot: Bot, answerer: Answe
     assert message["chat_id"] == PRIVATE_CHAT_ID
     assert message["parse_mode"] == "HTML"
     assert Markup(message["text"]).text == answerer.greeting_text()
+    assert len(answerer.greeting_text().splitlines()) <= 2
+    # The examples chosen in the fact base (examples:), four, labelled uncut.
     examples = answerer.examples()
-    assert examples
+    assert [s.id for s in examples] == list(answerer.base.examples)[:4]
+    assert len(examples) == 4
     assert [(text, picked(data)) for text, data in buttons(message)] == [
-        (button_text(example.question), example.id) for example in examples
+        (example.button, example.id) for example in examples
     ]
-    for _, data in buttons(message):
+    for text, data in buttons(message):
+        assert len(text) <= MAX_LABEL
         assert answerer.answer_with(picked(data)) is not None
+
+
+@pytest.mark.asyncio
+async def test_start_with_a_fact_answers_it(bot: Bot, answerer: Answerer) -> None:
+    message = await bot.one_message(private_message(f"/start {ASSAD_FACT}"))
+    expected = answerer.answer_with(ASSAD_FACT)
+    assert expected is not None and message["text"] == expected.html()
+    answer_buttons(message)  # an answer, with its votes
+    unknown = await bot.one_message(private_message("/start no-such-fact"))
+    assert Markup(unknown["text"]).text == answerer.greeting_text()
 
 
 @pytest.mark.asyncio
 async def test_help_and_about(bot: Bot, answerer: Answerer) -> None:
     help_message = await bot.one_message(private_message("/help"))
     assert Markup(help_message["text"]).text == answerer.help_text()
+    assert [picked(data) for _, data in buttons(help_message)] == [
+        s.id for s in answerer.examples()
+    ]
     about = await bot.one_message(private_message("/about"))
     assert about["text"] == html.escape(ABOUT)
     assert "source" in about["text"]
 
 
 @pytest.mark.asyncio
-async def test_timeline_lists_events_in_date_order_with_buttons(
+async def test_timeline_is_one_tappable_line_an_event_in_date_order(
     bot: Bot, answerer: Answerer
 ) -> None:
     message = await bot.one_message(private_message("/timeline"))
     markup = assert_safe_html(message["text"])
     events = answerer.timeline()
     assert events
-    assert markup.tags == ["b"] * len(events)
-    positions = [markup.text.index(fact.answer) for _, fact in events]
-    assert positions == sorted(positions)
-    for date, _ in events:
-        assert f"<b>{date}</b>" in message["text"]
-    assert [picked(data) for _, data in buttons(message)] == [fact.id for _, fact in events]
+    _, *lines = markup.text.splitlines()
+    assert lines == [f"{date} · {fact.caption}" for date, fact in events]
+    # Each line a link that starts the bot with its fact; no buttons repeat the lines.
+    starts = [f"https://t.me/{BOT_USERNAME}?start={fact.id}" for _, fact in events]
+    assert markup.links == starts
+    assert "reply_markup" not in message
+    # One phone screen: a header and a line an event, each short enough for one line.
+    assert all(len(line) <= PHONE_LINE for line in lines), lines
 
 
 @pytest.mark.asyncio
@@ -174,7 +195,7 @@ async def test_question_answered_with_quote_source_and_related_buttons(
     assert message["link_preview_options"] == {"is_disabled": True}
     text = message["text"]
     markup = assert_safe_html(text)
-    assert fact.answer in markup.text
+    assert fact.short is not None and text.startswith(f"<b>{html.escape(fact.short)}</b>")
     assert f"<blockquote>{html.escape(fact.quote)}</blockquote>" in text
     source = answerer.base.sources[fact.source]
     document = answerer.base.document_of(source)
@@ -257,14 +278,29 @@ def test_a_closest_answer_not_logged_gets_no_feedback_buttons(answerer: Answerer
     _, reply = closest_question(answerer)
     markup = reply_keyboard(reply)
     labels = [b.text for row in markup.inline_keyboard for b in row] if markup else []
-    assert labels == [button_text(s.question) for s in reply.suggestions[:3]]
+    assert labels == [s.button for s in reply.suggestions[:3]]
+    assert all(len(label) <= MAX_LABEL for label in labels)
 
 
 @pytest.mark.asyncio
 async def test_smalltalk_is_answered_without_a_source(bot: Bot, answerer: Answerer) -> None:
     message = await bot.one_message(private_message("hi"))
     assert Markup(message["text"]).text == answerer.base.reply("greeting")
-    assert "reply_markup" not in message
+    # With the examples, which ask new questions (small talk is not logged).
+    picks = [pick_of(data) for _, data in buttons(message)]
+    assert [(p.ident, p.question_id) for p in picks] == [(s.id, None) for s in answerer.examples()]
+
+
+@pytest.mark.parametrize("typed", ["help", "start", "menu", "Help!", "hi", "/start"[1:]])
+@pytest.mark.asyncio
+async def test_typed_help_or_start_is_small_talk_never_a_fact(
+    bot: Bot, answerer: Answerer, typed: str
+) -> None:
+    message = await bot.one_message(private_message(typed))
+    assert Markup(message["text"]).text == answerer.base.reply("greeting")
+    assert "<blockquote" not in message["text"]
+    assert [picked(data) for _, data in buttons(message)] == [s.id for s in answerer.examples()]
+    assert answerer.ask(typed).fact is None
 
 
 @pytest.mark.parametrize("question", NASTY)
@@ -348,8 +384,14 @@ async def test_pressing_an_entity_suggestion_answers_it(bot: Bot) -> None:
 @pytest.mark.asyncio
 async def test_none_of_these_says_sorry_and_points_at_the_timeline(bot: Bot) -> None:
     calls = await bot.receive(callback_query(callbacks.NONE_OF_THESE))
-    assert [call["method"] for call in calls] == ["answerCallbackQuery", "sendMessage"]
-    assert calls[1]["text"] == html.escape(NONE_OF_THESE)
+    methods = [call["method"] for call in calls]
+    assert methods == ["answerCallbackQuery", "editMessageText", "sendMessage"]
+    # The question shows what was picked, its buttons gone; the answer offers the examples.
+    assert calls[1]["text"].endswith("<b>None of these</b>")
+    assert "reply_markup" not in calls[1]
+    assert calls[2]["text"] == html.escape(NONE_OF_THESE)
+    assert "/timeline" in calls[2]["text"]
+    assert buttons(calls[2])
 
 
 @pytest.mark.parametrize(
@@ -450,6 +492,24 @@ async def test_inline_query_offers_up_to_ten_articles(bot: Bot, answerer: Answer
 
 
 @pytest.mark.asyncio
+async def test_inline_results_are_titled_by_label_and_described_by_short_answer(
+    bot: Bot, answerer: Answerer
+) -> None:
+    calls = await bot.receive(inline_query("rouhani"))
+    results = calls[0]["results"]
+    check_inline_results(results)
+    replies = answerer.search("rouhani", INLINE_RESULTS)
+    assert [r["title"] for r in results] == [reply.label for reply in replies]
+    assert [r["description"] for r in results] == [reply.intro for reply in replies]
+    for result in results:
+        fact = answerer.base.facts.get(result["id"])
+        if fact is not None:
+            assert (result["title"], result["description"]) == (fact.label, fact.short)
+    # Distinct at a glance: no two results open with the same words.
+    assert len({r["description"][:40] for r in results}) == len(results)
+
+
+@pytest.mark.asyncio
 async def test_inline_query_for_a_question_puts_its_fact_first(bot: Bot) -> None:
     calls = await bot.receive(inline_query(ASSAD_QUESTION))
     results = calls[0]["results"]
@@ -500,6 +560,46 @@ async def test_group_answers_when_addressed(bot: Bot, data: JSONDict, answerer: 
     message = await bot.one_message(data)
     assert message["chat_id"] == GROUP_CHAT_ID
     assert message["text"] == answerer.ask(ASSAD_QUESTION).html()
+    # Threaded: a reply to the message that asked.
+    assert message["reply_parameters"]["message_id"] == data["message"]["message_id"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        group_message("hi", mention=True),
+        group_message("What is the weather in Paris?", mention=True),
+        group_message("/timeline"),
+        group_message("/start"),
+        group_message("/sources"),
+    ],
+    ids=["smalltalk", "fallback", "timeline", "start", "sources"],
+)
+@pytest.mark.asyncio
+async def test_every_group_reply_is_a_reply_to_the_message_that_asked(
+    bot: Bot, data: JSONDict
+) -> None:
+    calls = await bot.receive(data)
+    sent = [call for call in calls if call["method"] == "sendMessage"]
+    assert sent
+    for call in sent:
+        assert call["reply_parameters"]["message_id"] == data["message"]["message_id"]
+
+
+@pytest.mark.asyncio
+async def test_a_press_in_a_group_is_answered_under_its_message(bot: Bot) -> None:
+    press = callback_query(callbacks.pick(ASSAD_FACT), chat_id=GROUP_CHAT_ID)
+    calls = await bot.receive(press)
+    [sent] = [call for call in calls if call["method"] == "sendMessage"]
+    assert (
+        sent["reply_parameters"]["message_id"] == press["callback_query"]["message"]["message_id"]
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_private_reply_quotes_nothing(bot: Bot) -> None:
+    message = await bot.one_message(private_message(ASSAD_QUESTION))
+    assert "reply_parameters" not in message
 
 
 @pytest.mark.asyncio
@@ -614,7 +714,7 @@ class LongAnswerer(Answerer):
 
     def reply_for(self, question: str, match: Match) -> Reply:
         reply = super().reply_for(ASSAD_QUESTION, self.matcher.match(ASSAD_QUESTION))
-        return dataclasses.replace(reply, intro=" ".join([reply.intro] * 60))
+        return dataclasses.replace(reply, intro=" ".join([reply.intro] * 120))
 
 
 @pytest.mark.asyncio
@@ -631,7 +731,7 @@ async def test_long_reply_is_sent_in_parts_with_buttons_on_the_last(
     assert all("reply_markup" not in call for call in calls[:-1])
     _, related = answer_buttons(calls[-1])
     assert related
-    assert "<blockquote>" in calls[-1]["text"]
+    assert "<blockquote" in calls[-1]["text"]
 
 
 @pytest.mark.asyncio

@@ -2,15 +2,20 @@
 
 - model.py: the dataclasses every module reads (FactBase, Fact, Entity, Source, ...), Problem;
 - yaml_lines.py: the YAML reader that tracks lines, and the typed field reader;
+- files.py: which files make up the base (`knowledge_files`), paths as shown (`shown_path`);
 - loading.py: `load`, which reads every file into the model;
+- layering.py: the moderators' overlay read over the base;
 - checks.py: the checks across files (references, quotes word for word).
 """
 
-from bot.factbase.loading import EVAL_DIR, knowledge_files, load, shown_path
+from bot.factbase.files import EVAL_DIR, knowledge_files, shown_path
+from bot.factbase.loading import load
 from bot.factbase.model import (
     ENTITY_KINDS,
     MAX_ID,
+    MAX_LABEL,
     MAX_LEARNED,
+    MAX_SHORT,
     Entity,
     EventDate,
     Fact,
@@ -29,7 +34,9 @@ __all__ = [
     "EVAL_DIR",
     "MAX_FILE_BYTES",
     "MAX_ID",
+    "MAX_LABEL",
     "MAX_LEARNED",
+    "MAX_SHORT",
     "Entity",
     "EventDate",
     "Fact",

@@ -12,10 +12,13 @@ from typing import Any
 
 from bot.factbase import layering, yaml_lines
 from bot.factbase.checks import References
+from bot.factbase.files import OUTSIDE, knowledge_files, shown_path
 from bot.factbase.layering import Overlay
 from bot.factbase.model import (
     ENTITY_KINDS,
+    MAX_LABEL,
     MAX_LEARNED,
+    MAX_SHORT,
     Entity,
     Fact,
     FactBase,
@@ -30,40 +33,7 @@ from bot.factbase.model import (
 from bot.factbase.yaml_lines import Node, Reader, Seq
 from bot.normalization import squeeze_space
 
-EVAL_DIR = "eval"  # the question set under knowledge/: not part of the base
-
-_SECTIONS = (
-    "sources",
-    "entities",
-    "facts",
-    "smalltalk",
-    "replies",
-    "synonyms",
-    "examples",
-    "learned",
-)
-
-
-OUTSIDE = "a link to a file outside the knowledge folder; not read (copy the file in instead)"
-
-
-def shown_path(path: Path) -> str:
-    """A path as people see it: relative to the working directory where it can be (a link is
-    shown where it is, not where it points)."""
-    try:
-        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def knowledge_files(directory: Path) -> list[Path]:
-    """The YAML files that make up the base, in a stable order (the question set excluded)."""
-    return sorted(
-        path
-        for pattern in ("*.yaml", "*.yml")
-        for path in directory.rglob(pattern)
-        if EVAL_DIR not in path.relative_to(directory).parts[:-1] and path.is_file()
-    )
+_SECTIONS = tuple("sources entities facts smalltalk replies synonyms examples learned".split())
 
 
 def load(
@@ -201,7 +171,7 @@ class _Builder:
             node,
             what,
             ("id", "title", "publisher"),
-            ("date", "url", "text", "quoted_in", "skip", "authors", "spans"),
+            ("date", "url", "text", "quoted_in", "skip", "authors", "spans", "short"),
         )
         ident = reader.ident(node, "a source")
         title = reader.text(node, "title", what)
@@ -210,6 +180,7 @@ class _Builder:
         quoted_in = reader.text(node, "quoted_in", what)
         text_file = reader.text(node, "text", what)
         date = reader.date(node, "date", what)
+        short = reader.text(node, "short", what, longest=MAX_LABEL)
         if (text_file is None) == (quoted_in is None):
             reader.problem(node.line, f"{what}: give either 'text' (a file) or 'quoted_in'")
         if url is not None and not url.startswith(("https://", "http://")):
@@ -234,6 +205,7 @@ class _Builder:
                 skip=skip,
                 authors=authors,
                 spans=spans,
+                short=short,
             )
 
     def read_text(self, reader: Reader, node: Node, name: str, what: str) -> str | None:
@@ -354,7 +326,16 @@ class _Builder:
             node,
             what,
             ("id", "answer", "questions", "source", "quote"),
-            ("date", "entities", "related", "speakers", "planned", "supported_by"),
+            (
+                "date",
+                "entities",
+                "related",
+                "speakers",
+                "planned",
+                "supported_by",
+                "short",
+                "label",
+            ),
         )
         ident = reader.ident(node, "a fact")
         answer = reader.text(node, "answer", what)
@@ -367,6 +348,8 @@ class _Builder:
         speakers, _ = reader.texts(node, "speakers", what)
         planned = reader.date(node, "planned", what)
         supported_by, _ = reader.texts(node, "supported_by", what)
+        short = reader.text(node, "short", what, longest=MAX_SHORT)
+        label = reader.text(node, "label", what, longest=MAX_LABEL)
         if isinstance(node.get("questions"), Seq | type(None)) and not questions:
             reader.problem(reader.line_of(node, "questions"), f"{what}: 'questions' is empty")
         if None in (ident, answer, source, quote) or not questions:
@@ -389,6 +372,8 @@ class _Builder:
                 speakers=speakers,
                 planned=planned,
                 supported_by=supported_by,
+                short=short,
+                label=label,
             )
 
     def add_learned(self, reader: Reader, item: Any, line: int) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 MAX_ID = 40  # an id travels in Telegram's 64-byte callback data, with a question id
 MAX_LEARNED = 500  # a taught phrasing is a question, not a paragraph
+MAX_SHORT = 160  # a fact's short answer: about three lines on a phone
+MAX_LABEL = 30  # a fact's label: what a button shows uncut on a phone
 ENTITY_KINDS = ("person", "country", "organisation", "place", "event", "document")
 
 
@@ -95,6 +97,12 @@ class Source:
     # Sourcing (see bot/sourcing.py): whose words a primary source is, and where they sit.
     authors: tuple[str, ...] = ()
     spans: tuple[Span, ...] = ()
+    short: str | None = None  # the name a source line gives it ("Joint statement")
+
+    @property
+    def name(self) -> str:
+        """What a source line calls it: its short name, else its title."""
+        return self.short or self.title
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,20 @@ class Fact:
     # Sourcing (see bot/sourcing.py): a date still to come, and other quotes the answer draws on.
     planned: EventDate | None = None
     supported_by: tuple[str, ...] = ()
+    # The reply's first line and the fact's button label; optional (a fact made in Telegram may
+    # lack them): `headline` and `caption` fall back to the answer and the first question.
+    short: str | None = None
+    label: str | None = None
+
+    @property
+    def headline(self) -> str:
+        """The line an answer opens with: the short answer, else the answer."""
+        return self.short or self.answer
+
+    @property
+    def caption(self) -> str:
+        """What a button or a list shows for this fact: its label, else its first question."""
+        return self.label or self.questions[0]
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,10 @@ class Reader:
             if key not in node:
                 self.problem(node.line, f"{what}: missing {key!r}")
 
-    def text(self, node: Node, key: str, what: str, required: bool = True) -> str | None:
+    def text(
+        self, node: Node, key: str, what: str, required: bool = True, longest: int = 0
+    ) -> str | None:
+        """The text under `key` (None when absent), at most `longest` characters if given."""
         if key not in node:
             return None
         value = node[key]
@@ -208,7 +211,11 @@ class Reader:
         if isinstance(value, bool | list | dict):
             self.problem(line, f"{what}: {key!r} must be text")
             return None
-        return squeeze_space(str(value))
+        text = squeeze_space(str(value))
+        if longest and len(text) > longest:
+            self.problem(line, f"{what}: {key!r} has {len(text)} characters; at most {longest}")
+            return None
+        return text
 
     def texts(self, node: Node, key: str, what: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
         if key not in node or node[key] is None:

@@ -16,7 +16,16 @@ from bot.followups.mentions import (
     split_tokens,
     word_positions,
 )
-from bot.followups.words import AUXILIARIES, BE, DEFINITE_NOUNS, GROUPS, HOW_WORDS, QUESTION_WORDS
+from bot.followups.words import (
+    AUXILIARIES,
+    BE,
+    DEFINITE_NOUNS,
+    GROUPS,
+    HOW_WORDS,
+    QUESTION_WORDS,
+    TOPIC_OPENERS,
+    TOPIC_TAGS,
+)
 from bot.replies import Answerer
 
 
@@ -29,6 +38,7 @@ class Context:
     entities: tuple[str, ...]  # the entities it named, in order
     topic: str | None = None  # what it was about, when it was read as "… (about: topic)"
     at: float = 0.0  # when, on the store's clock
+    before: Context | None = None  # the conversation's context before this question (one)
 
 
 def short_name(entity: Entity) -> str:
@@ -130,7 +140,20 @@ def topic_of(context: Context) -> str:
         start += 1
     if start == len(tokens):
         start = 0
-    return " ".join(token.raw for token in tokens[start:]).rstrip(" ?!.")
+    # "tell me about the zones", "putin and assad met in sochi, right?": the topic is the rest.
+    words = [token.words for token in tokens]
+    for opener in TOPIC_OPENERS:
+        if (
+            start == 0
+            and len(tokens) > len(opener)
+            and tuple(w for t in words[: len(opener)] for w in t) == opener
+        ):
+            start = len(opener)
+            break
+    end = len(tokens)
+    while end > start + 1 and set(words[end - 1]) and set(words[end - 1]) <= TOPIC_TAGS:
+        end -= 1
+    return " ".join(token.raw for token in tokens[start:end]).rstrip(" ?!.,")
 
 
 def about_topic(text: str, topic: str) -> str:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.followups.context import Context
-from bot.followups.mentions import split_tokens
-from bot.followups.readings import Candidate, Need, bare, pointing_back, substitution
+from bot.followups.context import ABOUT, Context
+from bot.followups.limits import another_fact, first_named, within_limits
+from bot.followups.mentions import Token, split_tokens, word_positions
+from bot.followups.readings import (
+    Candidate,
+    Need,
+    another,
+    bare,
+    pointing_back,
+    substitution,
+)
 from bot.followups.words import INTERJECTIONS, QUESTION_WORDS
 from bot.matching import Match, Outcome
 from bot.replies import Answerer, Reply
@@ -15,6 +23,8 @@ from bot.replies import Answerer, Reply
 # when the message clearly points back; and how far above it must score when it only may.
 _STRONG_SLACK = 10.0
 _WEAK_MARGIN = 5.0
+_UNSEEN_LETTERS = 5
+_FULLER_MARGIN = 15.0
 
 
 @dataclass(frozen=True)
@@ -30,7 +40,11 @@ class Reading:
 
 
 def _as_question(text: str) -> str:
-    """`text` as a question people read: capital first, one question mark at the end."""
+    """`text` as a question people read: capital first, one question mark at the end of the
+    question, and the topic added after it: "Who took it? (about: a photo of …)"."""
+    if ABOUT in text:
+        head, topic = text.split(ABOUT, 1)
+        return f"{_as_question(head)}{ABOUT}{topic.rstrip(' ?!.)')})"
     text = " ".join(text.split()).rstrip(" ?!.")
     return text[:1].upper() + text[1:] + "?" if text else text
 
@@ -55,7 +69,13 @@ def _explains(
         for term in analyse(message, correct=True).content
         if term not in QUESTION_WORDS and term in kept
     }
-    return len(own & match.candidates[0].matched) >= share * len(own)
+    matched = own & match.candidates[0].matched
+    # A word the base has never seen ("did they talk about Ukraine?") is what was asked; a
+    # short one may be a slip ("spk").
+    unseen = [term for term in own - matched if term not in answerer.matcher.index.idf]
+    if any(len(term) >= _UNSEEN_LETTERS for term in unseen):
+        return False
+    return len(matched) >= share * len(own)
 
 
 def _better(
@@ -131,29 +151,67 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
     empty = alone.smalltalk is not None or (
         alone.outcome is Outcome.FALLBACK and not alone.entities
     )
-    if context is not None and alone.smalltalk is None:
-        tokens = split_tokens(message)
-        # "ok, and Erdogan?": what the message says starts after the interjections.
-        while len(tokens) > 1 and tokens[0].words and set(tokens[0].words) <= INTERJECTIONS:
-            tokens = tokens[1:]
-        candidates = (
-            substitution(tokens, alone, answerer, context)
-            or bare(tokens, context)
-            or pointing_back(tokens, alone, answerer, context)
-        )
-        if candidates and candidates[0].need is Need.WEAK and alone.outcome is Outcome.ANSWER:
-            candidates = []  # it only may point back, and it is answered as it stands
-        # The plainest reading that answers; else the plainest.
-        found: tuple[Match, Candidate] | None = None
-        for candidate in candidates:
+    if context is None or alone.smalltalk is not None:
+        return _reading(answerer, message, alone, keeps_context=empty)
+    tokens = split_tokens(message)
+    # "ok, and Erdogan?": what the message says starts after the interjections.
+    while len(tokens) > 1 and tokens[0].words and set(tokens[0].words) <= INTERJECTIONS:
+        tokens = tokens[1:]
+    alone, found, points = _in_context(answerer, message, tokens, alone, context)
+    answered = found is not None and found[0].outcome is Outcome.ANSWER
+    if points and not answered and context.before is not None:
+        # Not answered in the light of the last question: perhaps in that of the one before
+        # ("which city?" had no answer; "when was that meeting?" is about the talks again).
+        _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before)
+        if earlier is not None and earlier[0].outcome is Outcome.ANSWER:
+            found = earlier
+    if found is not None:
+        read, chosen = found
+        return _reading(answerer, message, read, _as_question(chosen.text), chosen.topic)
+    return _reading(answerer, message, alone, keeps_context=empty)
+
+
+def _in_context(
+    answerer: Answerer, message: str, tokens: list[Token], alone: Match, context: Context
+) -> tuple[Match, tuple[Match, Candidate] | None, bool]:
+    """The message alone (within the limits of a follow-up where it points back), the
+    reading with `context` to be taken over it, if any, and whether the message points back."""
+    words = [word for word, _ in word_positions(tokens)]
+    candidates = (
+        another(tokens, context)
+        or substitution(tokens, alone, answerer, context)
+        or bare(tokens, context)
+        or pointing_back(tokens, alone, answerer, context)
+    )
+    if candidates and candidates[0].need is Need.WEAK and alone.outcome is Outcome.ANSWER:
+        candidates = []  # it only may point back, and it is answered as it stands
+    points = bool(candidates) and candidates[0].need >= Need.STRONG
+    if points:
+        # A message that points back is a follow-up: the limits hold for it alone too.
+        alone = within_limits(answerer.base, words, message, alone)
+    # The plainest reading that answers; else the plainest.
+    found: tuple[Match, Candidate] | None = None
+    for candidate in candidates:
+        if candidate.another:
+            read = another_fact(answerer.base, answerer.matcher, candidate.text, context.fact)
+        else:
             read = answerer.matcher.match(candidate.text)
+        if candidate.need is Need.FORM:
+            read = first_named(answerer.base, read, [entity.id for entity in alone.entities])
+        # The context says what the message is about, never what it asks: a "why?" gets a
+        # fact that says why, or the closest.
+        read = within_limits(answerer.base, words, candidate.text, read)
+        if found is None or found[0].outcome is not Outcome.ANSWER:
             if found is None or read.outcome is Outcome.ANSWER:
                 found = (read, candidate)
-            if read.outcome is Outcome.ANSWER:
-                break
-        if found is not None:
-            read, chosen = found
-            if _better(answerer, message, chosen, read, alone):
-                understood = _as_question(chosen.text)
-                return _reading(answerer, message, read, understood, chosen.topic)
-    return _reading(answerer, message, alone, keeps_context=empty)
+        elif read.outcome is Outcome.ANSWER and read.score >= found[0].score + _FULLER_MARGIN:
+            # "where did he go?" after Assad's trips abroad: the reading with the topic says
+            # what the plain one left out, and matches far better.
+            found = (read, candidate)
+        if found[0].outcome is Outcome.ANSWER and (
+            found[1].topic is not None or found[1].need < Need.STRONG
+        ):
+            break  # only a plain reading that answers is weighed against one more
+    if found is not None and _better(answerer, message, found[1], found[0], alone):
+        return alone, found, points
+    return alone, None, points

@@ -18,6 +18,7 @@ from bot.followups.context import (
     short_name,
     topic_of,
 )
+from bot.followups.limits import ELSE_WORDS
 from bot.followups.mentions import (
     Token,
     find_mentions,
@@ -75,6 +76,22 @@ class Candidate:
     text: str
     need: Need
     topic: str | None = None
+    another: bool = False  # "anything else?": a fact other than the one the context got
+
+
+# Words "anything else?", "what else did he say?" may hold besides an ELSE_WORDS word.
+_ELSE_EXTRA = frozenset(
+    "anything something what did does do was were is are there any he she they it say said "
+    "tell me us mention mentioned and so ok okay then".split()
+)
+
+
+def another(tokens: Sequence[Token], context: Context) -> list[Candidate]:
+    """ "anything else?", "what else did he say?": the last question, for another fact."""
+    words = [word for word, _ in word_positions(tokens)]
+    if not set(words) & ELSE_WORDS or not set(words) <= ELSE_WORDS | _ELSE_EXTRA:
+        return []
+    return [Candidate(plain(context.question), Need.FORM, another=True)]
 
 
 def substitution(

@@ -51,3 +51,14 @@ EMPTY_IT = frozenset(
 )
 # "What did Netanyahu tell him?": "him" is never who the question names before it.
 OBJECT_PRONOUNS = frozenset("him her them".split())
+# What a last question's topic leaves out: "tell me about the zones", "… in Sochi, right?".
+TOPIC_OPENERS = (
+    ("tell", "me", "about"),
+    ("tell", "me", "more", "about"),
+    ("what", "about"),
+    ("and",),
+    ("so",),
+    ("ok",),
+    ("okay",),
+)
+TOPIC_TAGS = frozenset("right too again then please pls ok okay correct yes".split())

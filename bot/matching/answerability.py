@@ -17,7 +17,18 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.matching.asked import PERSON, PLACE, asked_kinds
+from bot.matching.asked import (
+    DATE,
+    DAY,
+    EXACT_DATE,
+    EXACT_PLACE,
+    KIND_WORDS,
+    PERSON,
+    PLACE,
+    asked_kinds,
+    exact,
+    named_kinds,
+)
 from bot.matching.index import Analysis, Index
 from bot.matching.lexicon import QUESTION_TERMS, entity_token, rarity, stem
 from bot.matching.scoring import Candidate
@@ -43,6 +54,9 @@ class Why:
     speaker_quoted: bool | None
     unquoted_person: bool
     missing_entities: tuple[str, ...]
+    head: str | None = None  # the thing asked for, "which hotel", "what hashtag", if unexplained
+    # "who was elected …?": the candidate names no person or body beyond those asked about
+    nobody: bool = False
     answerable: float = 0.0
 
     def features(self) -> tuple[float, ...]:
@@ -57,6 +71,7 @@ class Why:
             float(len(self.missing)),
             1.0 if self.speaker is not None and not self.speaker_quoted else 0.0,
             float(len(self.missing_entities)),
+            1.0 if self.head is not None else 0.0,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -78,6 +93,8 @@ class Why:
             "speaker_quoted": self.speaker_quoted,
             "unquoted_person": self.unquoted_person,
             "missing_entities": list(self.missing_entities),
+            "head": self.head,
+            "nobody": self.nobody,
             "answerable": round(self.answerable, 3),
         }
 
@@ -100,6 +117,10 @@ class Why:
             parts.append(f"speaker={self.speaker}{'' if self.speaker_quoted else ' (not quoted)'}")
         if self.missing_entities:
             parts.append(f"unmentioned={','.join(self.missing_entities)}")
+        if self.head is not None:
+            parts.append(f"head={self.head}")
+        if self.nobody:
+            parts.append("nobody named")
         return " ".join(parts)
 
 
@@ -127,15 +148,18 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         and term not in index.say_terms
     ]
     stems = index.item_stems[candidate.position]
+    position = candidate.position
+    gives = index.answer_kinds[position] | index.phrasing_kinds[position]
+    # "date", "location": explained by a candidate that gives a date, a place.
     unexplained = [
         term
         for term in unexplained
-        if spelled[term] in unread or not _slip_of(spelled[term], stems)
+        if KIND_WORDS.get(spelled[term]) not in gives
+        and (spelled[term] in unread or not _slip_of(spelled[term], stems))
     ]
     specific = [rarity(spelled[term]) for term in unexplained]
-    asked = asked_kinds(analysis.words)
-    position = candidate.position
-    missing = set(asked - index.answer_kinds[position] - index.phrasing_kinds[position])
+    asked = asked_kinds(analysis.words) | named_kinds(analysis.words)
+    missing = set(asked - gives)
     named = set(analysis.entities)
     if (
         PLACE in asked
@@ -143,6 +167,13 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         and not index.answer_places[position] - named
     ):
         missing.add(PLACE)
+    # "Where exactly", "when exactly": a place beyond the base's own (Syria) and a day, in the
+    # answer's text itself; what its phrasings ask for does not give that precision.
+    if exact(analysis.words):
+        if DATE in asked and DAY not in index.answer_kinds[position]:
+            missing.add(EXACT_DATE)
+        if PLACE in asked and not index.answer_places[position] - named:
+            missing.add(EXACT_PLACE)
     described = _described_person(index, analysis)
     if described is not None and described not in _countries_of_people(index, position):
         missing.add(PERSON)
@@ -171,8 +202,40 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         and not quoted
         and (index.entity_by_token[speaker].kind == "person" or not speakers),
         missing_entities=tuple(index.entity_by_token[t].id for t in unmentioned),
+        nobody=_names_nobody(index, analysis, position),
+        head=_unexplained_head(analysis.words, {spelled[term] for term in unexplained}),
     )
     return _with_probability(why, weights)
+
+
+def _names_nobody(index: Index, analysis: Analysis, position: int) -> bool:
+    """Whether "who …?" asks for someone and the candidate names no person, body or country
+    (but the one the base is about) beyond those the question names ("who was elected at the
+    riyadh conference?"). "Who is Lavrov?" asks about the one it names."""
+    content = analysis.content
+    if not analysis.words or analysis.words[0] not in ("who", "whom", "whos"):
+        return False
+    if all(term in QUESTION_TERMS or term in index.entity_by_token for term in content):
+        return False
+    others = index.item_entities[position] - set(analysis.entities) - index.general_places
+    kinds = ("person", "organisation", "country")
+    return not any(index.entity_by_token[t].kind in kinds for t in others)
+
+
+_HEAD_SKIP = frozenset("kind type sort sorts kinds types of exactly precisely else other".split())
+
+
+def _unexplained_head(words: tuple[str, ...], unexplained: set[str]) -> str | None:
+    """The thing a "which X" / "what X" question asks for, when the candidate does not explain
+    it: "which hotel did he stay in", "what camera took the photo", "what kind of gift"."""
+    for at, word in enumerate(words[:-1]):
+        if word not in ("which", "what", "whats"):
+            continue
+        rest = [w for w in words[at + 1 :] if w not in _HEAD_SKIP]
+        if rest and rest[0] in unexplained:
+            return rest[0]
+        return None
+    return None
 
 
 def _described_person(index: Index, analysis: Analysis) -> str | None:

@@ -6,6 +6,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 NUMBER, DURATION, PLACE, DATE, PERSON = "number", "duration", "place", "date", "person"
+DAY = "day"  # a fact's text gives a day of a month ("22 November"), not only a month or year
+# What "exactly" asks for beyond a date or a place: a day, a place more precise than the base's.
+EXACT_DATE, EXACT_PLACE = "exact date", "exact place"
+_EXACT_WORDS = frozenset(("exactly", "precisely", "specifically"))
 _NUMBER_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
     "thousand thousands twice once several some".split()
@@ -22,6 +26,12 @@ _DATE_WORDS = _MONTHS | frozenset(
     "yesterday today tomorrow earlier later before after since".split()
 )
 _PLACE_BEFORE = ("in", "at", "to", "from", "of", "southern", "northern", "eastern", "western")
+# Words that name the kind of answer wanted ("the date of the talks", "the summit's location"):
+# a question using one asks for that kind, and a fact that gives it explains the word.
+KIND_WORDS = {
+    **dict.fromkeys(("date", "dates", "day", "month", "year"), DATE),
+    **dict.fromkeys(("location", "venue", "city", "town"), PLACE),  # not "place": "take place"
+}
 
 
 def wants(words: Sequence[str]) -> frozenset[str]:
@@ -58,6 +68,11 @@ def asked_kinds(words: Sequence[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+def named_kinds(words: Sequence[str]) -> frozenset[str]:
+    """The kinds of answer a question names with a word of `KIND_WORDS` ("the date of …")."""
+    return frozenset(KIND_WORDS[word] for word in words if word in KIND_WORDS)
+
+
 def places_given(
     words: Sequence[str], places: Mapping[str, str], countries: Iterable[str]
 ) -> frozenset[str]:
@@ -75,9 +90,24 @@ def places_given(
     )
 
 
+def exact(words: Sequence[str]) -> bool:
+    """Whether a question asks for precision: "where exactly", "what date precisely"."""
+    return any(word in _EXACT_WORDS for word in words)
+
+
+def _is_day(words: Sequence[str], at: int) -> bool:
+    """Whether words[at] is the day of a date: "22 November", "November 22"."""
+    if not words[at].isdigit() or len(words[at]) > 2:
+        return False
+    beside = {words[at - 1] if at else "", words[at + 1] if at + 1 < len(words) else ""}
+    return bool(beside & _MONTHS)
+
+
 def kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[str]:
-    """The kinds of answer a fact's text can give (see `wants`)."""
+    """The kinds of answer a fact's text can give (see `wants`), and whether it gives a day."""
     found = set()
+    if any(_is_day(words, at) for at in range(len(words))):
+        found.add(DAY)
     if any(_is_number(words, at) for at in range(len(words))):
         found.add(NUMBER)
     if any(word in _TIME_WORDS for word in words):

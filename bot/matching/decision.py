@@ -69,9 +69,9 @@ def decide(ranked: list[Candidate], why: Why | None, weights: Weights) -> Decisi
         if c.score >= max(weights.clarify, top.score - weights.margin)
         and (not c.matched <= top.matched or c.score >= top.score - weights.dominant_margin)
     ]
-    # A fact that cannot give what was asked for (a date, a place, someone's words) is never
-    # served as its answer, however close its wording.
-    lacking = bool(why.missing) or why.unquoted_person
+    # A fact that cannot give what was asked for (a date, a place, someone's words, the one
+    # "who" asks for) is never served as its answer, however close its wording.
+    lacking = bool(why.missing) or why.unquoted_person or why.nobody
     confident = top.score >= weights.answer and why.answerable >= weights.answerable
     confident = confident and not lacking
     if not rivals and confident:

@@ -130,6 +130,7 @@ class Index:
         share = named.get(common, 0) / max(1, len(self.items))
         general = {common} if share > weights.general_place else set()
         self.answer_places = [found - general for found in given]
+        self.general_places = frozenset(general)  # the place the base is about (Syria)
         self.answer_kinds = [
             kinds_of_answer([word for words in texts for word in words], list(place_tokens))
             for texts in answer_words

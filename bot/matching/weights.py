@@ -34,8 +34,8 @@ class Weights:
     no_speaker: float = 8.0  # "what did X say" and the candidate quotes no one
     card_handicap: float = 6.0  # an entity's own card, against a fact naming it
     # --- deciding
-    answer: float = 64.0  # the least score to answer with
-    answerable: float = 0.3  # the least probability (the model's) that it answers what is asked
+    answer: float = 62.0  # the least score to answer with
+    answerable: float = 0.5  # the least probability (the model's) that it answers what is asked
     clarify: float = 40.0  # the least score to be offered as an option
     margin: float = 16.0  # a runner-up within this of the best is a rival
     suggest: float = 30.0  # the least score to be suggested after a fallback
@@ -45,14 +45,15 @@ class Weights:
     unexplained_named: float = 0.4  # an unexplained word this specific is named in the reply
     # --- answerability: a logistic model over Why.features(), fitted by benchmarks/decision.py
     model: tuple[float, ...] = (
-        5.65,  # the candidate's score (0-1)
-        5.11,  # its margin over the next candidate (0-1)
-        4.3,  # the share of the question it explains
-        0.06,  # the closest phrasing's overlap
-        1.11,  # the summed specificity of the question's words it does not explain
-        -1.95,  # the specificity of the most specific of those words
-        -3.92,  # kinds of answer asked for that it cannot give
-        -2.54,  # 1 if the question asks for words of someone it does not quote
-        -0.87,  # entities the question names that it never mentions
+        3.59,  # the candidate's score (0-1)
+        2.97,  # its margin over the next candidate (0-1)
+        3.02,  # the share of the question it explains
+        1.54,  # the closest phrasing's overlap
+        -0.06,  # the summed specificity of the question's words it does not explain
+        -1.05,  # the specificity of the most specific of those words
+        -2.91,  # kinds of answer asked for that it cannot give
+        -2.45,  # 1 if the question asks for words of someone it does not quote
+        -1.36,  # entities the question names that it never mentions
+        -1.12,  # 1 if the thing asked for ("which hotel", "what camera") is not explained
     )
-    model_bias: float = -7.26  # the model's intercept
+    model_bias: float = -5.46  # the model's intercept

@@ -46,11 +46,13 @@ CONNECTIONS = 256  # to the Bot API at once, for replies: ApplicationBuilder's d
 APOLOGY = "Sorry, something went wrong on my side. Please try again."
 APOLOGY_TRIES = 3
 APOLOGY_PAUSE = 0.25  # seconds before the second try; doubled before each next one
-# Every message is Telegram HTML, without link previews, and not quoting the question.
+# Every message is Telegram HTML, without link previews; in a group it is a reply to the
+# message that asked (do_quote left unset: PTB quotes in groups, not in private chats), sent
+# even when that message is gone.
 DEFAULTS = Defaults(
     parse_mode=ParseMode.HTML,
     link_preview_options=LinkPreviewOptions(is_disabled=True),
-    do_quote=False,
+    allow_sending_without_reply=True,
 )
 
 

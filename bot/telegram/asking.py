@@ -14,10 +14,12 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.conversation import Conversations, answer_key, chat_key
-from bot.replies import Reply, split_html
+from bot.rendering import linked
+from bot.replies import Reply
+from bot.splitting import split_html
 from bot.storage import StoreError, new_id
 from bot.telegram import callbacks
-from bot.telegram.keyboards import offered_picks
+from bot.telegram.keyboards import examples_keyboard, offered_picks
 from bot.telegram.sending import send_reply, send_text
 from bot.telegram.services import Context, answerer_of, services_of
 
@@ -27,8 +29,11 @@ NOT_TEXT = "I answer text questions. Type your question about the November 2017 
 STALE_BUTTON = "That button is no longer valid. Please type your question again."
 THANKS_FOR_FEEDBACK = "Thanks for your feedback."
 NONE_OF_THESE = (
-    "Sorry I could not tell. Try asking with other words, or see /timeline for what I know."
+    "Sorry I could not tell. Try asking with other words, tap an example, "
+    "or see /timeline for what I know."
 )
+NONE_PICKED = "None of these"
+PICKED = "→ "  # before what was picked, added to the message it was picked in
 NOTED = "Thanks — noted."
 NOT_NOTED = "Sorry, I could not note that just now."
 # Seconds a press on a closest answer's buttons waits for the question log to check and note it.
@@ -180,27 +185,47 @@ async def pick_button(update: Update, context: Context) -> None:
     asked = action.question_id
     if asked is not None and services.question_log is not None and query.from_user is not None:
         services.question_log.record_pick(asked, query.from_user.id, action.ident)
+    if asked is not None:
+        # An option of "Did you mean…" picked: the message shows the pick, its buttons go.
+        await show_picked(query, reply.label or reply.question)
+    if isinstance(query.message, Message):
+        await answer_picked(update, context, query.message, reply, asked)
+    elif query.from_user is not None:
+        # The button was under an inline message: answer in a private chat instead.
+        for part in split_html(reply.html()):
+            await context.bot.send_message(query.from_user.id, part)
+
+
+async def answer_picked(
+    update: Update, context: Context, message: Message, reply: Reply, asked: int | None = None
+) -> None:
+    """Send the answer of a fact picked (by button or a /start link) under `message`; `asked`
+    is the logged question it was picked for, None for a question asked by the pick itself."""
     if asked is None:
         # A related question, an example or an event picked: a question asked by button,
         # logged like a typed one so that its answer can be voted on.
         asked = new_id()
         log_question(update, context, asked, reply)
-    if isinstance(query.message, Message):
-        # The picked answer is what the presser's conversation is now about.
-        conversations = services.conversations
-        chat = query.message.chat
-        key = chat_key(
-            chat.id,
-            query.from_user.id if query.from_user is not None else None,
-            chat.type == ChatType.PRIVATE,
-        )
-        conversations.remember(services.holder.answerer, key, reply)
-        sent = await send_reply(query.message, reply, asked)
-        _share(conversations, key, sent)
-    elif query.from_user is not None:
-        # The button was under an inline message: answer in a private chat instead.
-        for part in split_html(reply.html()):
-            await context.bot.send_message(query.from_user.id, part)
+    services = services_of(context)
+    # The picked answer is what the presser's conversation is now about.
+    user = update.effective_user
+    chat = message.chat
+    key = chat_key(chat.id, user.id if user is not None else None, chat.type == ChatType.PRIVATE)
+    services.conversations.remember(services.holder.answerer, key, reply)
+    sent = await send_reply(message, reply, asked)
+    _share(services.conversations, key, sent)
+
+
+async def show_picked(query: CallbackQuery, picked: str) -> None:
+    """Edit the message a pick was made in to show what was picked, without its buttons. A
+    message Telegram no longer lets us edit stays as it is."""
+    message = query.message
+    if not isinstance(message, Message) or not message.text:
+        return
+    try:
+        await query.edit_message_text(f"{message.text_html}\n\n{PICKED}<b>{linked(picked)}</b>")
+    except BadRequest as error:
+        logger.info("a message a pick was made in was not edited: %s", error.message)
 
 
 async def vote_button(update: Update, context: Context) -> None:
@@ -225,8 +250,10 @@ async def none_of_these_button(update: Update, context: Context) -> None:
     if query is None:
         return
     await acknowledge(query)
+    await show_picked(query, NONE_PICKED)
     if isinstance(query.message, Message):
-        await send_text(query.message, NONE_OF_THESE)
+        markup = examples_keyboard(answerer_of(context))
+        await send_text(query.message, NONE_OF_THESE, markup)
 
 
 async def closest_button(update: Update, context: Context) -> None:

@@ -7,8 +7,10 @@ import html
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot.telegram.asking import answer_question
-from bot.telegram.keyboards import examples_keyboard, timeline_keyboard
+from bot.rendering import linked
+from bot.replies import Answerer
+from bot.telegram.asking import answer_picked, answer_question
+from bot.telegram.keyboards import examples_keyboard
 from bot.telegram.sending import send_html, send_text
 from bot.telegram.services import Context, answerer_of
 
@@ -28,21 +30,29 @@ ABOUT = (
     "Every answer quotes its source word for word and says where it comes from. "
     "When I have no sourced answer, I say so."
 )
+TIMELINE = "<b>What happened, in date order</b> (tap an event):"
 
 
 async def start(update: Update, context: Context) -> None:
-    """/start: what the bot knows, and example questions as buttons."""
-    if update.effective_message is None:
+    """/start: the greeting, and example questions as buttons; "/start FACT" (a /timeline
+    link) answers with that fact."""
+    message = update.effective_message
+    if message is None:
         return
     answerer = answerer_of(context)
-    markup = examples_keyboard(answerer)
-    await send_text(update.effective_message, answerer.greeting_text(), markup)
+    picked = answerer.answer_with(context.args[0]) if context.args else None
+    if picked is not None:
+        await answer_picked(update, context, message, picked)
+        return
+    await send_text(message, answerer.greeting_text(), examples_keyboard(answerer))
 
 
 async def help_command(update: Update, context: Context) -> None:
-    """/help: how to ask."""
+    """/help: how to ask, with the example questions as buttons."""
     if update.effective_message is not None:
-        await send_text(update.effective_message, answerer_of(context).help_text())
+        answerer = answerer_of(context)
+        markup = examples_keyboard(answerer)
+        await send_text(update.effective_message, answerer.help_text(), markup)
 
 
 async def about(update: Update, context: Context) -> None:
@@ -52,14 +62,23 @@ async def about(update: Update, context: Context) -> None:
 
 
 async def timeline(update: Update, context: Context) -> None:
-    """/timeline: the events in date order, each a button that answers it."""
-    if update.effective_message is None:
-        return
-    events = answerer_of(context).timeline()
-    lines = [
-        f"<b>{html.escape(str(date))}</b>: {html.escape(fact.answer)}" for date, fact in events
-    ]
-    await send_html(update.effective_message, "\n\n".join(lines), timeline_keyboard(events))
+    """/timeline: one line an event, its date then its label, which a tap answers (a link
+    that starts this bot with the fact's id)."""
+    if update.effective_message is not None:
+        text = timeline_html(answerer_of(context), context.bot.username)
+        await send_html(update.effective_message, text)
+
+
+def timeline_html(answerer: Answerer, username: str | None) -> str:
+    """/timeline's text: a header, then a line an event, each a link to "/start FACT"."""
+    lines = [TIMELINE]
+    for date, fact in answerer.timeline():
+        label = linked(fact.caption)
+        if username:
+            address = html.escape(f"https://t.me/{username}?start={fact.id}")
+            label = f'<a href="{address}">{html.escape(fact.caption)}</a>'
+        lines.append(f"{html.escape(str(date))} · {label}")
+    return "\n".join(lines)
 
 
 async def sources(update: Update, context: Context) -> None:

@@ -1,15 +1,16 @@
 """Sending the bot's messages: HTML, split where too long, the buttons under the last part.
 
-Parse mode, link previews and quoting are the application's `Defaults` (bot.telegram.app).
+Parse mode, link previews and quoting (a reply to the question in groups) are the application's
+`Defaults` (bot.telegram.app).
 """
 
 from __future__ import annotations
 
-import html
-
 from telegram import InlineKeyboardMarkup, Message
 
-from bot.replies import Reply, split_html
+from bot.rendering import linked
+from bot.replies import Reply
+from bot.splitting import split_html
 from bot.telegram.keyboards import reply_keyboard
 
 
@@ -28,8 +29,9 @@ async def send_html(
 async def send_text(
     message: Message, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Send plain text (escaped), split where it is too long."""
-    await send_html(message, html.escape(text), markup)
+    """Send plain text (escaped; a Twitter handle or hashtag linked to X, not left for Telegram
+    to link to its own users), split where it is too long."""
+    await send_html(message, linked(text), markup)
 
 
 async def send_reply(message: Message, reply: Reply, asked: int | None = None) -> Message | None:

@@ -234,6 +234,7 @@ class BotApi:
             "setwebhook": self._set_webhook,
             "getwebhookinfo": self._get_webhook_info,
             "editmessagereplymarkup": self._edit_reply_markup,
+            "editmessagetext": self._edit_message_text,
             "close": lambda params: True,
             "logout": lambda params: True,
         }
@@ -353,6 +354,28 @@ class BotApi:
             "chat": self._chats.get(chat_id) or chat_of(chat_id),
             "from": dict(BOT_USER),
             "text": "(edited)",
+        }
+
+    def _edit_message_text(self, params: JSONDict) -> JSONDict | bool:
+        text = params.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        length = check_html(text) if params.get("parse_mode") == "HTML" else len(text)
+        if length > MESSAGE_LIMIT:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        if params.get("reply_markup") is not None:
+            check_markup(params["reply_markup"])
+        if params.get("inline_message_id"):
+            return True
+        chat_id = params.get("chat_id")
+        if not isinstance(chat_id, int) or not isinstance(params.get("message_id"), int):
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return {
+            "message_id": params["message_id"],
+            "date": int(time.time()),
+            "chat": self._chats.get(chat_id) or chat_of(chat_id),
+            "from": dict(BOT_USER),
+            "text": text,
         }
 
     def _remember_chats(self, update: JSONDict) -> None:

@@ -1,0 +1,127 @@
+"""Honest limits on a follow-up's reading: what the answer must give that the context cannot.
+
+The context supplies who and what a follow-up is about, never what it asks. "why did he quit?"
+after Riyad Hijab's resignation reads as "Why did Riyad Hijab quit?", which the fact that he
+stepped down matches well, but that fact gives no reason: it is shown as the closest, never as
+the answer. "anything else?" asks the last question again for another fact than the one given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.factbase import FactBase
+from bot.followups.mentions import find_mentions, names_of, split_tokens
+from bot.matching import Match, Matcher, Outcome
+
+# A fact's text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
+_REASON = re.compile(
+    r"\b(?:because|so that|in order|goal|aim|aimed|purpose|intended|reason|due to|owing to)\b"
+    r"|\bto (?!(?:the|a|an|his|her|their|its|be|have|\d)\b)[a-z]{3,}"
+)
+# "anything else?", "what else did he say?", "more?": the last question, for another fact.
+ELSE_WORDS = frozenset("else more other another further".split())
+
+
+def asks_why(words: Sequence[str]) -> bool:
+    """Whether a message asks for a reason: "why?", "why did he quit?", "what for?"."""
+    return "why" in words or (len(words) >= 2 and words[-2:] == ["what", "for"])
+
+
+def gives_reason(base: FactBase, ident: str) -> bool:
+    """Whether the fact (or entity) `ident` says why: a cause or a purpose."""
+    fact = base.facts.get(ident)
+    if fact is None:
+        return False
+    return _REASON.search(fact.answer) is not None
+
+
+def as_closest(match: Match) -> Match:
+    """An answer turned into the closest the sources come: shown, marked as maybe not it."""
+    if match.outcome is not Outcome.ANSWER or match.best is None:
+        return match
+    return replace(match, outcome=Outcome.FALLBACK, closest=match.best, best=None)
+
+
+def asks_who(words: Sequence[str]) -> bool:
+    """Whether a message asks who: "who replaced them?", "whom did he call?"."""
+    return bool(words) and words[0] in ("who", "whom")
+
+
+def names_someone_new(base: FactBase, ident: str, question: str) -> bool:
+    """Whether the answer of `ident` names a person, body or country `question` does not."""
+    item = base.facts.get(ident)
+    text = item.answer if item is not None else ""
+    if not text:
+        return True  # an entity's own answer: who they are
+    names = names_of(base)
+    asked = {mention.entity for mention in find_mentions(split_tokens(question), names)}
+    given = {mention.entity for mention in find_mentions(split_tokens(text), names)}
+    kinds = ("person", "organisation", "country")
+    return any(base.entities[e].kind in kinds for e in given - asked if e in base.entities)
+
+
+def within_limits(base: FactBase, words: Sequence[str], question: str, match: Match) -> Match:
+    """The reading's match, unless it answers a "why?" with a fact that gives no reason, or a
+    "who?" with one that names no one the question (as read) did not: then that fact is the
+    closest."""
+    best = match.best
+    if match.outcome is not Outcome.ANSWER or best is None:
+        return match
+    if asks_why(words) and not gives_reason(base, best.id):
+        return as_closest(match)
+    if asks_who(words) and not names_someone_new(base, best.id, question):
+        return as_closest(match)
+    return match
+
+
+def another_fact(base: FactBase, matcher: Matcher, question: str, given: str | None) -> Match:
+    """ "anything else?": the last question matched again with the fact already given set
+    aside; the next fact (another quote of the same speakers first, where it has them) is
+    answered with where it scores as an answer would, else shown as the closest."""
+    match = matcher.match(question)
+    if given is None or match.best is None or match.best.id != given:
+        return match
+    _, analysis = matcher.read(question)
+    others = [c for c in matcher.rank(analysis) if c.item.id != given]
+    fact = base.facts.get(given)
+    speakers = set(fact.speakers) if fact is not None else set()
+    weights = matcher.weights
+    answer_at = weights.answer
+    same = [c for c in others if speakers and _speakers(base, c.item.id) == speakers]
+    if same and same[0].score >= weights.clarify:
+        # Another quote of the same people on what was asked: what "what else?" asks for.
+        others, answer_at = same, weights.clarify
+    if not others or others[0].score < weights.clarify:
+        return replace(match, outcome=Outcome.FALLBACK, best=None, closest=None, why=None)
+    nearest = others[0]
+    if nearest.score >= answer_at:
+        return replace(match, best=nearest.item, score=round(nearest.score, 1), why=None)
+    return replace(match, outcome=Outcome.FALLBACK, best=None, closest=nearest.item, why=None)
+
+
+def _speakers(base: FactBase, ident: str) -> set[str]:
+    fact = base.facts.get(ident)
+    return set(fact.speakers) if fact is not None else set()
+
+
+def first_named(base: FactBase, match: Match, entities: Sequence[str]) -> Match:
+    """ "and Turkey?" offered Russia's, Iran's and Turkey's support to pick from: the one fact
+    of those offered whose answer names first whom the message named is the answer."""
+    if match.outcome is not Outcome.CLARIFY or not entities:
+        return match
+    names = names_of(base)
+    chosen = []
+    for candidate in match.candidates:
+        fact = base.facts.get(candidate.item.id)
+        mentions = find_mentions(split_tokens(fact.answer), names) if fact is not None else []
+        if mentions and mentions[0].entity in entities:
+            chosen.append(candidate)
+    if len(chosen) != 1:
+        return match
+    best = chosen[0]
+    return replace(
+        match, outcome=Outcome.ANSWER, best=best.item, score=round(best.score, 1), suggestions=()
+    )

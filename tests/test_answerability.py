@@ -1,0 +1,151 @@
+"""The answerability signals added on the blind-written tuning data: words that name the kind of
+answer, the thing a which/what question asks for, and the precision "exactly" asks for."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import PROJECT_KNOWLEDGE
+from bot.evaluation import evaluate, load_questions
+from bot.factbase import EVAL_DIR, FactBase, load
+from bot.matching import Matcher, Outcome
+from bot.matching.asked import (
+    DATE,
+    DAY,
+    EXACT_DATE,
+    EXACT_PLACE,
+    PLACE,
+    kinds_of_answer,
+    named_kinds,
+)
+from bot.replies import Answerer
+
+
+@pytest.fixture(scope="module")
+def base() -> FactBase:
+    return load(PROJECT_KNOWLEDGE)
+
+
+@pytest.fixture(scope="module")
+def matcher(base: FactBase) -> Matcher:
+    return Matcher(base)
+
+
+def test_a_word_naming_a_kind_of_answer_asks_for_it() -> None:
+    assert named_kinds("what date was the meeting".split()) == {DATE}
+    assert named_kinds("congress location".split()) == {PLACE}
+    assert named_kinds("what did they discuss".split()) == frozenset()
+
+
+def test_a_kind_word_is_explained_by_a_fact_that_gives_that_kind(matcher: Matcher) -> None:
+    # "town" is explained by a fact that says where: the place it gives.
+    match = matcher.match("which town did isis lose")
+    assert match.why is not None and PLACE in match.why.asked and not match.why.missing
+    assert "town" not in match.why.unexplained
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "abu-kamal"
+
+
+def test_a_kind_word_a_fact_cannot_give_is_missing(matcher: Matcher) -> None:
+    # The invitations say when the congress meets, not where.
+    match = matcher.match("congress location")
+    assert match.why is not None and match.why.fact == "congress-invitations"
+    assert PLACE in match.why.missing
+    assert match.outcome is Outcome.FALLBACK
+
+
+def test_the_thing_asked_for_is_named_when_unexplained(matcher: Matcher) -> None:
+    match = matcher.match("which hotel did assad stay in in sochi")
+    assert match.why is not None and match.why.head == "hotel"
+    assert match.why.to_json()["head"] == "hotel"
+    assert match.outcome is Outcome.FALLBACK
+    # "kind of" is skipped to find it; an explained one is no signal.
+    assert matcher.match("what kind of hotel did assad stay in").why.head == "hotel"  # type: ignore[union-attr]
+    explained = matcher.match("which delegations were invited to the congress").why
+    assert explained is not None and explained.head is None
+
+
+def test_the_model_weighs_an_unexplained_thing_asked_for_against_answering(
+    matcher: Matcher,
+) -> None:
+    why = matcher.match("which hotel did assad stay in in sochi").why
+    assert why is not None
+    with_head = why.features()
+    assert with_head[-1] == 1.0
+    assert matcher.weights.model[-1] < 0
+
+
+def test_a_day_is_a_digit_beside_a_month() -> None:
+    assert DAY in kinds_of_answer("on 22 november 2017 they met".split(), [])
+    assert DAY in kinds_of_answer("on november 22 they met".split(), [])
+    assert DAY not in kinds_of_answer("in november 2017 they met".split(), [])
+    assert DAY not in kinds_of_answer("33 delegations were invited".split(), [])
+
+
+@pytest.mark.parametrize(
+    ("question", "missing", "fact"),
+    [
+        ("where exactly are the four de-escalation zones", EXACT_PLACE, "de-escalation-zones"),
+        ("what date exactly did isis lose abu kamal", EXACT_DATE, "abu-kamal"),
+    ],
+)
+def test_exactly_asks_for_more_than_the_fact_gives(
+    matcher: Matcher, question: str, missing: str, fact: str
+) -> None:
+    match = matcher.match(question)
+    assert match.why is not None and match.why.fact == fact
+    assert missing in match.why.missing
+    assert match.outcome is Outcome.FALLBACK
+    # Without "exactly", the same question is answered with what the fact gives.
+    plain = matcher.match(question.replace(" exactly", ""))
+    assert plain.why is not None and missing not in plain.why.missing
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("where exactly did assad meet putin", "assad-visits-sochi"),
+        ("when exactly did assad visit sochi", "assad-visits-sochi"),
+    ],
+)
+def test_exactly_is_answered_by_a_fact_precise_enough(
+    matcher: Matcher, question: str, fact: str
+) -> None:
+    match = matcher.match(question)
+    assert match.why is not None and not match.why.missing
+    assert match.outcome is Outcome.ANSWER and match.best is not None and match.best.id == fact
+
+
+def test_who_needs_someone_the_question_does_not_name(matcher: Matcher) -> None:
+    # The replacements' fact says that people were to be elected, not who was.
+    match = matcher.match("who was elected at the riyadh conference")
+    assert match.why is not None and match.why.fact == "riyadh-replacements"
+    assert match.why.nobody and match.why.to_json()["nobody"] is True
+    assert match.outcome is Outcome.FALLBACK
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("who met assad in sochi", "assad-visits-sochi"),  # it names Putin
+        ("who tweeted the handshake photo", "handshake-photo"),  # it names Lederman
+        ("who is lavrov", "lavrov"),  # asks about the one it names
+    ],
+)
+def test_who_is_answered_by_a_fact_naming_someone(
+    matcher: Matcher, question: str, fact: str
+) -> None:
+    match = matcher.match(question)
+    assert match.why is not None and not match.why.nobody
+    assert match.outcome is Outcome.ANSWER and match.best is not None and match.best.id == fact
+
+
+def test_the_set_written_from_the_article_meets_its_floors(
+    base: FactBase, matcher: Matcher
+) -> None:
+    questions = load_questions(PROJECT_KNOWLEDGE / EVAL_DIR / "from-article.yaml")
+    in_scope = [case for case in questions.cases if case.expect is not None]
+    assert len(in_scope) >= 300 and len(questions.cases) - len(in_scope) >= 150
+    answerer = Answerer(base, matcher)
+    result = evaluate(questions, answerer.ask, answerer.answered_by)
+    assert result.failures() == [], result.table()
