@@ -151,7 +151,15 @@ class Curator:
     def edit_answer(self, ident: str, text: str, by: str, against: str) -> Saved:
         """The fact says `text` from now on."""
         answer = rules.answer(text)
-        return self.commit(Change(ident, "edit answer", against), by, _set("answer", answer))
+
+        def make(record: Record) -> Record:
+            # A short answer written for the old answer would say the old thing on a phone:
+            # dropped, so that the reply shows the new answer (a new `short:` can be merged in).
+            return {
+                key: value for key, value in {**record, "answer": answer}.items() if key != "short"
+            }
+
+        return self.commit(Change(ident, "edit answer", against), by, make)
 
     def add_questions(self, ident: str, lines: list[str], by: str, against: str) -> Saved:
         """More phrasings for a fact."""
@@ -279,7 +287,3 @@ class Curator:
             if found:
                 raise CurationError(f"Nothing was changed: {found[0].message}.")
         return answerer
-
-
-def _set(key: str, value: object) -> Callable[[Record], Record]:
-    return lambda record: {**record, key: value}
