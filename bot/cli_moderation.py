@@ -9,11 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from bot.config import knowledge_dir
+from bot.config import knowledge_dir, overlay_path
+from bot.curation import Curator
 from bot.factbase import KnowledgeError, shown_path
 from bot.moderation import reasons_text, stats_text
 from bot.storage import RECENT_DAYS, QuestionLog, Stats, StoreError, UnansweredGroup
-from bot.teaching import LEARNED_FILE, teach
+from bot.teaching import teach
 from bot.terminal import Output
 
 EXIT_OK = 0
@@ -23,7 +24,7 @@ EXIT_FAILED = 1
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The subcommands: teach, unanswered, stats."""
     teach_parser = commands.add_parser(
-        "teach", help="add a question as one more phrasing of a fact (knowledge/learned.yaml)"
+        "teach", help="add a question as one more phrasing of a fact (in the moderators' overlay)"
     )
     teach_parser.add_argument("question", help="the question, as people ask it")
     teach_parser.add_argument("fact", metavar="FACT_ID", help="the fact (or entity) answering it")
@@ -116,11 +117,12 @@ def positive(text: str) -> int:
 
 
 def teach_phrasing(question: str, fact: str, by: str | None, out: Output, err: Output) -> int:
-    """Add a question as one more phrasing of a fact, in the base's learned.yaml."""
+    """Add a question as one more phrasing of a fact, in the moderators' overlay."""
     directory = knowledge_dir()
+    curator = Curator(directory, overlay_path())
     try:
-        teach(directory, question, fact, by if by is not None else os_user())
-    except ValueError as error:
+        teach(curator, question, fact, by if by is not None else os_user())
+    except ValueError as error:  # a CurationError too: a collision, an unreadable overlay
         print(error, file=err)
         return EXIT_FAILED
     except KnowledgeError as error:
@@ -129,9 +131,9 @@ def teach_phrasing(question: str, fact: str, by: str | None, out: Output, err: O
         print(f"Nothing was taught: the fact base in {directory} would not load.", file=err)
         return EXIT_FAILED
     except OSError as error:
-        print(f"Cannot write to {directory}: {error.strerror or error}.", file=err)
+        print(f"Cannot write to {curator.overlay}: {error.strerror or error}.", file=err)
         return EXIT_FAILED
-    shown = shown_path(directory / LEARNED_FILE)
+    shown = shown_path(curator.overlay)
     print(f"Taught: {' '.join(question.split())!r} => {fact.strip()} ({shown})", file=out)
     return EXIT_OK
 

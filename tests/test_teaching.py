@@ -1,18 +1,23 @@
-"""Teaching: a question becomes a phrasing of a fact in learned.yaml, checked and kept safe."""
+"""Teaching: a question becomes a phrasing of a fact in the moderators' overlay, checked, kept
+safe, recorded in the history and undoable; phrasings in knowledge/learned.yaml are still read."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.cli import main
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES
+from bot.curation import CurationError, Curator
+from bot.curation.overlay import read_state
 from bot.factbase import KnowledgeError, load
 from bot.replies import Answerer
 from bot.teaching import LEARNED_FILE, phrasings, teach
@@ -34,8 +39,20 @@ def base_copy(tmp_path: Path) -> Path:
     )
 
 
+@pytest.fixture
+def curator(base_copy: Path) -> Curator:
+    """The curation core over the copy, its overlay in a data folder beside it."""
+    return Curator(base_copy, base_copy.parent / "data" / "overlay.yaml")
+
+
 def files_in(directory: Path) -> set[str]:
     return {path.name for path in directory.iterdir()}
+
+
+def taught(curator: Curator) -> list[dict[str, str]]:
+    """The overlay's `learned:` entries, as written."""
+    document = yaml.safe_load(curator.overlay.read_text(encoding="utf-8"))
+    return list(document.get("learned") or [])
 
 
 @pytest.mark.parametrize(
@@ -50,70 +67,123 @@ def files_in(directory: Path) -> set[str]:
     ],
 )
 def test_taught_question_answers_with_its_fact(
-    base_copy: Path, question: str, target: str, answered_by: str | None
+    curator: Curator, base_copy: Path, question: str, target: str, answered_by: str | None
 ) -> None:
     assert Answerer(load(base_copy)).ask(question).fact != (answered_by or target)
 
-    base = teach(base_copy, question, target, "alice", now=NOW)
+    base = teach(curator, question, target, "alice", now=NOW).answerer.base
 
     assert Answerer(base).ask(question).fact == (answered_by or target)
-    assert Answerer(load(base_copy)).ask(question).fact == (answered_by or target)
+    assert Answerer(curator.layered().base).ask(question).fact == (answered_by or target)
     [entry] = base.learned
     assert (entry.question, entry.fact, entry.by, entry.at) == (question, target, "alice", NOW)
-    text = (base_copy / LEARNED_FILE).read_text(encoding="utf-8")
-    assert text.startswith("# ")
-    assert text.endswith(
-        f"learned:\n  - question: {question}\n    fact: {target}\n    by: alice\n"
-        "    at: '2017-11-23T09:30:00+00:00'\n"
-    )
+    assert curator.overlay.read_text(encoding="utf-8").startswith("# ")
+    assert taught(curator) == [
+        {"question": question, "fact": target, "by": "alice", "at": "2017-11-23T09:30:00+00:00"}
+    ]
+    # The fact base folder (in the Docker image) is not written to.
+    assert files_in(base_copy) == files_in(PROJECT_KNOWLEDGE) - {LEARNED_FILE}
+    assert load(base_copy).learned == ()
 
 
-def test_entries_are_appended_and_comments_kept(base_copy: Path) -> None:
-    teach(base_copy, NEW_QUESTION, NEW_FACT, "alice", now=NOW)
-    learned = base_copy / LEARNED_FILE
-    learned.write_text("# kept\n" + learned.read_text(encoding="utf-8"), encoding="utf-8")
-    base = teach(base_copy, "Who said: 'Erdoğan #1'?", "erdogan", "bob", now=NOW)
+def test_entries_are_appended_and_recorded(curator: Curator, base_copy: Path) -> None:
+    teach(curator, NEW_QUESTION, NEW_FACT, "alice", now=NOW)
+    base = teach(curator, "Who said: 'Erdoğan #1'?", "erdogan", "bob", now=NOW).answerer.base
     assert [entry.question for entry in base.learned] == [NEW_QUESTION, "Who said: 'Erdoğan #1'?"]
-    assert learned.read_text(encoding="utf-8").startswith("# kept\n")
-    assert files_in(base_copy) == files_in(PROJECT_KNOWLEDGE) | {
-        LEARNED_FILE
-    }  # no temporary file left
+    assert [entry.question for entry in curator.layered().base.learned] == [
+        NEW_QUESTION,
+        "Who said: 'Erdoğan #1'?",
+    ]
+    history = curator.entries()
+    assert [(e.by, e.action, e.fact, e.before) for e in history] == [
+        ("alice", "teach", NEW_FACT, None),
+        ("bob", "teach", "erdogan", None),
+    ]
+    assert history[1].after == taught(curator)[1]
+    # No temporary file left beside the overlay.
+    assert files_in(curator.overlay.parent) == {
+        curator.overlay.name,
+        curator.history.name,
+        f".{curator.overlay.name}.lock",
+    }
 
 
-def test_a_wrong_fact_id_is_refused_with_its_line_and_nothing_is_written(base_copy: Path) -> None:
-    teach(base_copy, NEW_QUESTION, NEW_FACT, "alice", now=NOW)
-    learned = base_copy / LEARNED_FILE
-    before = learned.read_bytes()
+def test_undo_takes_a_taught_phrasing_back(curator: Curator) -> None:
+    teach(curator, NEW_QUESTION, NEW_FACT, "alice", now=NOW)
+    teach(curator, "who paid for the hotel", "sochi-summit-event", "bob", now=NOW)
+    undone = curator.undo("alice")
+    assert (undone.entry.action, undone.entry.undoes) == ("undo", 1)
+    assert [entry.question for entry in undone.answerer.base.learned] == ["who paid for the hotel"]
+    assert [entry["by"] for entry in taught(curator)] == ["bob"]
+    assert Answerer(curator.layered().base).ask(NEW_QUESTION).fact != NEW_FACT
+    with pytest.raises(CurationError, match="no change to undo"):
+        curator.undo("alice")
+    # Taught again after the undo, it is there once.
+    teach(curator, NEW_QUESTION, NEW_FACT, "alice", now=NOW)
+    assert [entry["question"] for entry in taught(curator)] == [
+        "who paid for the hotel",
+        NEW_QUESTION,
+    ]
+
+
+def test_a_phrasing_of_another_fact_is_refused_as_a_collision(
+    curator: Curator, base_copy: Path
+) -> None:
+    other = load(base_copy).facts["sochi-summit"].questions[0]
+    with pytest.raises(CurationError, match="^Nothing was taught: fact .* nearly as well"):
+        teach(curator, other, NEW_FACT, "alice")
+    assert not curator.overlay.exists()
+    assert curator.entries() == []
+
+
+def test_a_wrong_fact_id_is_refused_with_its_line_and_nothing_is_written(
+    curator: Curator,
+) -> None:
+    teach(curator, NEW_QUESTION, NEW_FACT, "alice", now=NOW)
+    before = curator.overlay.read_bytes()
     with pytest.raises(KnowledgeError) as caught:
-        teach(base_copy, "what did they have for lunch", "no-such-fact", "alice", now=NOW)
+        teach(curator, "what did they have for lunch", "no-such-fact", "alice", now=NOW)
     [problem] = caught.value.problems
-    assert problem.path.endswith(LEARNED_FILE)
-    # The entry would have been appended: its 'fact:' is the second line after the file's end.
-    assert problem.line == before.count(b"\n") + 2
+    assert problem.path.endswith(curator.overlay.name)
+    # The line of the refused entry's 'fact:', in the overlay as it would have been written.
+    state = read_state(curator.overlay)
+    state.learned.append({"question": "q", "fact": "no-such-fact", "by": "alice", "at": "x"})
+    state.revision += 1
+    lines = state.text().splitlines()
+    assert lines[problem.line - 1].strip() == "fact: no-such-fact"
     assert "'no-such-fact' is not the id of a fact or entity" in problem.message
-    assert learned.read_bytes() == before
-    assert files_in(base_copy) == files_in(PROJECT_KNOWLEDGE) | {LEARNED_FILE}
+    assert curator.overlay.read_bytes() == before
+    assert len(curator.entries()) == 1
 
 
-def test_a_wrong_fact_id_creates_no_file(base_copy: Path) -> None:
+def test_a_wrong_fact_id_creates_no_file(curator: Curator) -> None:
     with pytest.raises(KnowledgeError):
-        teach(base_copy, NEW_QUESTION, "no-such-fact", "alice")
-    assert files_in(base_copy) == files_in(PROJECT_KNOWLEDGE)
+        teach(curator, NEW_QUESTION, "no-such-fact", "alice")
+    assert not curator.overlay.exists()
+    assert not curator.history.exists()
 
 
-def test_a_known_phrasing_is_refused(base_copy: Path) -> None:
+def test_a_known_phrasing_is_refused(curator: Curator, base_copy: Path) -> None:
     base = load(base_copy)
     written = base.facts[NEW_FACT].questions[0]
     with pytest.raises(ValueError, match="is already a phrasing of 'joint-statement-summit'"):
-        teach(base_copy, f"  {written.upper().rstrip('?')} ", NEW_FACT, "alice")
-    teach(base_copy, NEW_QUESTION, NEW_FACT, "alice")
+        teach(curator, f"  {written.upper().rstrip('?')} ", NEW_FACT, "alice")
+    teach(curator, NEW_QUESTION, NEW_FACT, "alice")
     with pytest.raises(ValueError, match="already a phrasing"):
-        teach(base_copy, NEW_QUESTION + "?", NEW_FACT, "bob")
+        teach(curator, NEW_QUESTION + "?", NEW_FACT, "bob")
     # Taught through an entity told by a fact, it is that fact's phrasing too.
-    teach(base_copy, "who paid for the hotel", "sochi-summit-event", "alice")
+    teach(curator, "who paid for the hotel", "sochi-summit-event", "alice")
     with pytest.raises(ValueError, match="already a phrasing"):
-        teach(base_copy, "Who paid for the hotel?", "sochi-summit", "bob")
-    assert "who paid for the hotel" in phrasings(load(base_copy), "sochi-summit")
+        teach(curator, "Who paid for the hotel?", "sochi-summit", "bob")
+    assert "who paid for the hotel" in phrasings(curator.layered().base, "sochi-summit")
+    # A phrasing in knowledge/learned.yaml (taught before the overlay) is known too.
+    (base_copy / LEARNED_FILE).write_text(
+        "learned:\n  - question: who chose the menu\n    fact: sochi-summit\n    by: al\n"
+        "    at: 2017-11-23\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="already a phrasing"):
+        teach(curator, "Who chose the menu?", "sochi-summit", "bob")
 
 
 @pytest.mark.parametrize(
@@ -127,14 +197,14 @@ def test_a_known_phrasing_is_refused(base_copy: Path) -> None:
     ],
 )
 def test_bad_requests_are_refused_with_a_sentence(
-    base_copy: Path, question: str, fact: str, by: str, message: str
+    curator: Curator, question: str, fact: str, by: str, message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        teach(base_copy, question, fact, by)
-    assert not (base_copy / LEARNED_FILE).exists()
+        teach(curator, question, fact, by)
+    assert not curator.overlay.exists()
 
 
-def test_two_threads_teaching_at_once_keep_both(base_copy: Path) -> None:
+def test_two_threads_teaching_at_once_keep_both(curator: Curator) -> None:
     questions = [f"what did delegation number {n} bring" for n in range(6)]
     start = threading.Barrier(len(questions))
     failures: list[BaseException] = []
@@ -142,7 +212,7 @@ def test_two_threads_teaching_at_once_keep_both(base_copy: Path) -> None:
     def one(question: str) -> None:
         start.wait()
         try:
-            teach(base_copy, question, NEW_FACT, "alice")
+            teach(curator, question, NEW_FACT, "alice")
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             failures.append(error)
 
@@ -152,7 +222,9 @@ def test_two_threads_teaching_at_once_keep_both(base_copy: Path) -> None:
     for thread in threads:
         thread.join()
     assert failures == []
-    assert sorted(entry.question for entry in load(base_copy).learned) == sorted(questions)
+    assert sorted(e.question for e in curator.layered().base.learned) == sorted(questions)
+    assert sorted(entry["question"] for entry in taught(curator)) == sorted(questions)
+    assert sorted(entry.n for entry in curator.entries()) == list(range(1, len(questions) + 1))
 
 
 @pytest.mark.parametrize(
@@ -193,7 +265,7 @@ def test_two_threads_teaching_at_once_keep_both(base_copy: Path) -> None:
     ],
 )
 def test_a_hand_edit_is_reported_at_its_line(
-    base_copy: Path, entry: str, line: int, message: str
+    curator: Curator, base_copy: Path, entry: str, line: int, message: str
 ) -> None:
     (base_copy / LEARNED_FILE).write_text("learned:\n" + entry, encoding="utf-8")
     with pytest.raises(KnowledgeError) as caught:
@@ -203,14 +275,15 @@ def test_a_hand_edit_is_reported_at_its_line(
     assert problem.message.startswith(message)
     # Teaching on top of a broken file writes nothing.
     with pytest.raises(KnowledgeError):
-        teach(base_copy, NEW_QUESTION, NEW_FACT, "alice")
+        teach(curator, NEW_QUESTION, NEW_FACT, "alice")
     assert (base_copy / LEARNED_FILE).read_text(encoding="utf-8") == "learned:\n" + entry
+    assert not curator.overlay.exists()
 
 
-def test_an_emptied_section_loads(base_copy: Path) -> None:
+def test_an_emptied_section_loads(curator: Curator, base_copy: Path) -> None:
     (base_copy / LEARNED_FILE).write_text("# all removed\nlearned:\n", encoding="utf-8")
     assert load(base_copy).learned == ()
-    base = teach(base_copy, NEW_QUESTION, NEW_FACT, "alice")
+    base = teach(curator, NEW_QUESTION, NEW_FACT, "alice").answerer.base
     assert [entry.question for entry in base.learned] == [NEW_QUESTION]
 
 
@@ -236,30 +309,38 @@ def cli(
     return call
 
 
-def test_cli_teach_then_ask(cli: Run, base_copy: Path) -> None:
+def test_cli_teach_then_ask(cli: Run, curator: Curator) -> None:
     code, out, err = cli("teach", NEW_QUESTION, NEW_FACT, "--by", "alice")
     assert (code, err) == (0, "")
-    assert out == f"Taught: '{NEW_QUESTION}' => {NEW_FACT} (knowledge/learned.yaml)\n"
+    assert out == f"Taught: '{NEW_QUESTION}' => {NEW_FACT} (data/overlay.yaml)\n"
     code, out, _ = cli("ask", NEW_QUESTION, "--json")
     assert code == 0
     assert json.loads(out)["fact"] == NEW_FACT
-    assert load(base_copy).learned[0].by == "alice"
+    assert curator.layered().base.learned[0].by == "alice"
+    code, out, _ = cli("history")
+    assert code == 0
+    assert f"alice: teach {NEW_FACT}\n    + {NEW_QUESTION}" in out
+    code, out, err = cli("undo", "--by", "alice")
+    assert (code, err) == (0, "")
+    assert curator.layered().base.learned == ()
 
 
 def test_cli_teach_by_defaults_to_the_os_user(
-    cli: Run, base_copy: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Run, curator: Curator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LOGNAME", "moderator-x")  # what getpass.getuser() reads first
     assert cli("teach", NEW_QUESTION, NEW_FACT)[0] == 0
-    assert load(base_copy).learned[0].by == "moderator-x"
+    assert curator.layered().base.learned[0].by == "moderator-x"
+    assert curator.entries()[0].by == "moderator-x"
 
 
-def test_cli_teach_failures(cli: Run, base_copy: Path) -> None:
+def test_cli_teach_failures(cli: Run, base_copy: Path, curator: Curator) -> None:
     code, out, err = cli("teach", NEW_QUESTION, "no-such-fact")
     assert (code, out) == (1, "")
     first = err.splitlines()[0]
-    assert first.startswith(f"{Path('knowledge') / LEARNED_FILE}:6: learned phrasing ")
+    assert re.match(rf"{Path('data') / 'overlay.yaml'}:\d+: learned phrasing ", first)
     assert "Nothing was taught" in err
+    assert not curator.overlay.exists()
     assert not (base_copy / LEARNED_FILE).exists()
     written = load(base_copy).facts[NEW_FACT].questions[0]
     code, out, err = cli("teach", written, NEW_FACT)

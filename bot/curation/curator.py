@@ -26,7 +26,7 @@ from bot.curation.overlay import (
     write_atomic,
 )
 from bot.curation.rules import CurationError
-from bot.factbase import MAX_LEARNED, KnowledgeError, knowledge_files, load
+from bot.factbase import MAX_LEARNED, FactBase, KnowledgeError, knowledge_files, load
 from bot.factbase.layering import Overlay
 from bot.normalization import normalize
 from bot.replies import Answerer
@@ -217,6 +217,8 @@ class Curator:
         entry = history.last_undoable(self.entries(), by)
         if entry is None:
             raise CurationError("You have no change to undo.")
+        if entry.action == "teach":
+            return self._untaught(entry, by)
         change = Change(entry.fact, "undo", fingerprint(entry.after))
         before = copy.deepcopy(entry.before)
         return self.commit(change, by, lambda _: before, undoes=entry.n)
@@ -247,19 +249,73 @@ class Curator:
             text = state.text()
             answerer = self._check(change.fact, text, collide)
             write_atomic(self.overlay, text)
-            entries = self.entries()
-            entry = Entry(
-                n=entries[-1].n + 1 if entries else 1,
-                at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                by=by,
-                action=change.action,
-                fact=change.fact,
-                before=before,
-                after=after,
-                undoes=undoes,
+            return Saved(
+                self._record(by, change.action, change.fact, before, after, undoes), answerer
             )
-            history.append(self.history, entry)
-            return Saved(entry, answerer)
+
+    def teach(self, entry: Record, by: str, refuse: Callable[[FactBase], None]) -> Saved:
+        """A taught phrasing (`entry`: question, fact, by, at) added to the overlay's `learned:`,
+        checked with the whole base (KnowledgeError if it would not load) and refused when it
+        would be answered with another fact; `refuse` raises for a phrasing known already."""
+        question, fact = str(entry["question"]), str(entry["fact"])
+        with locked(self.overlay):
+            state = self.state()
+            refuse(self.layered().base)
+            state.learned.append(entry)
+            state.revision += 1
+            text = state.text()
+            answerer = self._check(question, text, collide=False, problems=True)
+            base = answerer.base
+            taught = [e.where for e in base.learned if e.question == question and e.fact == fact]
+            found = [
+                problem
+                for problem in audit.collisions(base, answerer.matcher)
+                if taught and (problem.path, problem.line) == (taught[-1].path, taught[-1].line)
+            ]
+            if found:
+                raise CurationError(f"Nothing was taught: {found[0].message}.")
+            write_atomic(self.overlay, text)
+            return Saved(self._record(by, "teach", fact, None, entry), answerer)
+
+    def _untaught(self, entry: Entry, by: str) -> Saved:
+        """Undo a taught phrasing: its entry taken out of the overlay's `learned:`."""
+        with locked(self.overlay):
+            state = self.state()
+            if entry.after not in state.learned:
+                question = (entry.after or {}).get("question")
+                raise ConflictError(
+                    f"The phrasing {question!r} is no longer in the overlay; nothing was changed."
+                )
+            state.learned.remove(entry.after)
+            state.revision += 1
+            text = state.text()
+            answerer = self._check(entry.fact, text, collide=False)
+            write_atomic(self.overlay, text)
+            return Saved(self._record(by, "undo", entry.fact, entry.after, None, entry.n), answerer)
+
+    def _record(
+        self,
+        by: str,
+        action: str,
+        fact: str,
+        before: Record | None,
+        after: Record | None,
+        undoes: int | None = None,
+    ) -> Entry:
+        """Append a change to the history (under the lock) and return it."""
+        entries = self.entries()
+        entry = Entry(
+            n=entries[-1].n + 1 if entries else 1,
+            at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            by=by,
+            action=action,
+            fact=fact,
+            before=before,
+            after=after,
+            undoes=undoes,
+        )
+        history.append(self.history, entry)
+        return entry
 
     def _conflict(self, change: Change) -> str:
         last = self.entries(change.fact)
@@ -269,14 +325,17 @@ class Curator:
             "look at it again and redo your change."
         )
 
-    def _check(self, ident: str, text: str, collide: bool) -> Answerer:
-        """The base with the overlay as `text`, refused if `ident`'s entry would not load or
+    def _check(self, ident: str, text: str, collide: bool, problems: bool = False) -> Answerer:
+        """The base with the overlay as `text`, refused if `ident`'s entry (a fact's id, a
+        taught question) would not load (with `problems`, as the KnowledgeError itself) or
         (with `collide`) one of its phrasings would be answered with another fact."""
         try:
             base = load(self.directory, overlay=Overlay(self.overlay, text))
         except KnowledgeError as error:
             layered = load_layered(self.directory, self.overlay, text)
             if ident in layered.left_out_keys or not layered.left_out:
+                if problems:
+                    raise
                 shown = "; ".join(p.message for p in error.problems[:SHOWN_PROBLEMS])
                 refusal = f"Nothing was changed: the base would not load ({shown})."
                 raise CurationError(refusal) from None

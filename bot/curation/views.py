@@ -95,6 +95,8 @@ def history_text(entries: Sequence[Entry], ident: str | None = None) -> str:
 
 def _detail(entry: Entry) -> str:
     before, after = entry.before or {}, entry.after or {}
+    if "question" in after or "question" in before:  # a taught phrasing, or one untaught
+        return f"\n    {'+' if after else '-'} {after.get('question') or before.get('question')}"
     if before.get("answer") != after.get("answer") and after.get("answer"):
         return f"\n    answer: {after.get('answer')}"
     added = [q for q in after.get("questions") or [] if q not in (before.get("questions") or [])]

@@ -18,12 +18,14 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 
 from bot import moderation
+from bot.curation import Curator
 from bot.factbase import KnowledgeError, Problem
 from bot.replies import split_html
 from bot.storage import RECENT_DAYS, QuestionLog, StoreError, same_question, shown_wording
 from bot.teaching import teach
 from bot.telegram import callbacks
 from bot.telegram.asking import STALE_BUTTON, acknowledge, pressed
+from bot.telegram.curating_facts import NO_OVERLAY, moderator_name
 from bot.telegram.curating_keys import with_new_fact
 from bot.telegram.keyboards import unanswered_keyboard
 from bot.telegram.sending import send_text
@@ -91,7 +93,7 @@ async def unanswered_command(update: Update, context: Context) -> None:
 
 
 async def teach_command(update: Update, context: Context) -> None:
-    """/teach QUESTION => FACT-ID: one more phrasing for a fact, then a reload."""
+    """/teach QUESTION => FACT-ID: one more phrasing for a fact, in the overlay."""
     message = update.effective_message
     if message is None:
         return
@@ -104,29 +106,28 @@ async def teach_command(update: Update, context: Context) -> None:
 
 
 async def teach_and_reload(update: Update, context: Context, question: str, fact: str) -> Taught:
-    """Teach, reload, and say how it went."""
+    """Teach, swap the base with the phrasing in, and say how it went."""
     services = services_of(context)
-    user = update.effective_user
-    by = f"telegram:{user.id}" if user is not None else "telegram"
+    holder = services.holder
+    if holder.overlay is None:
+        return Taught(False, NO_OVERLAY)
+    curator = Curator(holder.directory, holder.overlay)
     try:
-        await asyncio.to_thread(teach, services.holder.directory, question, fact, by)
-    except ValueError as error:
+        saved = await asyncio.to_thread(teach, curator, question, fact, moderator_name(update))
+    except ValueError as error:  # a CurationError too: a collision, an unreadable overlay
         return Taught(False, str(error))
     except KnowledgeError as error:
         return Taught(False, "Nothing was taught:\n" + moderation.problems_text(error.problems))
     except OSError as error:
         return Taught(
-            False, f"Nothing was taught: cannot write the fact base ({error.strerror or error})."
+            False, f"Nothing was taught: cannot write the overlay ({error.strerror or error})."
         )
+    await holder.swap(saved.answerer)
     if services.question_log is not None:
         try:
             await asyncio.to_thread(settle, services.question_log, question, fact)
         except StoreError as error:
             logger.warning("taught, but the unanswered queue was not updated: %s", error)
-    problems = await services.holder.reload()
-    if problems:
-        text = "Taught, but the fact base did not reload:\n" + moderation.problems_text(problems)
-        return Taught(True, text)
     return Taught(True, f"Taught: “{question}” => {fact}. I answer it with that fact now.")
 
 
