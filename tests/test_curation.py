@@ -18,9 +18,11 @@ import yaml
 from bot.cli import main
 from bot.config import PROJECT_KNOWLEDGE, VARIABLES
 from bot.curation import ConflictError, CurationError, Curator, fingerprint, load_layered
+from bot.curation.export import export_text
 from bot.factbase import load
 from bot.replies import Answerer
 from bot.teaching import LEARNED_FILE, teach
+from tests.harness import learned_yaml
 from tests.test_curating import ANSWER, LONE, LONE_QUESTION, LONE_WORDS, QUESTIONS, QUOTE, SHIPPED
 
 Run = Callable[..., tuple[int, str, str]]
@@ -211,9 +213,18 @@ def test_an_unreadable_overlay_leaves_the_base_serving(curator: Curator) -> None
 
 
 def test_learned_yaml_is_still_read_with_the_overlay(curator: Curator, base_copy: Path) -> None:
-    teach(base_copy, "the three presidents at the black sea", SHIPPED, "alice")
+    # A phrasing taught before the overlay, in knowledge/learned.yaml, and one taught now.
+    (base_copy / LEARNED_FILE).write_text(
+        learned_yaml("the three presidents at the black sea", SHIPPED), encoding="utf-8"
+    )
+    teach(curator, "the three leaders meeting at the black sea resort", SHIPPED, "alice")
+    assert [entry["by"] for entry in curator.state().learned] == ["alice"]
     curator.edit_answer(SHIPPED, "Edited.", "bob", "shipped")
     assert "Edited." in answered(curator, "the three presidents at the black sea")
+    assert "Edited." in answered(curator, "the three leaders meeting at the black sea resort")
+    # The taught phrasing is exported with the overlay's facts.
+    exported = yaml.safe_load(export_text(curator.state(), load(base_copy)))
+    assert exported["learned"] == curator.state().learned
 
 
 # --- export -------------------------------------------------------------------------------------

@@ -188,7 +188,7 @@ async def moderated(
         "database": base_copy.parent / "data" / "questions.sqlite3",
         **overrides,
     }
-    holder = KnowledgeHolder(base_copy, answerer)
+    holder = KnowledgeHolder(base_copy, answerer, overlay_of(base_copy))
     async with running(holder, monkeypatch, question_log, hooks=True, **options) as bot:
         yield Moderated(bot.application, bot.api, holder, question_log)
 
@@ -219,12 +219,20 @@ def nothing_taught_or_reloaded(
     assert bot.holder.answerer is before
     assert bot.holder.snapshot() == files
     assert not (base_copy / LEARNED_FILE).exists()
+    assert not overlay_of(base_copy).exists()
     assert hidden_files(base_copy) == []
 
 
+def overlay_of(base_copy: Path) -> Path:
+    """The moderators' overlay of the app under test: beside its question log."""
+    return base_copy.parent / "data" / "overlay.yaml"
+
+
 def learned_entries(base_copy: Path) -> list[tuple[str, str, str]]:
-    """(question, fact, by) of every entry in learned.yaml, checking each has a recent time."""
-    document = yaml.safe_load((base_copy / LEARNED_FILE).read_text(encoding="utf-8"))
+    """(question, fact, by) of every phrasing taught into the overlay, checking each has a
+    recent time; knowledge/learned.yaml is not written."""
+    assert not (base_copy / LEARNED_FILE).exists()
+    document = yaml.safe_load(overlay_of(base_copy).read_text(encoding="utf-8"))
     entries = []
     for entry in document["learned"]:
         at = entry["at"]
@@ -372,6 +380,7 @@ async def test_a_non_moderator_pressing_moderator_buttons_changes_nothing(
         )
         assert bot.flushed().unanswered() == [group]
         assert not (base_copy / LEARNED_FILE).exists()
+        assert not overlay_of(base_copy).exists()
         assert reloads == []
         assert bot.holder.answerer is before
         assert bot.holder.snapshot() == files
@@ -440,6 +449,7 @@ async def test_a_malformed_teach_gets_the_usage_line(
     assert reply["text"] == html.escape(moderation.TEACH_USAGE)
     assert reloads == []
     assert not (base_copy / LEARNED_FILE).exists()
+    assert not overlay_of(base_copy).exists()
 
 
 @pytest.mark.asyncio
@@ -454,11 +464,12 @@ async def test_teaching_an_unknown_fact_reports_the_problem_and_writes_nothing(
     assert heading == "Nothing was taught:"
     assert len(problems) == 1
     assert re.fullmatch(
-        rf"knowledge/{LEARNED_FILE}:\d+: learned phrasing '{NEW_WORDING}': 'no-such-fact' is "
+        rf"data/overlay.yaml:\d+: learned phrasing '{NEW_WORDING}': 'no-such-fact' is "
         r"not the id of a fact or entity",
         problems[0],
     ), problems
     assert not (base_copy / LEARNED_FILE).exists()
+    assert not overlay_of(base_copy).exists()
     assert hidden_files(base_copy) == []
     assert bot.holder.snapshot() == files
     assert bot.holder.answerer is before
@@ -563,6 +574,7 @@ async def test_dismiss_removes_a_group_from_the_queue(
         assert html.unescape(left["text"]) == f"“{OTHER_OUT_OF_SCOPE}” — asked once (fallback)"
     assert reloads == []
     assert not (base_copy / LEARNED_FILE).exists()
+    assert not overlay_of(base_copy).exists()
 
 
 @pytest.mark.asyncio
@@ -1034,6 +1046,7 @@ async def test_without_a_log_the_bot_answers_and_tells_moderators(
         only_answered(await bot.press(callbacks.dismiss(123), MOD_ID))
         only_answered(await bot.press(callbacks.attach(123, FACT), MOD_ID))
         assert not (base_copy / LEARNED_FILE).exists()
+        assert not overlay_of(base_copy).exists()
         # Teaching needs no log.
         taught = await bot.say(f"/teach {NEW_WORDING} => {FACT}", MOD_ID)
         assert html.unescape(taught["text"]).startswith("Taught")

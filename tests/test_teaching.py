@@ -130,7 +130,7 @@ def test_a_phrasing_of_another_fact_is_refused_as_a_collision(
     curator: Curator, base_copy: Path
 ) -> None:
     other = load(base_copy).facts["sochi-summit"].questions[0]
-    with pytest.raises(CurationError, match="^Nothing was taught: fact .* nearly as well"):
+    with pytest.raises(CurationError, match=r"^Nothing was taught: fact .* nearly as well"):
         teach(curator, other, NEW_FACT, "alice")
     assert not curator.overlay.exists()
     assert curator.entries() == []
