@@ -21,6 +21,7 @@ import pytest
 
 from bot.config import PROJECT_KNOWLEDGE
 from bot.curation import fingerprint
+from bot.factbase import load
 from bot.reloading import KnowledgeHolder
 from bot.storage import QuestionLog
 from bot.teaching import LEARNED_FILE
@@ -457,6 +458,59 @@ async def test_every_change_outlives_the_container(
             "#2",
             "#1",
         ]
+
+
+# Not answered with its fact before it is taught (see tests/test_teaching.py).
+TAUGHT = "was there a press conference afterwards"
+TAUGHT_FACT = "joint-statement-summit"
+
+
+@pytest.mark.asyncio
+async def test_a_phrasing_taught_with_teach_outlives_the_container(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/teach writes into the overlay on the data volume, not into the image's knowledge/."""
+    monkeypatch.chdir(tmp_path)
+    knowledge = tmp_path / "app" / "knowledge"
+    shutil.copytree(PROJECT_KNOWLEDGE, knowledge, ignore=shutil.ignore_patterns(LEARNED_FILE))
+    data = tmp_path / "data"
+    asked = load(knowledge).facts[TAUGHT_FACT].questions[0]  # how the fact is asked
+    async with curating_bot(knowledge, monkeypatch, data) as bot:
+        told = answer_of(await bot.say(asked, USER))
+        assert answer_of(await bot.say(TAUGHT, OTHER_MOD)) != told
+        taught = answer_of(await bot.say(f"/teach {TAUGHT} => {TAUGHT_FACT}"))
+        assert taught == f"Taught: “{TAUGHT}” => {TAUGHT_FACT}. I answer it with that fact now."
+    assert not (knowledge / LEARNED_FILE).exists()
+    shutil.rmtree(tmp_path / "app")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["data"]
+    shutil.copytree(PROJECT_KNOWLEDGE, knowledge, ignore=shutil.ignore_patterns(LEARNED_FILE))
+    async with curating_bot(knowledge, monkeypatch, data) as bot:
+        assert answer_of(await bot.say(TAUGHT, USER)) == told
+        history = answer_of(await bot.say("/history"))
+        assert history.startswith("#1 ")
+        assert f"telegram:{MOD}: teach {TAUGHT_FACT}\n    + {TAUGHT}" in history
+
+
+@pytest.mark.asyncio
+async def test_undo_takes_back_a_taught_phrasing(
+    base_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = load(base_copy).facts[TAUGHT_FACT].questions[0]  # how the fact is asked
+    async with curating_bot(base_copy, monkeypatch) as bot:
+        told = answer_of(await bot.say(asked, USER))
+        assert answer_of(await bot.say(f"/teach {TAUGHT} => {TAUGHT_FACT}")).startswith("Taught")
+        assert answer_of(await bot.say(TAUGHT, OTHER_MOD)) == told
+        # Another moderator's /undo is not this one's to take.
+        assert answer_of(await bot.say("/undo", OTHER_MOD)) == "You have no change to undo."
+        undone = answer_of(await bot.say("/undo"))
+        assert undone.startswith("Done: #2 ") and undone.endswith(
+            f"telegram:{MOD}: undo {TAUGHT_FACT} (undoes #1)"
+        )
+        assert answer_of(await bot.say(TAUGHT, USER)) != told
+        assert answer_of(await bot.say("/undo")) == "You have no change to undo."
+    overlay = (base_copy.parent / "data" / "overlay.yaml").read_text(encoding="utf-8")
+    assert TAUGHT not in overlay
+    assert not (base_copy / LEARNED_FILE).exists()
 
 
 @pytest.mark.asyncio
