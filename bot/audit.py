@@ -117,7 +117,8 @@ def _text_path(base: FactBase, document: Source) -> Path:
 def collisions(base: FactBase, matcher: Matcher, only: str | None = None) -> list[Problem]:
     """Phrasings the bot would not answer with their own fact: another fact is as close.
 
-    Written phrasings and taught ones (learned.yaml) alike; with `only`, that fact's.
+    Written phrasings and taught ones (the overlay's `learned:`, learned.yaml) alike; with `only`,
+    that fact's.
     """
     problems = []
     for path, line, question, ident in _phrasings(base):

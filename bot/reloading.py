@@ -68,7 +68,7 @@ class KnowledgeHolder:
         found = []
         for path in sorted(self.directory.rglob("*")):
             parts = path.relative_to(self.directory).parts
-            # Hidden files are editors' swap files and teach's temporary file; eval/ holds the
+            # Hidden files are editors' swap files and temporary files; eval/ holds the
             # question set, not the base.
             if EVAL_DIR in parts[:-1] or any(part.startswith(".") for part in parts):
                 continue

@@ -160,7 +160,8 @@ class Fact:
 
 @dataclass(frozen=True)
 class Learned:
-    """A phrasing taught later (in learned.yaml): one more way to ask for a fact or entity."""
+    """A phrasing taught later (in the overlay's `learned:`, or knowledge/learned.yaml): one more
+    way to ask for a fact or entity."""
 
     question: str
     fact: str
