@@ -136,6 +136,16 @@ def test_a_phrasing_of_another_fact_is_refused_as_a_collision(
     assert curator.entries() == []
 
 
+def test_a_withdrawn_fact_is_not_taught(curator: Curator) -> None:
+    lone = "russia-backs-assad"  # a fact nothing else draws on, so that it may be withdrawn
+    curator.withdraw(lone, "bob", "shipped")
+    before = curator.overlay.read_bytes()
+    with pytest.raises(CurationError, match=f"'{lone}' is withdrawn; restore it first"):
+        teach(curator, "how does moscow help damascus", lone, "alice")
+    assert curator.overlay.read_bytes() == before
+    assert [entry.action for entry in curator.entries()] == ["withdraw"]
+
+
 def test_a_wrong_fact_id_is_refused_with_its_line_and_nothing_is_written(
     curator: Curator,
 ) -> None:

@@ -267,10 +267,14 @@ class Curator:
             answerer = self._check(question, text, collide=False, problems=True)
             base = answerer.base
             taught = [e.where for e in base.learned if e.question == question and e.fact == fact]
+            if not taught:  # loaded, but dropped: the fact it points at is withdrawn
+                raise CurationError(f"Nothing was taught: {fact!r} is withdrawn; restore it first.")
+            entity = base.entities.get(fact)
+            target = entity.fact if entity is not None and entity.fact else fact
             found = [
                 problem
-                for problem in audit.collisions(base, answerer.matcher)
-                if taught and (problem.path, problem.line) == (taught[-1].path, taught[-1].line)
+                for problem in audit.collisions(base, answerer.matcher, only=target)
+                if (problem.path, problem.line) == (taught[-1].path, taught[-1].line)
             ]
             if found:
                 raise CurationError(f"Nothing was taught: {found[0].message}.")
