@@ -206,14 +206,19 @@ async def curating_button(update: Update, context: Context) -> None:
 # --- /history and /undo ----------------------------------------------------------------------
 
 
-async def history_command(update: Update, context: Context) -> None:
-    """/history [ID]: the latest changes, newest first."""
+async def _with_overlay(update: Update, context: Context) -> tuple[Message | None, Curator | None]:
+    """The command's message and the curator; without an overlay, says so and gives no curator."""
     message = update.effective_message
     curator = curator_of(context)
-    if message is None:
-        return
-    if curator is None:
+    if message is not None and curator is None:
         await send_text(message, NO_OVERLAY)
+    return message, curator
+
+
+async def history_command(update: Update, context: Context) -> None:
+    """/history [ID]: the latest changes, newest first."""
+    message, curator = await _with_overlay(update, context)
+    if message is None or curator is None:
         return
     ident = context.args[0] if context.args else None
     entries = await asyncio.to_thread(curator.entries, ident)
@@ -222,12 +227,8 @@ async def history_command(update: Update, context: Context) -> None:
 
 async def undo_command(update: Update, context: Context) -> None:
     """/undo: take back this moderator's own last change."""
-    message = update.effective_message
-    curator = curator_of(context)
-    if message is None:
-        return
-    if curator is None:
-        await send_text(message, NO_OVERLAY)
+    message, curator = await _with_overlay(update, context)
+    if message is None or curator is None:
         return
     applied = await apply(update, context, curator.undo, moderator_name(update))
     await send_text(message, applied.text)

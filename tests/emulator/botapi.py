@@ -343,18 +343,7 @@ class BotApi:
         }
 
     def _edit_reply_markup(self, params: JSONDict) -> JSONDict | bool:
-        if params.get("inline_message_id"):
-            return True
-        chat_id = params.get("chat_id")
-        if not isinstance(chat_id, int) or not isinstance(params.get("message_id"), int):
-            raise ApiError(400, "Bad Request: message to edit not found")
-        return {
-            "message_id": params["message_id"],
-            "date": int(time.time()),
-            "chat": self._chats.get(chat_id) or chat_of(chat_id),
-            "from": dict(BOT_USER),
-            "text": "(edited)",
-        }
+        return self._edited(params, "(edited)")
 
     def _edit_message_text(self, params: JSONDict) -> JSONDict | bool:
         text = params.get("text")
@@ -365,6 +354,10 @@ class BotApi:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         if params.get("reply_markup") is not None:
             check_markup(params["reply_markup"])
+        return self._edited(params, text)
+
+    def _edited(self, params: JSONDict, text: str) -> JSONDict | bool:
+        """The message an edit returns (True for an inline message's), or 400 for no message."""
         if params.get("inline_message_id"):
             return True
         chat_id = params.get("chat_id")
