@@ -37,9 +37,10 @@ from bot.telegram.curating_facts import (
     edit_button,
     edit_text,
     moderator_name,
+    moderators_press,
 )
 from bot.telegram.sending import send_html, send_text
-from bot.telegram.services import Context, answerer_of, is_moderator, services_of
+from bot.telegram.services import Context, answerer_of, services_of
 
 logger = logging.getLogger(__name__)
 
@@ -85,12 +86,11 @@ async def new_fact(update: Update, context: Context) -> int:
 
 async def new_fact_button(update: Update, context: Context) -> int:
     """ "New fact" under /unanswered: the flow, with that question as the first phrasing."""
-    query = update.callback_query
-    if query is None or not is_moderator(update, context) or not query.data:
-        if query is not None:
-            await acknowledge(query)
+    pressed = await moderators_press(update, context)
+    if pressed is None:
         return ConversationHandler.END
-    found = keys.NEW_FROM_QUESTION.match(query.data)
+    query, data = pressed
+    found = keys.NEW_FROM_QUESTION.match(data)
     question_log = services_of(context).question_log
     logged = None
     if found and question_log is not None:

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import ConversationHandler
 
 from bot.curation import ConflictError, CurationError, Curator, Saved, fingerprint
@@ -119,15 +119,24 @@ async def show_fact(
     await send_text(message, text, keys.fact_keyboard(ident, fingerprint(record), withdrawn))
 
 
+async def moderators_press(update: Update, context: Context) -> tuple[CallbackQuery, str] | None:
+    """The press and its data, when a moderator's; any other is acknowledged and dropped."""
+    query = update.callback_query
+    if query is not None and is_moderator(update, context) and query.data:
+        return query, query.data
+    if query is not None:
+        await acknowledge(query)
+    return None
+
+
 async def edit_button(update: Update, context: Context) -> int:
     """Edit answer / Add phrasings: ask for the text."""
-    query = update.callback_query
-    if query is None or not is_moderator(update, context) or not query.data:
-        if query is not None:
-            await acknowledge(query)
+    pressed = await moderators_press(update, context)
+    if pressed is None:
         return ConversationHandler.END
+    query, data = pressed
     await acknowledge(query)
-    found = keys.EDIT.match(query.data)
+    found = keys.EDIT.match(data)
     if found is None or not isinstance(query.message, Message) or context.user_data is None:
         return ConversationHandler.END
     what, against, ident = found.groups()
