@@ -15,7 +15,18 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import PROJECT_KNOWLEDGE
 from bot.factbase import FactBase, load
+from bot.teaching import LEARNED_FILE
+
+
+def copy_project_base(parent: Path) -> Path:
+    """The project's fact base copied to parent/knowledge, without its learned phrasings: every
+    test starts from the same state, and none writes into knowledge/ itself."""
+    return shutil.copytree(
+        PROJECT_KNOWLEDGE, parent / "knowledge", ignore=shutil.ignore_patterns(LEARNED_FILE)
+    )
+
 
 SOURCE_NAME = "iran-primer-2017-11-22-russia-iran-turkey-syria-summit.txt"
 SOURCE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "sources" / SOURCE_NAME

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from bot.config import PROJECT_KNOWLEDGE
 from bot.curation import fingerprint
 from bot.factbase import load
 from bot.reloading import KnowledgeHolder
@@ -27,6 +26,7 @@ from bot.storage import QuestionLog
 from bot.teaching import LEARNED_FILE
 from bot.telegram import curating, curating_facts
 from bot.telegram.commands import UNKNOWN_COMMAND
+from tests.conftest import copy_project_base
 from tests.emulator import JSONDict, callback_query, private_message
 from tests.harness import Bot, buttons, running
 
@@ -77,9 +77,7 @@ def texts(calls: list[JSONDict]) -> list[str]:
 def base_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the project's base, without learned phrasings; the cwd is its parent."""
     monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "knowledge"
-    shutil.copytree(PROJECT_KNOWLEDGE, folder, ignore=shutil.ignore_patterns(LEARNED_FILE))
-    return folder
+    return copy_project_base(tmp_path)
 
 
 @contextlib.asynccontextmanager
@@ -436,8 +434,7 @@ async def test_every_change_outlives_the_container(
     """As with `docker run` and a data volume: the image (here the app folder with its
     knowledge) is deleted and made again; only data/ is kept."""
     monkeypatch.chdir(tmp_path)
-    knowledge = tmp_path / "app" / "knowledge"
-    shutil.copytree(PROJECT_KNOWLEDGE, knowledge, ignore=shutil.ignore_patterns(LEARNED_FILE))
+    knowledge = copy_project_base(tmp_path / "app")
     data = tmp_path / "data"
     async with curating_bot(knowledge, monkeypatch, data) as bot:
         await new_fact(bot)
@@ -447,7 +444,7 @@ async def test_every_change_outlives_the_container(
         await bot.press(button(await fact_card(bot, LONE), "Withdraw"), user=OTHER_MOD)
     shutil.rmtree(tmp_path / "app")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["data"]
-    shutil.copytree(PROJECT_KNOWLEDGE, knowledge, ignore=shutil.ignore_patterns(LEARNED_FILE))
+    copy_project_base(tmp_path / "app")  # the new image
     async with curating_bot(knowledge, monkeypatch, data) as bot:
         assert ANSWER in answer_of(await bot.say(QUESTIONS[1], user=USER))
         assert "Edited in the old container." in answer_of(await bot.say("sochi summit", USER))
@@ -471,8 +468,7 @@ async def test_a_phrasing_taught_with_teach_outlives_the_container(
 ) -> None:
     """/teach writes into the overlay on the data volume, not into the image's knowledge/."""
     monkeypatch.chdir(tmp_path)
-    knowledge = tmp_path / "app" / "knowledge"
-    shutil.copytree(PROJECT_KNOWLEDGE, knowledge, ignore=shutil.ignore_patterns(LEARNED_FILE))
+    knowledge = copy_project_base(tmp_path / "app")
     data = tmp_path / "data"
     asked = load(knowledge).facts[TAUGHT_FACT].questions[0]  # how the fact is asked
     async with curating_bot(knowledge, monkeypatch, data) as bot:
@@ -483,7 +479,7 @@ async def test_a_phrasing_taught_with_teach_outlives_the_container(
     assert not (knowledge / LEARNED_FILE).exists()
     shutil.rmtree(tmp_path / "app")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["data"]
-    shutil.copytree(PROJECT_KNOWLEDGE, knowledge, ignore=shutil.ignore_patterns(LEARNED_FILE))
+    copy_project_base(tmp_path / "app")  # the new image
     async with curating_bot(knowledge, monkeypatch, data) as bot:
         assert answer_of(await bot.say(TAUGHT, USER)) == told
         history = answer_of(await bot.say("/history"))

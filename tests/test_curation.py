@@ -16,12 +16,13 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.config import PROJECT_KNOWLEDGE, VARIABLES
+from bot.config import VARIABLES
 from bot.curation import ConflictError, CurationError, Curator, fingerprint, load_layered
 from bot.curation.export import export_text
 from bot.factbase import load
 from bot.replies import Answerer
 from bot.teaching import LEARNED_FILE, teach
+from tests.conftest import copy_project_base
 from tests.harness import learned_yaml
 from tests.test_curating import ANSWER, LONE, LONE_QUESTION, LONE_WORDS, QUESTIONS, QUOTE, SHIPPED
 
@@ -32,8 +33,7 @@ Run = Callable[..., tuple[int, str, str]]
 def base_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the project's base, made the base in use, its data folder beside it."""
     monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "knowledge"
-    shutil.copytree(PROJECT_KNOWLEDGE, folder, ignore=shutil.ignore_patterns(LEARNED_FILE))
+    folder = copy_project_base(tmp_path)
     for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(folder))

@@ -17,7 +17,6 @@ import datetime as dt
 import html
 import logging
 import re
-import shutil
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -30,7 +29,7 @@ import yaml
 from telegram import Update
 
 from bot import moderation
-from bot.config import PROJECT_KNOWLEDGE, Settings
+from bot.config import Settings
 from bot.factbase import Problem, load
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer, label_of
@@ -44,6 +43,7 @@ from bot.telegram.keyboards import button_text
 from bot.telegram.moderators import NO_LOG, PRIVATE_ONLY, RELOAD_FAILED
 from bot.telegram.running import run
 from bot.telegram.services import SERVICES, Services
+from tests.conftest import copy_project_base
 from tests.emulator import (
     BOT_USERNAME,
     GROUP_CHAT_ID,
@@ -101,8 +101,7 @@ MODERATOR_COMMANDS = (
 @pytest.fixture(scope="module")
 def answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
     """The core on (a copy of) the real base, loaded once; each test's holder starts with it."""
-    folder = tmp_path_factory.mktemp("base") / "knowledge"
-    shutil.copytree(PROJECT_KNOWLEDGE, folder, ignore=shutil.ignore_patterns(LEARNED_FILE))
+    folder = copy_project_base(tmp_path_factory.mktemp("base"))
     return Answerer(load(folder))
 
 
@@ -110,9 +109,7 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
 def base_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the project's fact base, without learned phrasings; the cwd is its parent."""
     monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "knowledge"
-    shutil.copytree(PROJECT_KNOWLEDGE, folder, ignore=shutil.ignore_patterns(LEARNED_FILE))
-    return folder
+    return copy_project_base(tmp_path)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from bot.factbase import Problem, load
 from bot.reloading import KnowledgeHolder
 from bot.replies import Answerer
 from bot.teaching import LEARNED_FILE
+from tests.conftest import copy_project_base
 from tests.harness import learned_yaml
 
 QUESTION = "was there a press conference afterwards"
@@ -31,9 +32,7 @@ INTERVAL = 0.05
 @pytest.fixture
 def base_copy(tmp_path: Path) -> Path:
     """A copy of the project's fact base, without any learned phrasings."""
-    return shutil.copytree(
-        PROJECT_KNOWLEDGE, tmp_path / "knowledge", ignore=shutil.ignore_patterns(LEARNED_FILE)
-    )
+    return copy_project_base(tmp_path)
 
 
 def break_file(base_copy: Path) -> int:

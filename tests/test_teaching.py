@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from bot.curation.overlay import read_state
 from bot.factbase import KnowledgeError, load
 from bot.replies import Answerer
 from bot.teaching import LEARNED_FILE, phrasings, teach
+from tests.conftest import copy_project_base
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -34,9 +34,7 @@ NEW_FACT = "joint-statement-summit"
 def base_copy(tmp_path: Path) -> Path:
     """A copy of the project's fact base (tests never write into knowledge/ itself)."""
     # Without any learned.yaml of the real base, so every test starts from the same state.
-    return shutil.copytree(
-        PROJECT_KNOWLEDGE, tmp_path / "knowledge", ignore=shutil.ignore_patterns(LEARNED_FILE)
-    )
+    return copy_project_base(tmp_path)
 
 
 @pytest.fixture
