@@ -19,13 +19,13 @@ from dataclasses import dataclass
 
 MAX_BYTES = 64
 NONE_OF_THESE = "x"
-_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+FACT_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"  # a fact or entity id, as callback data carries it
 _ASKED = r"[0-9]{1,16}"
-PICK = re.compile(rf"f:({_ID})(?::({_ASKED}))?\Z")
+PICK = re.compile(rf"f:({FACT_ID})(?::({_ASKED}))?\Z")
 NONE = re.compile(rf"x(?::({_ASKED}))?\Z")
 VOTE = re.compile(rf"v:([+-]):({_ASKED})\Z")
-CLOSEST = re.compile(rf"c:([+-]):({_ASKED}):({_ID})\Z")
-ATTACH = re.compile(rf"m:a:({_ASKED}):({_ID})\Z")
+CLOSEST = re.compile(rf"c:([+-]):({_ASKED}):({FACT_ID})\Z")
+ATTACH = re.compile(rf"m:a:({_ASKED}):({FACT_ID})\Z")
 DISMISS = re.compile(rf"m:d:({_ASKED})\Z")
 
 
@@ -79,7 +79,8 @@ class Dismiss:
 Action = Pick | NoneOfThese | Vote | ClosestFeedback | Attach | Dismiss
 
 
-def _checked(data: str) -> str:
+def checked(data: str) -> str:
+    """`data`, refused when over Telegram's 64 bytes of callback data."""
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data {data!r} is longer than {MAX_BYTES} bytes")
     return data
@@ -91,33 +92,33 @@ def _suffix(question_id: int | None) -> str:
 
 def pick(ident: str, question_id: int | None = None) -> str:
     """Callback data that answers with `ident`."""
-    return _checked(f"f:{ident}{_suffix(question_id)}")
+    return checked(f"f:{ident}{_suffix(question_id)}")
 
 
 def none_of_these(question_id: int | None = None) -> str:
     """Callback data for "None of these"."""
-    return _checked(f"x{_suffix(question_id)}")
+    return checked(f"x{_suffix(question_id)}")
 
 
 def vote(question_id: int, value: int) -> str:
     """Callback data for 👍 (value 1) or 👎 (value -1)."""
-    return _checked(f"v:{'+' if value > 0 else '-'}:{question_id}")
+    return checked(f"v:{'+' if value > 0 else '-'}:{question_id}")
 
 
 def closest_feedback(question_id: int, ident: str, answers: bool) -> str:
     """Callback data for "That answers it" (`answers`) or "Not what I asked" under a closest
     answer showing `ident`."""
-    return _checked(f"c:{'+' if answers else '-'}:{question_id}:{ident}")
+    return checked(f"c:{'+' if answers else '-'}:{question_id}:{ident}")
 
 
 def attach(question_id: int, ident: str) -> str:
     """Callback data with which a moderator teaches a question as a phrasing of `ident`."""
-    return _checked(f"m:a:{question_id}:{ident}")
+    return checked(f"m:a:{question_id}:{ident}")
 
 
 def dismiss(question_id: int) -> str:
     """Callback data with which a moderator dismisses a question."""
-    return _checked(f"m:d:{question_id}")
+    return checked(f"m:d:{question_id}")
 
 
 def parse(data: str | None) -> Action | None:

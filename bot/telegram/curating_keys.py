@@ -17,31 +17,24 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram.callbacks import MAX_BYTES
+from bot.telegram.callbacks import FACT_ID, checked
 from bot.telegram.keyboards import button_text
 
-_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _FP = r"[a-z0-9]{1,8}"
 NEW_FROM_QUESTION = re.compile(r"n:([0-9]{1,16})\Z")
 NEAREST = re.compile(r"nq:([0-9])\Z")
 SAVE = re.compile(r"ns\Z")
 CANCEL = re.compile(r"nc\Z")
-EDIT = re.compile(rf"k:([aq]):({_FP}):({_ID})\Z")
-ACT = re.compile(rf"k:([rws]):({_FP}):({_ID})\Z")
-REMOVE = re.compile(rf"k:x:({_FP}):([0-9]{{1,3}}):({_ID})\Z")
+EDIT = re.compile(rf"k:([aq]):({_FP}):({FACT_ID})\Z")
+ACT = re.compile(rf"k:([rws]):({_FP}):({FACT_ID})\Z")
+REMOVE = re.compile(rf"k:x:({_FP}):([0-9]{{1,3}}):({FACT_ID})\Z")
 # Every kind above: a press outside its conversation (cancelled, timed out, the bot restarted).
 ANY = re.compile(r"(?:n|nq|ns|nc|k):?[a-z0-9:-]*\Z")
 
 
-def _data(text: str) -> str:
-    if len(text.encode()) > MAX_BYTES:
-        raise ValueError(f"callback data {text!r} is longer than {MAX_BYTES} bytes")
-    return text
-
-
 def new_fact_button(question_id: int) -> InlineKeyboardButton:
     """Under an /unanswered entry: a new fact with that question."""
-    return InlineKeyboardButton("New fact", callback_data=_data(f"n:{question_id}"))
+    return InlineKeyboardButton("New fact", callback_data=checked(f"n:{question_id}"))
 
 
 def with_new_fact(markup: InlineKeyboardMarkup, question_id: int) -> InlineKeyboardMarkup:
@@ -75,21 +68,23 @@ def fact_keyboard(ident: str, against: str, withdrawn: bool) -> InlineKeyboardMa
     """Under /fact: what a moderator may do with it."""
     if withdrawn:
         return InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Restore", callback_data=_data(f"k:s:{against}:{ident}"))]]
+            [[InlineKeyboardButton("Restore", callback_data=checked(f"k:s:{against}:{ident}"))]]
         )
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Edit answer", callback_data=_data(f"k:a:{against}:{ident}")),
                 InlineKeyboardButton(
-                    "Add phrasings", callback_data=_data(f"k:q:{against}:{ident}")
+                    "Edit answer", callback_data=checked(f"k:a:{against}:{ident}")
+                ),
+                InlineKeyboardButton(
+                    "Add phrasings", callback_data=checked(f"k:q:{against}:{ident}")
                 ),
             ],
             [
                 InlineKeyboardButton(
-                    "Remove a phrasing", callback_data=_data(f"k:r:{against}:{ident}")
+                    "Remove a phrasing", callback_data=checked(f"k:r:{against}:{ident}")
                 ),
-                InlineKeyboardButton("Withdraw", callback_data=_data(f"k:w:{against}:{ident}")),
+                InlineKeyboardButton("Withdraw", callback_data=checked(f"k:w:{against}:{ident}")),
             ],
         ]
     )
@@ -101,7 +96,7 @@ def remove_keyboard(ident: str, against: str, phrasings: Sequence[str]) -> Inlin
         [
             [
                 InlineKeyboardButton(
-                    button_text(f"− {text}"), callback_data=_data(f"k:x:{against}:{n}:{ident}")
+                    button_text(f"− {text}"), callback_data=checked(f"k:x:{against}:{n}:{ident}")
                 )
             ]
             for n, text in enumerate(phrasings[:100])
