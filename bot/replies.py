@@ -33,6 +33,7 @@ _MISSING_TEXT = {
     "number": "how many",
     "duration": "how long",
     "person": "who",
+    "reason": "why",
 }
 
 

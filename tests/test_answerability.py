@@ -15,6 +15,9 @@ from bot.matching.asked import (
     EXACT_DATE,
     EXACT_PLACE,
     PLACE,
+    REASON,
+    asked_kinds,
+    gives_reason,
     kinds_of_answer,
     named_kinds,
 )
@@ -138,6 +141,42 @@ def test_who_is_answered_by_a_fact_naming_someone(
     match = matcher.match(question)
     assert match.why is not None and not match.why.nobody
     assert match.outcome is Outcome.ANSWER and match.best is not None and match.best.id == fact
+
+
+def test_why_and_purpose_ask_for_a_reason() -> None:
+    assert REASON in asked_kinds("why did he resign".split())
+    assert REASON in asked_kinds("he resigned what for".split())
+    assert named_kinds("the purpose of the visit".split()) == {REASON}
+    assert REASON not in asked_kinds("when did he resign".split())
+
+
+def test_a_text_gives_a_reason_with_a_cause_or_a_purpose() -> None:
+    assert gives_reason("He stepped down because of the talks.")
+    assert gives_reason("Putin called them to brief them on the summit.")
+    assert gives_reason("It was scheduled so that they could confer.")
+    assert not gives_reason("Riyad Hijab resigned on 20 November.")
+    assert REASON in kinds_of_answer("met in sochi to discuss the war".split(), [])
+
+
+def test_why_is_not_answered_by_a_fact_that_gives_no_reason(
+    base: FactBase, matcher: Matcher
+) -> None:
+    # The sources say that Hijab resigned, not why.
+    match = matcher.match("why did riyad hijab resign")
+    assert match.why is not None and match.why.fact == "hijab-resignation"
+    assert REASON in match.why.missing
+    assert match.outcome is Outcome.FALLBACK
+    assert match.closest is not None and match.closest.id == "hijab-resignation"
+    reply = Answerer(base, matcher).ask("why did riyad hijab resign")
+    assert reply.text().startswith("My sources don't say why. What they say:")
+
+
+def test_why_is_answered_by_a_fact_that_says_why(matcher: Matcher) -> None:
+    # The visit "seemed timed so that Assad and Putin could confer before the summit".
+    match = matcher.match("why did assad go to sochi")
+    assert match.why is not None and not match.why.missing
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "assad-visit-purpose"
 
 
 def test_the_set_written_from_the_article_meets_its_floors(

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 NUMBER, DURATION, PLACE, DATE, PERSON = "number", "duration", "place", "date", "person"
+REASON = "reason"  # "why?", "what for?", "the purpose of …": a cause or a purpose
 DAY = "day"  # a fact's text gives a day of a month ("22 November"), not only a month or year
 # What "exactly" asks for beyond a date or a place: a day, a place more precise than the base's.
 EXACT_DATE, EXACT_PLACE = "exact date", "exact place"
@@ -25,12 +26,18 @@ _DATE_WORDS = _MONTHS | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday day days week weeks month year "
     "yesterday today tomorrow earlier later before after since".split()
 )
+# A text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
+_REASON_TEXT = re.compile(
+    r"\b(?:because|so that|in order|goal|aim|aimed|purpose|intended|reason|due to|owing to)\b"
+    r"|\bto (?!(?:the|a|an|his|her|their|its|be|have|\d)\b)[a-z]{3,}"
+)
 _PLACE_BEFORE = ("in", "at", "to", "from", "of", "southern", "northern", "eastern", "western")
 # Words that name the kind of answer wanted ("the date of the talks", "the summit's location"):
 # a question using one asks for that kind, and a fact that gives it explains the word.
 KIND_WORDS = {
     **dict.fromkeys(("date", "dates", "day", "month", "year"), DATE),
     **dict.fromkeys(("location", "venue", "city", "town"), PLACE),  # not "place": "take place"
+    **dict.fromkeys(("reason", "reasons", "purpose", "motive", "motives"), REASON),
 }
 
 
@@ -45,6 +52,16 @@ def wants(words: Sequence[str]) -> frozenset[str]:
         elif first in ("where", "wheres"):
             found.add(PLACE)
     return frozenset(found)
+
+
+def asks_why(words: Sequence[str]) -> bool:
+    """Whether a question asks for a reason: "why?", "why did he quit?", "what for?"."""
+    return "why" in words or (len(words) >= 2 and tuple(words[-2:]) == ("what", "for"))
+
+
+def gives_reason(text: str) -> bool:
+    """Whether a text says why: a cause ("because …") or a purpose ("to discuss …")."""
+    return _REASON_TEXT.search(text.lower()) is not None
 
 
 def _is_number(words: Sequence[str], at: int) -> bool:
@@ -65,6 +82,8 @@ def asked_kinds(words: Sequence[str]) -> frozenset[str]:
     text = " ".join(words)
     if "when" in (*words[:2], *words[-1:]) or any(f"{w} date" in text for w in ("what", "which")):
         found.add(DATE)
+    if asks_why(words):
+        found.add(REASON)
     return frozenset(found)
 
 
@@ -117,4 +136,6 @@ def kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[st
     text = f" {' '.join(words)} "
     if any(f" {before} {place} " in text for place in places for before in _PLACE_BEFORE):
         found.add(PLACE)
+    if gives_reason(text):
+        found.add(REASON)
     return frozenset(found)
