@@ -238,7 +238,7 @@ class Answerer:
             template = self.base.reply("closest_missing", DEFAULT_CLOSEST_MISSING)
             return template.replace("{what}", " or ".join(missing))
         named = self.matcher.weights.unexplained_named
-        pairs = zip(why.unexplained, why.specific, strict=True)
+        pairs = zip(why.typed or why.unexplained, why.specific, strict=True)
         words = [word for word, value in pairs if value >= named]
         if words:
             template = self.base.reply("closest_unmentioned", DEFAULT_CLOSEST_UNMENTIONED)

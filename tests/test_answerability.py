@@ -9,6 +9,7 @@ from bot.config import PROJECT_KNOWLEDGE
 from bot.evaluation import evaluate, load_questions
 from bot.factbase import EVAL_DIR, FactBase, load
 from bot.matching import Matcher, Outcome
+from bot.matching.answerability import asks_for_someone
 from bot.matching.asked import (
     DATE,
     DAY,
@@ -141,6 +142,41 @@ def test_who_is_answered_by_a_fact_naming_someone(
     match = matcher.match(question)
     assert match.why is not None and not match.why.nobody
     assert match.outcome is Outcome.ANSWER and match.best is not None and match.best.id == fact
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who resigned",
+        "the names of those who resigned",
+        "name the new members",
+        "which people quit",
+    ],
+)
+def test_names_and_which_people_ask_who(question: str) -> None:
+    assert asks_for_someone(tuple(question.split()))
+
+
+def test_what_asks_for_something_else_than_someone() -> None:
+    assert not asks_for_someone(tuple("what did the people of syria want".split()))
+    assert not asks_for_someone(tuple("when did they resign".split()))
+
+
+def test_the_names_asked_for_need_a_fact_naming_someone(matcher: Matcher) -> None:
+    # The replacements' fact says that ten members resigned, not who they were.
+    match = matcher.match("names of the ten people who resigned from the opposition")
+    assert match.why is not None and match.why.fact == "riyadh-replacements"
+    assert match.why.nobody
+    assert match.outcome is Outcome.FALLBACK
+
+
+def test_a_word_the_base_folds_is_shown_as_it_was_typed(base: FactBase, matcher: Matcher) -> None:
+    # "people" is folded with its chat spellings; the reply names the word, not its stem.
+    question = "what people did putin call after the summit"
+    match = matcher.match(question)
+    assert match.why is not None and "people" in match.why.typed
+    text = Answerer(base, matcher).ask(question).text()
+    assert "“people”" in text and "“peopl”" not in text
 
 
 def test_why_and_purpose_ask_for_a_reason() -> None:

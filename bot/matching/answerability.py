@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from rapidfuzz import process
@@ -58,6 +59,7 @@ class Why:
     # "who was elected …?": the candidate names no person or body beyond those asked about
     nobody: bool = False
     answerable: float = 0.0
+    typed: tuple[str, ...] = ()  # the unexplained words as the asker typed them, to show
 
     def features(self) -> tuple[float, ...]:
         """The signals as the model's inputs, in the order of `Weights.model`."""
@@ -132,6 +134,7 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
     margin = candidate.score - max(others, default=0.0)
     content = list(dict.fromkeys(analysis.content))
     spelled = dict(zip(analysis.content, analysis.spelled, strict=True))
+    typed = dict(zip(analysis.content, analysis.typed, strict=True))
     item_terms = index.item_terms[candidate.position] | candidate.matched
     # A word left unread (past the spelling cap) is taken as typed: not stemmed, no slip.
     unread = analysis.unread
@@ -189,6 +192,7 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         explained=candidate.explained,
         overlap=candidate.overlap,
         unexplained=tuple(spelled[term] for term in unexplained),
+        typed=tuple(typed[term] for term in unexplained),
         specific=tuple(specific),
         specificity=sum(specific),
         sharpest=max(specific, default=0.0),
@@ -208,12 +212,29 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
     return _with_probability(why, weights)
 
 
+# "which people", "what officials": someone asked for as a "who" is.
+_PEOPLE = frozenset("people persons person members officials individuals delegates".split())
+
+
+def asks_for_someone(words: tuple[str, ...]) -> bool:
+    """Whether a question asks who: "who …?", "the names of …", "name the …", "which people
+    …?"."""
+    if not words:
+        return False
+    if words[0] in ("who", "whom", "whos", "name") or "names" in words:
+        return True
+    return any(
+        first in ("which", "what") and second in _PEOPLE for first, second in pairwise(words)
+    )
+
+
 def _names_nobody(index: Index, analysis: Analysis, position: int) -> bool:
     """Whether "who …?" asks for someone and the candidate names no person, body or country
     (but the one the base is about) beyond those the question names ("who was elected at the
-    riyadh conference?"). "Who is Lavrov?" asks about the one it names."""
+    riyadh conference?", "the names of those who resigned"). "Who is Lavrov?" asks about the
+    one it names."""
     content = analysis.content
-    if not analysis.words or analysis.words[0] not in ("who", "whom", "whos"):
+    if not asks_for_someone(analysis.words):
         return False
     if all(term in QUESTION_TERMS or term in index.entity_by_token for term in content):
         return False

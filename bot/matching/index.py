@@ -50,6 +50,7 @@ class Analysis:
     wants: frozenset[str] = frozenset()
     words: tuple[str, ...] = ()
     spelled: tuple[str, ...] = ()  # each content term as it was typed (folded phrases: the term)
+    typed: tuple[str, ...] = ()  # each content term's words as typed, to show (folded: all)
     # Words past the spelling correction's cap (bot.matching.spelling): read as typed, unstemmed.
     unread: frozenset[str] = frozenset()
 
@@ -353,10 +354,13 @@ class Index:
         terms: list[str] = []
         content: list[str] = []
         spelled: list[str] = []
+        typed: list[str] = []
         stems = [
             word if word in self.entity_by_token or word in unread else stem(word) for word in words
         ]
-        for token, index in self.phrases.fold(stems):
+        folded = self.phrases.fold(stems)
+        ends = [start for _, _, start in folded[1:]] + [len(words)] * bool(folded)
+        for (token, index, start), end in zip(folded, ends, strict=True):
             word = words[index] if index >= 0 else ""
             if word in QUESTION_WORDS:
                 token = QUESTION_WORDS[word]
@@ -366,6 +370,7 @@ class Index:
             terms.append(token)
             content.append(token)
             spelled.append(word or token)
+            typed.append(" ".join(words[start:end]) or token)
         entities = tuple(term for term in content if term in self.entity_by_token)
         return Analysis(
             terms=tuple(terms),
@@ -374,6 +379,7 @@ class Index:
             wants=wants(words),
             words=tuple(words),
             spelled=tuple(spelled),
+            typed=tuple(typed),
             unread=unread,
         )
 

@@ -261,18 +261,19 @@ class PhraseFolder:
                 break
         return found, rest
 
-    def fold(self, stems: Sequence[str]) -> list[tuple[str, int]]:
-        """Each folded phrase as (token, -1); each other word as (itself, its index)."""
-        out: list[tuple[str, int]] = []
+    def fold(self, stems: Sequence[str]) -> list[tuple[str, int, int]]:
+        """Each folded phrase as (token, -1, where its words start); each other word as
+        (itself, its index, its index). A phrase's words run to where the next item starts."""
+        out: list[tuple[str, int, int]] = []
         i = 0
         while i < len(stems):
             for size in range(min(self.longest, len(stems) - i), 0, -1):
                 token = self.phrases.get(tuple(stems[i : i + size]))
                 if token is not None:
-                    out.append((token, -1))
+                    out.append((token, -1, i))
                     i += size
                     break
             else:
-                out.append((stems[i], i))
+                out.append((stems[i], i, i))
                 i += 1
         return out
