@@ -179,6 +179,26 @@ def test_a_word_the_base_folds_is_shown_as_it_was_typed(base: FactBase, matcher:
     assert "“people”" in text and "“peopl”" not in text
 
 
+def test_a_person_asked_about_must_be_in_the_fact(matcher: Matcher) -> None:
+    # The call was Putin's with Trump; Erdogan is nowhere in it.
+    match = matcher.match("how long did trump speak with erdogan")
+    assert match.why is not None and match.why.fact == "putin-trump-call"
+    assert match.why.absent_person and match.why.to_json()["absent_person"] is True
+    assert match.outcome is Outcome.FALLBACK
+    # Each person asked about is in it: answered.
+    match = matcher.match("how long did trump speak with putin")
+    assert match.why is not None and not match.why.absent_person
+    assert match.outcome is Outcome.ANSWER
+
+
+def test_a_described_person_may_be_placed(matcher: Matcher) -> None:
+    # "at the Sochi meeting" says where; the military chiefs' fact names no Iranian.
+    match = matcher.match("who was the iranian chief of staff at the sochi meeting")
+    assert match.why is not None and match.why.fact == "military-chiefs-meeting"
+    assert match.outcome is Outcome.FALLBACK
+    assert "person" in match.why.missing
+
+
 def test_why_and_purpose_ask_for_a_reason() -> None:
     assert REASON in asked_kinds("why did he resign".split())
     assert REASON in asked_kinds("he resigned what for".split())

@@ -60,6 +60,7 @@ class Why:
     nobody: bool = False
     answerable: float = 0.0
     typed: tuple[str, ...] = ()  # the unexplained words as the asker typed them, to show
+    absent_person: bool = False  # a person the question names is nowhere in the candidate
 
     def features(self) -> tuple[float, ...]:
         """The signals as the model's inputs, in the order of `Weights.model`."""
@@ -97,6 +98,7 @@ class Why:
             "missing_entities": list(self.missing_entities),
             "head": self.head,
             "nobody": self.nobody,
+            "absent_person": self.absent_person,
             "answerable": round(self.answerable, 3),
         }
 
@@ -123,6 +125,8 @@ class Why:
             parts.append(f"head={self.head}")
         if self.nobody:
             parts.append("nobody named")
+        if self.absent_person:
+            parts.append("a person asked about is absent")
         return " ".join(parts)
 
 
@@ -193,6 +197,7 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         overlap=candidate.overlap,
         unexplained=tuple(spelled[term] for term in unexplained),
         typed=tuple(typed[term] for term in unexplained),
+        absent_person=any(index.entity_by_token[t].kind == "person" for t in unmentioned),
         specific=tuple(specific),
         specificity=sum(specific),
         sharpest=max(specific, default=0.0),
@@ -271,7 +276,11 @@ def _described_person(index: Index, analysis: Analysis) -> str | None:
     entity = index.entity_by_token.get(content[1])
     if entity is None or entity.kind != "country":
         return None
-    if any(term in index.entity_by_token for term in content[2:]):
+    # "… at the Sochi meeting" says where; another person named is who is asked about.
+    if any(
+        term in index.entity_by_token and index.entity_by_token[term].kind == "person"
+        for term in content[2:]
+    ):
         return None
     return content[1]
 
