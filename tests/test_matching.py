@@ -477,6 +477,7 @@ def test_the_why_object_names_every_signal(matcher: Matcher) -> None:
         "missing_entities",
         "head",
         "nobody",
+        "absent_person",
         "answerable",
     }
     assert 0.0 <= why.answerable <= 1.0

@@ -95,3 +95,26 @@ def test_the_longest_message_costs_at_most_the_cap_in_lookups(
     match = matcher.match(text)
     assert 0 < len(searches) <= matcher.weights.corrected_words
     assert match.outcome is Outcome.FALLBACK
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("zareef", "zarif"), ("sluzky", "slutsky"), ("peskow", "peskov"), ("rohaani", "rohani")],
+)
+def test_a_name_is_found_two_slips_away(matcher: Matcher, typed: str, meant: str) -> None:
+    assert matcher.index.speller.correct([typed])[0] == [meant]
+
+
+def test_an_ordinary_word_is_not_looked_for_two_slips_away(matcher: Matcher) -> None:
+    # "sumit" is one slip from "summit"; "sunmot" two slips from it, and it is no name.
+    speller = matcher.index.speller
+    assert speller.correct(["sumit"])[0] == ["summit"]
+    assert speller.correct(["sunmot"])[0] == ["sunmot"]
+
+
+def test_a_name_wins_over_an_ordinary_word_as_close(matcher: Matcher) -> None:
+    # "putn" is one slip from "put" and from "putin".
+    assert matcher.index.speller.correct(["putn"])[0] == ["putin"]
+    match = matcher.match("when did putn speak with trump")
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "putin-trump-call"

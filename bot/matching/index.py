@@ -185,7 +185,13 @@ class Index:
         for kind, messages in base.smalltalk.items():
             for message in messages:
                 self.smalltalk.add(message, "smalltalk_" + kind)
-        self.speller = Speller(self.vocabulary, self.entity_by_token, weights)
+        names = {
+            word
+            for entity in base.entities.values()
+            for name in (entity.name, *entity.aliases)
+            for word in normalize(name).split()
+        }
+        self.speller = Speller(self.vocabulary, self.entity_by_token, weights, names)
 
     # --- building ---
 

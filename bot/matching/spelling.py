@@ -21,9 +21,20 @@ class Speller:
     """Corrects the words of questions against one fact base's vocabulary."""
 
     def __init__(
-        self, vocabulary: Collection[str], entity_tokens: Collection[str], weights: Weights
+        self,
+        vocabulary: Collection[str],
+        entity_tokens: Collection[str],
+        weights: Weights,
+        names: Collection[str] = (),
     ) -> None:
         self.vocabulary = frozenset(vocabulary)
+        # The words of names that are no ordinary words ("zarif", "putin", not "summit" of
+        # "the Sochi summit"): spelt many ways, and likelier meant than an ordinary word as close.
+        self.names = frozenset(
+            name
+            for name in names
+            if name in self.vocabulary and english_frequency(name) < weights.common_word
+        )
         self.entity_tokens = frozenset(entity_tokens)
         self.weights = weights
         # Corrections aim at the words that carry meaning, not at "what" or "the".
@@ -76,19 +87,22 @@ class Speller:
         Distances count a swap of two letters as one slip ("cheifs" -> "chiefs").
         """
         allowed = 1 if len(word) < 7 else 2
+        # A name is spelt as it sounds ("zareef" for Zarif): two slips from five letters.
+        loose = 2 if len(word) >= 5 else allowed
         found = process.extract(
-            word, self.targets, scorer=OSA.distance, score_cutoff=allowed, limit=8
+            word, self.targets, scorer=OSA.distance, score_cutoff=loose, limit=8
         )
         # People rarely get the first letter wrong; requiring it keeps corrections honest.
-        # Among equally close words, the commoner in English is the likelier meant.
+        # Among equally close words, a name is the likelier meant ("putn": Putin, not "put"),
+        # then the commoner in English.
         candidates = [
-            (distance, -english_frequency(candidate), candidate)
+            (distance, candidate not in self.names, -english_frequency(candidate), candidate)
             for candidate, distance, _ in found
-            if candidate[0] == word[0]
+            if candidate[0] == word[0] and (distance <= allowed or candidate in self.names)
         ]
         if not candidates:
             return word
-        _, frequency, candidate = min(candidates)
+        _, _, frequency, candidate = min(candidates)
         # A rare word English knows ("douma", "meting") is taken for a slip only when the word
         # it would become is a much commoner one ("meeting"), not another rare name ("duma").
         known = english_frequency(word)
