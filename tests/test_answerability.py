@@ -15,9 +15,12 @@ from bot.matching.asked import (
     DAY,
     EXACT_DATE,
     EXACT_PLACE,
+    NUMBER,
     PLACE,
     REASON,
     asked_kinds,
+    counted,
+    counts_given,
     gives_reason,
     kinds_of_answer,
     named_kinds,
@@ -197,6 +200,31 @@ def test_a_described_person_may_be_placed(matcher: Matcher) -> None:
     assert match.why is not None and match.why.fact == "military-chiefs-meeting"
     assert match.outcome is Outcome.FALLBACK
     assert "person" in match.why.missing
+
+
+def test_how_many_asks_to_count_the_thing_it_names() -> None:
+    assert counted("how many times has he met putin".split()) == "times"
+    assert counted("how many are there".split()) is None  # names nothing
+    assert counted("how many people came".split()) is None  # people go by many names
+    assert counted("how much time did they spend".split()) is None  # how long
+
+
+def test_a_text_counts_the_words_after_its_numbers() -> None:
+    assert {"opposition", "members"} <= counts_given("ten opposition members quit".split())
+    assert counts_given("they met twice".split()) == {"times"}
+    assert counts_given("after some time".split()) == frozenset()
+    assert counts_given("on 22 november".split()) == frozenset()
+
+
+def test_a_count_of_something_else_does_not_answer_how_many(matcher: Matcher) -> None:
+    # The meeting's fact counts hours, not the times they met.
+    match = matcher.match("how many times has assad met putin in total")
+    assert match.why is not None and match.why.fact == "assad-meeting-secrecy"
+    assert NUMBER in match.why.missing
+    assert match.outcome is Outcome.FALLBACK
+    match = matcher.match("how many hours did assad and putin meet")
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "assad-meeting-secrecy"
 
 
 def test_why_and_purpose_ask_for_a_reason() -> None:

@@ -24,9 +24,11 @@ from bot.matching.asked import (
     EXACT_DATE,
     EXACT_PLACE,
     KIND_WORDS,
+    NUMBER,
     PERSON,
     PLACE,
     asked_kinds,
+    counted,
     exact,
     named_kinds,
 )
@@ -167,6 +169,10 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
     specific = [rarity(spelled[term]) for term in unexplained]
     asked = asked_kinds(analysis.words) | named_kinds(analysis.words)
     missing = set(asked - gives)
+    # "How many times …?": a count of that, not of something else ("ten members").
+    noun = counted(analysis.words)
+    if NUMBER in asked and noun is not None and stem(noun) not in index.item_counts[position]:
+        missing.add(NUMBER)
     named = set(analysis.entities)
     if (
         PLACE in asked

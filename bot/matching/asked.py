@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from bot.matching.lexicon import STOPWORDS
+
 NUMBER, DURATION, PLACE, DATE, PERSON = "number", "duration", "place", "date", "person"
 REASON = "reason"  # "why?", "what for?", "the purpose of …": a cause or a purpose
 DAY = "day"  # a fact's text gives a day of a month ("22 November"), not only a month or year
@@ -18,6 +20,8 @@ _NUMBER_WORDS = frozenset(
 _TIME_WORDS = frozenset(
     "hour hours day days week weeks month months year years since until minute minutes long".split()
 )
+_VAGUE = frozenset(("some", "several"))
+_ANYONE = frozenset(("people", "persons", "ppl", "individuals"))
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _MONTHS = frozenset(
     "january february march april may june july august september october november december".split()
@@ -120,6 +124,26 @@ def _is_day(words: Sequence[str], at: int) -> bool:
         return False
     beside = {words[at - 1] if at else "", words[at + 1] if at + 1 < len(words) else ""}
     return bool(beside & _MONTHS)
+
+
+def counted(words: Sequence[str]) -> str | None:
+    """What "how many X" asks to count: "how many times …" -> "times"; None when it names
+    nothing ("how many are there?") or people in general, who go by many names."""
+    for at in range(len(words) - 2):
+        if words[at] == "how" and words[at + 1] == "many":  # "how much time": how long
+            noun = words[at + 2]
+            return None if noun in STOPWORDS or noun in _ANYONE else noun
+    return None
+
+
+def counts_given(words: Sequence[str]) -> frozenset[str]:
+    """The words a text gives a count of: "33 delegations", "ten opposition members" (a
+    word or two after the number; "twice": times). "Some", "several" count nothing."""
+    found = {"times" for word in words if word in ("once", "twice")}
+    for at in range(len(words)):
+        if words[at] not in _VAGUE and _is_number(words, at):
+            found.update(words[at + 1 : at + 3])
+    return frozenset(found)
 
 
 def kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[str]:

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 
 from bot.factbase import FactBase
 from bot.matching.answerables import Answerable, answer_texts, entity_phrasings, entity_question
-from bot.matching.asked import asked_kinds, kinds_of_answer, places_given, wants
+from bot.matching.asked import (
+    asked_kinds,
+    counted,
+    counts_given,
+    kinds_of_answer,
+    places_given,
+    wants,
+)
 from bot.matching.lexicon import (
     QUESTION_TERMS,
     QUESTION_WORDS,
@@ -142,6 +149,17 @@ class Index:
         for phrasing in self.phrasings:
             asked[phrasing.item].update(asked_kinds(phrasing.words))
         self.phrasing_kinds = [frozenset(kinds) for kinds in asked]
+        # What each item gives a count of, stemmed: the words after a number in its answer or
+        # quote ("33 delegations"), and what its own phrasings ask "how many" of.
+        counts: list[set[str]] = [set() for _ in self.items]
+        for position, texts in enumerate(answer_words):
+            for words in texts:
+                counts[position].update(stem(word) for word in counts_given(words))
+        for phrasing in self.phrasings:
+            noun = counted(phrasing.words)
+            if noun is not None:
+                counts[phrasing.item].add(stem(noun))
+        self.item_counts = [frozenset(found) for found in counts]
         # Each phrasing as a set of terms with its total weight, for the Dice overlap; the
         # answer and the quote count too, at a discount, as phrasings no one wrote down.
         self.phrase_sets: list[frozenset[str]] = []
