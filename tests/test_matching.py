@@ -533,3 +533,22 @@ learned:
     after = Matcher(load(mini_base_dir)).match(question)
     assert after.outcome is Outcome.ANSWER
     assert after.best is not None and after.best.id == "assad-visits-sochi"
+
+
+def test_a_word_found_only_in_one_name_points_to_that_name(matcher: Matcher) -> None:
+    # "resolution" is in the base only as part of "UN Security Council Resolution 2254".
+    assert matcher.index.name_parts["resolut"] == entity_token("resolution-2254")
+    analysis = matcher.analyse("which resolution did trump and putin mention", correct=True)
+    assert entity_token("resolution-2254") in analysis.content
+    # It points there without naming it outright: no fact is faulted for not mentioning it.
+    assert entity_token("resolution-2254") not in analysis.entities
+    match = matcher.match("which resolution did trump and putin mention")
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "trump-putin-readout"
+
+
+def test_a_word_used_alone_or_in_several_names_points_nowhere(matcher: Matcher) -> None:
+    parts = matcher.index.name_parts
+    assert "summit" not in parts  # used alone throughout the base
+    assert "process" not in parts  # the Astana process, the Geneva process
+    assert all(term not in parts for term in ("white", "front", "arab"))  # other kinds

@@ -70,6 +70,11 @@ class _Phrasing:
     words: tuple[str, ...]
 
 
+# The kinds of entity a word of whose names, alone, points to it: a person by a first name
+# ("Donald"), a document or an event by its noun ("the resolution", "the congress").
+_PARTED_KINDS = frozenset(("person", "document", "event"))
+
+
 class Index:
     """Everything the matcher looks up, built from one fact base in `__init__`."""
 
@@ -77,6 +82,7 @@ class Index:
         self.base = base
         self.weights = weights
         self.entity_by_token = {entity_token(e.id): e for e in base.entities.values()}
+        self.name_parts: dict[str, str] = {}  # set below, once the base's own words are known
         # Entity names and synonyms, folded in one pass; names are added first and so win.
         self.phrases = PhraseFolder()
         self.vocabulary: set[str] = set()
@@ -115,6 +121,7 @@ class Index:
             for terms in self.item_weights
         ]
         self.max_idf = max(self.idf.values(), default=1.0)
+        self.name_parts = self._name_parts()
         self.unknown_weight = weights.unknown_word * self.max_idf
         # The places each answer gives as where ("in southern Turkey"), less the one the base
         # is about (Syria, given by a quarter of the answers): "where?" wants a place the
@@ -213,6 +220,24 @@ class Index:
 
     # --- building ---
 
+    def _name_parts(self) -> dict[str, str]:
+        """Words the base uses only inside one entity's name, stemmed, and that entity's
+        token: "which resolution did they mention?" is about Resolution 2254, the only name
+        with "resolution" in it, though the word alone is never found. Aliases are left out:
+        a description ("head of the High Negotiations Committee") has ordinary words."""
+        owners: dict[str, set[str]] = defaultdict(set)
+        for entity in self.base.entities.values():
+            if entity.kind not in _PARTED_KINDS:
+                continue  # "white", "front", "arab": other words too, in other names
+            for word in normalize(entity.name).split():
+                if len(word) >= 4 and not word.isdigit() and word not in STOPWORDS:
+                    owners[stem(word)].add(entity_token(entity.id))
+        return {
+            part: next(iter(tokens))
+            for part, tokens in owners.items()
+            if len(tokens) == 1 and part not in self.idf and (part,) not in self.phrases.phrases
+        }
+
     def _build_folders(self) -> None:
         for entity in self.base.entities.values():
             token = entity_token(entity.id)
@@ -258,6 +283,8 @@ class Index:
         shared with another entity or an ordinary English word ("king")."""
         owners: dict[str, set[str]] = defaultdict(set)
         for entity in self.base.entities.values():
+            if entity.kind not in _PARTED_KINDS:
+                continue  # "white", "front", "arab": other words too, in other names
             for name in (entity.name, *entity.aliases):
                 parts = name.split()
                 if len(parts) < 2:
@@ -395,7 +422,11 @@ class Index:
             content.append(token)
             spelled.append(word or token)
             typed.append(" ".join(words[start:end]) or token)
-        entities = tuple(term for term in content if term in self.entity_by_token)
+        # A word of one name only, alone, points to that name; it names no one outright.
+        named = [term for term in content if term in self.entity_by_token]
+        content = [self.name_parts.get(term, term) for term in content]
+        terms = [self.name_parts.get(term, term) for term in terms]
+        entities = tuple(named)
         return Analysis(
             terms=tuple(terms),
             content=tuple(content),
