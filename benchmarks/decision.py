@@ -53,8 +53,8 @@ def examples(
             if not ranked:
                 continue
             why = explain(matcher.index, analysis, ranked)
-            expected = answerer.answered_by(case.expect) if case.expect else None
-            found.append((why, int(why.fact == expected), case.question, expected is not None))
+            expected = {answerer.answered_by(ident) for ident in case.expected}
+            found.append((why, int(why.fact in expected), case.question, bool(expected)))
     return found
 
 

@@ -219,7 +219,7 @@ def run_eval(path: Path, verbose: bool, out: Output, err: Output) -> int:
             got = reply.fact if reply.fact else str(reply.outcome)
             if reply.closest is not None:
                 got += f", the closest {reply.closest.id}"
-            expected = case.expect or "none"
+            expected = " or ".join(case.expected) or "none"
             print(
                 f"  {path.name}:{case.line}: {case.question!r}: expected {expected}, "
                 f"got {got} ({reply.score:.0f})",

@@ -31,12 +31,19 @@ class Floors:
 
 @dataclass(frozen=True)
 class Case:
-    """One question of the set and the id it should be answered with (None: out of scope)."""
+    """One question of the set and the id it should be answered with (None: out of scope);
+    `also`, other ids that answer it as well (`expect: [a, b]`)."""
 
     question: str
     expect: str | None
     tags: tuple[str, ...]
     line: int
+    also: tuple[str, ...] = ()
+
+    @property
+    def expected(self) -> tuple[str, ...]:
+        """Every id that answers the question (none: out of scope)."""
+        return () if self.expect is None else (self.expect, *self.also)
 
 
 @dataclass(frozen=True)
@@ -182,7 +189,9 @@ def load_questions(path: Path) -> QuestionSet:
             problems.append(Problem(shown, line, "each question needs a non-empty 'q'"))
             continue
         raw_expect = item.get("expect")
-        expect = NONE if raw_expect is None else str(raw_expect).strip() or NONE
+        values = raw_expect if isinstance(raw_expect, list) else [raw_expect]
+        ids = [str(value).strip() for value in values if value is not None and str(value).strip()]
+        expect = ids[0] if ids else NONE
         tags = item.get("tags") or []
         cases.append(
             Case(
@@ -190,6 +199,7 @@ def load_questions(path: Path) -> QuestionSet:
                 expect=None if expect == NONE else expect,
                 tags=tuple(str(tag) for tag in tags),
                 line=line,
+                also=tuple(ids[1:]) if expect != NONE else (),
             )
         )
     if problems:
@@ -220,9 +230,10 @@ def _floors(raw: object, shown: str) -> dict[str, float]:
 def unknown_ids(questions: QuestionSet, known: set[str]) -> list[Problem]:
     """Questions expecting an id the fact base does not have."""
     return [
-        Problem("questions", case.line, f"expected id {case.expect!r} is not in the fact base")
+        Problem("questions", case.line, f"expected id {ident!r} is not in the fact base")
         for case in questions.cases
-        if case.expect is not None and case.expect not in known
+        for ident in case.expected
+        if ident not in known
     ]
 
 
@@ -248,7 +259,7 @@ def evaluate(
     result = Result(floors=questions.floors)
     for case in questions.cases:
         reply = ask(case.question)
-        expected = None if case.expect is None else {answered_by(case.expect)}
+        expected = {answered_by(ident) for ident in case.expected} or None
         if count(result, expected, reply):
             result.misses.append((case, reply))
     return result

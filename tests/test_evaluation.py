@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from bot.evaluation import Case, Floors, QuestionSet, evaluate
-from bot.matching import Outcome
-from bot.replies import Reply, Suggestion
+from pathlib import Path
+
+from bot.config import PROJECT_KNOWLEDGE
+from bot.evaluation import Case, Floors, QuestionSet, evaluate, load_questions, unknown_ids
+from bot.factbase import load
+from bot.matching import Matcher, Outcome
+from bot.replies import Answerer, Reply, Suggestion
 
 
 def _reply(
@@ -64,3 +68,22 @@ def test_a_reached_floor_is_checked_and_named() -> None:
     result = evaluate(questions, REPLIES.__getitem__)
     assert result.failures() == ["right fact reached 0.0% < floor 50%"]
     assert "right fact reached" in result.table()
+
+
+def test_a_question_answered_by_either_of_two_ids_counts_either(tmp_path: Path) -> None:
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        "questions:\n"
+        "  - q: which resolution did trump and putin mention\n"
+        "    expect: [joint-statement-summit, trump-putin-readout]\n"
+        "  - q: which resolution did trump and putin mention\n"
+        "    expect: joint-statement-summit\n",
+        encoding="utf-8",
+    )
+    questions = load_questions(path)
+    assert questions.cases[0].expected == ("joint-statement-summit", "trump-putin-readout")
+    base = load(PROJECT_KNOWLEDGE)
+    answerer = Answerer(base, Matcher(base))
+    result = evaluate(questions, answerer.ask, answerer.answered_by)
+    assert result.in_scope["correct"] == 1 and result.in_scope["wrong"] == 1
+    assert unknown_ids(questions, set(base.facts) | set(base.entities)) == []
