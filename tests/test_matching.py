@@ -552,3 +552,18 @@ def test_a_word_used_alone_or_in_several_names_points_nowhere(matcher: Matcher) 
     assert "summit" not in parts  # used alone throughout the base
     assert "process" not in parts  # the Astana process, the Geneva process
     assert all(term not in parts for term in ("white", "front", "arab"))  # other kinds
+
+
+def test_a_fact_naming_a_document_mentions_what_its_name_holds(matcher: Matcher) -> None:
+    # The summit's statement names "UN Security Council Resolution 2254", never the UN alone:
+    # the resolution's name holds the UN, so a question about the UN's resolution is not
+    # taken to be about something the statement never mentions.
+    index = matcher.index
+    statement = next(
+        at for at, item in enumerate(index.items) if item.id == "joint-statement-summit"
+    )
+    assert entity_token("united-nations") not in index.item_weights[statement]
+    assert entity_token("united-nations") in index.item_entities[statement]
+    match = matcher.match("which un resolution does the joint statement cite")
+    assert match.why is not None and match.why.fact == "joint-statement-summit"
+    assert "united-nations" not in match.why.missing_entities

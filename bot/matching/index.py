@@ -116,8 +116,14 @@ class Index:
             for words in texts:
                 stems[position].update(stem(word) for word in words)
         self.item_stems = [frozenset(found) for found in stems]
+        held = self._held_names()
         self.item_entities = [
-            frozenset(term for term in terms if term in self.entity_by_token)
+            frozenset(
+                found
+                for term in terms
+                if term in self.entity_by_token
+                for found in (term, *held.get(term, ()))
+            )
             for terms in self.item_weights
         ]
         self.max_idf = max(self.idf.values(), default=1.0)
@@ -359,6 +365,27 @@ class Index:
             for term in [t for t in item_weights if t in implied]:
                 item_weights.setdefault(implied[term], self.weights.implied_word)
         return weights
+
+    def _held_names(self) -> dict[str, frozenset[str]]:
+        """The entities the name of a document or an event holds ("UN Security Council
+        Resolution 2254": the UN and its Security Council): a fact that mentions it mentions
+        them. Other names may hold a word that is a name too ("Riyad Hijab", "The Iran
+        Primer") without being about it."""
+        spelled = {
+            entity_token(e.id): {f" {normalize(name)} " for name in (e.name, *e.aliases)}
+            for e in self.base.entities.values()
+        }
+        held: dict[str, frozenset[str]] = {}
+        for entity in self.base.entities.values():
+            if entity.kind not in ("document", "event"):
+                continue
+            token, name = entity_token(entity.id), f" {normalize(entity.name)} "
+            held[token] = frozenset(
+                other
+                for other, names in spelled.items()
+                if other != token and any(variant in name for variant in names if variant.strip())
+            )
+        return held
 
     def _add_terms(
         self,
