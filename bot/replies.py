@@ -34,6 +34,8 @@ _MISSING_TEXT = {
     "duration": "how long",
     "person": "who",
     "reason": "why",
+    "hashtag": "which hashtag",
+    "handle": "which handle",
 }
 
 

@@ -15,6 +15,8 @@ from bot.matching.asked import (
     DAY,
     EXACT_DATE,
     EXACT_PLACE,
+    HANDLE,
+    HASHTAG,
     NUMBER,
     PLACE,
     REASON,
@@ -23,6 +25,7 @@ from bot.matching.asked import (
     counts_given,
     gives_reason,
     kinds_of_answer,
+    marked_kinds,
     named_kinds,
 )
 from bot.replies import Answerer
@@ -225,6 +228,26 @@ def test_a_count_of_something_else_does_not_answer_how_many(matcher: Matcher) ->
     match = matcher.match("how many hours did assad and putin meet")
     assert match.outcome is Outcome.ANSWER and match.best is not None
     assert match.best.id == "assad-meeting-secrecy"
+
+
+def test_a_hashtag_or_a_handle_is_given_by_a_text_that_has_one() -> None:
+    assert marked_kinds(["No need for empty words. #SochiSummit"]) == {HASHTAG}
+    assert marked_kinds(["via @AP"]) == {HANDLE}
+    assert marked_kinds(["issue #2 of 5", "mail me at a@b.org", "AT&T"]) == frozenset()
+    assert named_kinds("what hashtag did he use".split()) == {HASHTAG}
+
+
+def test_which_hashtag_is_explained_by_a_tweet_with_one(matcher: Matcher) -> None:
+    match = matcher.match("what hashtag did zarif use")
+    assert match.why is not None and match.why.fact == "zarif-tweet"
+    assert "hashtag" not in match.why.unexplained and not match.why.missing
+    # Zarif's tweet as quoted has a hashtag, not his handle (its attribution line is left
+    # out): it is not served as the answer to "his Twitter handle".
+    match = matcher.match("zarif twitter handle")
+    assert match.why is not None and HANDLE in match.why.missing
+    assert match.outcome is not Outcome.ANSWER or (
+        match.best is not None and match.best.id == "zarif"
+    )
 
 
 def test_why_and_purpose_ask_for_a_reason() -> None:

@@ -9,6 +9,7 @@ from bot.matching.lexicon import STOPWORDS
 
 NUMBER, DURATION, PLACE, DATE, PERSON = "number", "duration", "place", "date", "person"
 REASON = "reason"  # "why?", "what for?", "the purpose of …": a cause or a purpose
+HASHTAG, HANDLE = "hashtag", "handle"  # "which hashtag", "his Twitter handle": #…, @… in a text
 DAY = "day"  # a fact's text gives a day of a month ("22 November"), not only a month or year
 # What "exactly" asks for beyond a date or a place: a day, a place more precise than the base's.
 EXACT_DATE, EXACT_PLACE = "exact date", "exact place"
@@ -42,7 +43,11 @@ KIND_WORDS = {
     **dict.fromkeys(("date", "dates", "day", "month", "year"), DATE),
     **dict.fromkeys(("location", "venue", "city", "town"), PLACE),  # not "place": "take place"
     **dict.fromkeys(("reason", "reasons", "purpose", "motive", "motives"), REASON),
+    **dict.fromkeys(("hashtag", "hashtags"), HASHTAG),
+    **dict.fromkeys(("handle", "username"), HANDLE),
 }
+# A hashtag or a handle in a text as written (normalising drops the signs).
+_MARKED = {HASHTAG: re.compile(r"(?<![\w&])#[A-Za-z_]\w*"), HANDLE: re.compile(r"(?<![\w.])@\w+")}
 
 
 def wants(words: Sequence[str]) -> frozenset[str]:
@@ -124,6 +129,11 @@ def _is_day(words: Sequence[str], at: int) -> bool:
         return False
     beside = {words[at - 1] if at else "", words[at + 1] if at + 1 < len(words) else ""}
     return bool(beside & _MONTHS)
+
+
+def marked_kinds(texts: Iterable[str]) -> frozenset[str]:
+    """What texts as written give of `HASHTAG` and `HANDLE`: "#SochiSummit", "@JZarif"."""
+    return frozenset(kind for kind, mark in _MARKED.items() if any(map(mark.search, texts)))
 
 
 def counted(words: Sequence[str]) -> str | None:

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from bot.factbase import FactBase
 from bot.matching.answerables import Answerable, answer_texts, entity_phrasings, entity_question
 from bot.matching.asked import (
+    KIND_WORDS,
     asked_kinds,
     counted,
     counts_given,
     kinds_of_answer,
+    marked_kinds,
     places_given,
     wants,
 )
@@ -154,7 +156,8 @@ class Index:
         self.general_places = frozenset(general)  # the place the base is about (Syria)
         self.answer_kinds = [
             kinds_of_answer([word for words in texts for word in words], list(place_tokens))
-            for texts in answer_words
+            | marked_kinds(answer_texts(item))
+            for texts, item in zip(answer_words, self.items, strict=True)
         ]
         # The kinds of answer an item's own phrasings ask for: a fact asked "where ...?" by the
         # people who wrote its phrasings gives a place, whatever its answer's wording.
@@ -355,6 +358,11 @@ class Index:
             if item.fact is not None:
                 for ident in item.fact.entities:
                     weights[index][entity_token(ident)] = 1.0
+            # A text with "#SochiSummit" in it answers "which hashtag?" though it never says
+            # "hashtag": the word is one of its own, as if found in its text.
+            for kind in marked_kinds(answer_texts(item)):
+                for word in (word for word, named in KIND_WORDS.items() if named == kind):
+                    weights[index].setdefault(stem(word), self.weights.answer_word)
         # A question about "the Russian side" is also answered by a fact that names only Putin.
         implied = {
             entity_token(e.id): entity_token(e.country)
