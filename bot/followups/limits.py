@@ -9,7 +9,7 @@ the answer. "anything else?" asks the last question again for another fact than 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from bot.factbase import FactBase
@@ -61,6 +61,44 @@ def names_someone_new(base: FactBase, ident: str, question: str) -> bool:
     given = {mention.entity for mention in find_mentions(split_tokens(text), names)}
     kinds = ("person", "organisation", "country")
     return any(base.entities[e].kind in kinds for e in given - asked if e in base.entities)
+
+
+def named_in(base: FactBase, text: str) -> set[str]:
+    """The entities a text names, by their names and aliases."""
+    return {mention.entity for mention in find_mentions(split_tokens(text), names_of(base))}
+
+
+def concerned(matcher: Matcher, ident: str) -> set[str]:
+    """Whom and what the fact (or entity) `ident` is about: those its answer names (and the
+    places, events and bodies its phrasings do), its speakers and its entities; an entity's own
+    card is about that entity."""
+    base, index = matcher.base, matcher.index
+    fact = base.facts.get(ident)
+    if fact is None:
+        return {ident}
+    found = named_in(base, fact.answer) | set(fact.speakers) | set(fact.entities)
+    position = index.item_index.get(ident)
+    if position is not None:
+        # Where and what a fact is about its phrasings may say ("the Sochi congress"); whom it
+        # is about, its own text says.
+        phrased = (index.entity_by_token[t] for t in index.item_entities[position])
+        found |= {entity.id for entity in phrased if entity.kind != "person"}
+    # "Egypt's President Abdel-Fattah el-Sissi" names Egypt too.
+    countries = {base.entities[e].country for e in found if e in base.entities}
+    return found | {country for country in countries if country}
+
+
+def about_each(matcher: Matcher, match: Match, groups: Sequence[Collection[str]]) -> Match:
+    """The match, unless it answers with a fact about none of the entities of one of `groups`:
+    then that fact is the closest. "and Trump?" is not answered by Putin's calls to others;
+    "did he meet Assad there?" of Erdogan not by Putin's meeting with Assad."""
+    best = match.best
+    if match.outcome is not Outcome.ANSWER or best is None:
+        return match
+    about = concerned(matcher, best.id)
+    if all(about.intersection(group) for group in groups if group):
+        return match
+    return as_closest(match)
 
 
 def within_limits(base: FactBase, words: Sequence[str], question: str, match: Match) -> Match:

@@ -77,6 +77,8 @@ class Candidate:
     need: Need
     topic: str | None = None
     another: bool = False  # "anything else?": a fact other than the one the context got
+    # What each pronoun was read as: the entities any of which it stands for, one set each.
+    referents: tuple[frozenset[str], ...] = ()
 
 
 # Words "anything else?", "what else did he say?" may hold besides an ELSE_WORDS word.
@@ -209,6 +211,7 @@ def pointing_back(
     words = [word for word, _ in word_positions(tokens)]
     referents = Referents(answerer, context)
     changes: dict[int, tuple[int, str]] = {}
+    groups: list[frozenset[str]] = []
     need = Need.NONE
     vague = False
     position = 0
@@ -216,6 +219,7 @@ def pointing_back(
         before = [base.entities[m.entity] for m in mentions if m.last < index] + unplaced
         for word in token.words:
             stand_in: list[Entity] | str | None = None
+            group: list[Entity] = []  # the entities any of which the word may stand for
             points = False
             if word in PERSON_PRONOUNS and (
                 word in OBJECT_PRONOUNS or not any(e.kind == "person" for e in before)
@@ -224,9 +228,12 @@ def pointing_back(
                 stand_in = [person] if person is not None else None
             elif word in PLURAL_PRONOUNS and (word in OBJECT_PRONOUNS or len(before) < 2):
                 points, stand_in = True, referents.people(taken) or referents.thing(taken)
+                group = referents.things(taken) if isinstance(stand_in, str) else []
             elif word == "there" and (position == 0 or words[position - 1] not in BE):
                 points = not kinds & {"place", "event", "country"}
                 stand_in = referents.place() if points else None
+                place = referents.place_entity() if points else None
+                group = [place] if place is not None else []
             elif word in THING_PRONOUNS and (
                 _points_at_thing(words, position) or (word in ("this", "that") and not named)
             ):
@@ -237,14 +244,22 @@ def pointing_back(
                 # (the words of the last answer, not what they were about): the topic goes along.
                 if following not in DEFINITE_NOUNS and preceding not in SAYING:
                     stand_in = referents.thing(taken)
+                    group = referents.things(taken)
             if points:
                 need = Need.STRONG
                 if stand_in and len(token.words) == 1:
                     # "the talks" for "they" says no more than "they": the topic goes along.
                     vague = vague or stand_in == referents.definite()
                     if not isinstance(stand_in, str):
+                        group = stand_in
                         taken.update(entity.id for entity in stand_in)
                         stand_in = join_names([entity.name for entity in stand_in])
+                    if group:
+                        ids = {entity.id for entity in group}
+                        if word in POSSESSIVES:
+                            # "his country", "their government": theirs may be named by it.
+                            ids |= {entity.country for entity in group if entity.country}
+                        groups.append(frozenset(ids))
                     changes[index] = (index, stand_in + ("'s" if word in POSSESSIVES else ""))
                 else:
                     vague = True
@@ -270,11 +285,13 @@ def pointing_back(
         return []
     text = rebuild(tokens, changes) if changes else " ".join(token.raw for token in tokens)
     topic = topic_of(context)
-    found = [Candidate(about_topic(text, topic), need, topic)]
+    pointed = tuple(groups)
+    found = [Candidate(about_topic(text, topic), need, topic, referents=pointed)]
     if changes and not vague:
-        found.insert(0, Candidate(text, need))
+        found.insert(0, Candidate(text, need, referents=pointed))
     # Only who and what the last question named, when its other words lead elsewhere.
     names = [short_name(e) for e in referents.asked if e.id not in taken]
-    if names and vague and join_names(names) != topic:
-        found.append(Candidate(about_topic(text, join_names(names)), need, join_names(names)))
+    named_only = join_names(names) if names else None
+    if named_only and vague and named_only != topic:
+        found.append(Candidate(about_topic(text, named_only), need, named_only, referents=pointed))
     return found
