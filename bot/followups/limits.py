@@ -15,6 +15,7 @@ from dataclasses import replace
 from bot.factbase import FactBase
 from bot.followups.mentions import find_mentions, names_of, split_tokens
 from bot.matching import Match, Matcher, Outcome
+from bot.matching.asked import asked_kinds, named_kinds
 
 # A fact's text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
 _REASON = re.compile(
@@ -26,8 +27,9 @@ ELSE_WORDS = frozenset("else more other another further".split())
 
 
 def asks_why(words: Sequence[str]) -> bool:
-    """Whether a message asks for a reason: "why?", "why did he quit?", "what for?"."""
-    return "why" in words or (len(words) >= 2 and words[-2:] == ["what", "for"])
+    """Whether a message asks for a reason: "why?", "why did he quit?", "what for?", "what was
+    the conference for?"."""
+    return "why" in words or (len(words) >= 2 and words[0] == "what" and words[-1] == "for")
 
 
 def gives_reason(base: FactBase, ident: str) -> bool:
@@ -99,6 +101,20 @@ def about_each(matcher: Matcher, match: Match, groups: Sequence[Collection[str]]
     if all(about.intersection(group) for group in groups if group):
         return match
     return as_closest(match)
+
+
+def gives_kinds(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
+    """The match, unless the message asks a kind of answer ("when?", "where are they?", "how
+    long?", "which city?") that its fact's own text does not give: then it is the closest.
+    What a fact's phrasings ask for is no answer here: the context supplied the rest of the
+    question, and "how long did it last?" is not answered by a fact that names no length."""
+    best = match.best
+    if match.outcome is not Outcome.ANSWER or best is None or best.id not in matcher.base.facts:
+        return match
+    index = matcher.index
+    position = index.item_index[best.id]
+    asked = asked_kinds(words) | named_kinds(words)
+    return match if asked <= index.answer_kinds[position] else as_closest(match)
 
 
 def within_limits(base: FactBase, words: Sequence[str], question: str, match: Match) -> Match:

@@ -6,7 +6,14 @@ from dataclasses import dataclass, replace
 
 from bot.factbase import FactBase
 from bot.followups.context import ABOUT, Context
-from bot.followups.limits import about_each, another_fact, first_named, named_in, within_limits
+from bot.followups.limits import (
+    about_each,
+    another_fact,
+    first_named,
+    gives_kinds,
+    named_in,
+    within_limits,
+)
 from bot.followups.mentions import Token, split_tokens, word_positions
 from bot.followups.readings import (
     Candidate,
@@ -225,8 +232,10 @@ def _in_context(
             # "and Trump?": an answer about Trump.
             read = about_each(answerer.matcher, read, [{entity.id for entity in alone.entities}])
         elif not candidate.another:
-            # An answer about whom and what the context says the message is about.
+            # An answer about whom and what the context says the message is about, that gives
+            # what the message asks for in its own words.
             read = about_each(answerer.matcher, read, _pointed(base, candidate, named))
+            read = gives_kinds(answerer.matcher, read, words)
         # The context says what the message is about, never what it asks: a "why?" gets a
         # fact that says why, or the closest.
         read = within_limits(answerer.base, words, candidate.text, read)

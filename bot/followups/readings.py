@@ -79,6 +79,7 @@ class Candidate:
     another: bool = False  # "anything else?": a fact other than the one the context got
     # What each pronoun was read as: the entities any of which it stands for, one set each.
     referents: tuple[frozenset[str], ...] = ()
+    names_only: bool = False  # the topic is only whom the last question named
 
 
 # Words "anything else?", "what else did he say?" may hold besides an ELSE_WORDS word.
@@ -293,5 +294,7 @@ def pointing_back(
     names = [short_name(e) for e in referents.asked if e.id not in taken]
     named_only = join_names(names) if names else None
     if named_only and vague and named_only != topic:
-        found.append(Candidate(about_topic(text, named_only), need, named_only, referents=pointed))
+        found.append(
+            Candidate(about_topic(text, named_only), need, named_only, pointed, names_only=True)
+        )
     return found
