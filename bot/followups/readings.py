@@ -295,6 +295,8 @@ def pointing_back(
     named_only = join_names(names) if names else None
     if named_only and vague and named_only != topic:
         found.append(
-            Candidate(about_topic(text, named_only), need, named_only, pointed, names_only=True)
+            Candidate(
+                about_topic(text, named_only), need, named_only, referents=pointed, names_only=True
+            )
         )
     return found
