@@ -218,7 +218,8 @@ def _in_context(
             # whom the context says "he" is. ("it" and "there" read alone often stand for what
             # the message names: "did ISIS lose its last stronghold?")
             people = [group for group in candidates[0].referents if _people(base, group)]
-            alone = about_each(answerer.matcher, alone, [group - named for group in people])
+            pointed = [group - named for group in (*people, candidates[0].unresolved)]
+            alone = about_each(answerer.matcher, alone, pointed)
     # The plainest reading that answers; else the plainest.
     found: tuple[Match, Candidate] | None = None
     for candidate in candidates:

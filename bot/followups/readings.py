@@ -80,6 +80,8 @@ class Candidate:
     # What each pronoun was read as: the entities any of which it stands for, one set each.
     referents: tuple[frozenset[str], ...] = ()
     names_only: bool = False  # the topic is only whom the last question named
+    # For a pronoun nothing in the context stands for: whom the last question named.
+    unresolved: frozenset[str] = frozenset()
 
 
 # Words "anything else?", "what else did he say?" may hold besides an ELSE_WORDS word.
@@ -214,7 +216,7 @@ def pointing_back(
     changes: dict[int, tuple[int, str]] = {}
     groups: list[frozenset[str]] = []
     need = Need.NONE
-    vague = False
+    vague = unresolved = False
     position = 0
     for index, token in enumerate(tokens):
         before = [base.entities[m.entity] for m in mentions if m.last < index] + unplaced
@@ -263,7 +265,7 @@ def pointing_back(
                         groups.append(frozenset(ids))
                     changes[index] = (index, stand_in + ("'s" if word in POSSESSIVES else ""))
                 else:
-                    vague = True
+                    vague = unresolved = True
             position += 1
     for mention in mentions:
         # "the Russian one": the person of that country the conversation was about.
@@ -287,16 +289,24 @@ def pointing_back(
     text = rebuild(tokens, changes) if changes else " ".join(token.raw for token in tokens)
     topic = topic_of(context)
     pointed = tuple(groups)
-    found = [Candidate(about_topic(text, topic), need, topic, referents=pointed)]
+    unknown = frozenset(e.id for e in referents.asked if unresolved and e.id not in named)
+    found = [
+        Candidate(about_topic(text, topic), need, topic, referents=pointed, unresolved=unknown)
+    ]
     if changes and not vague:
-        found.insert(0, Candidate(text, need, referents=pointed))
+        found.insert(0, Candidate(text, need, referents=pointed, unresolved=unknown))
     # Only who and what the last question named, when its other words lead elsewhere.
     names = [short_name(e) for e in referents.asked if e.id not in taken]
     named_only = join_names(names) if names else None
     if named_only and vague and named_only != topic:
         found.append(
             Candidate(
-                about_topic(text, named_only), need, named_only, referents=pointed, names_only=True
+                about_topic(text, named_only),
+                need,
+                named_only,
+                referents=pointed,
+                names_only=True,
+                unresolved=unknown,
             )
         )
     return found
