@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
+from itertools import pairwise
 
 from bot.factbase import FactBase
 from bot.followups.mentions import find_mentions, names_of, split_tokens
+from bot.followups.words import WHICH_KINDS
 from bot.matching import Match, Matcher, Outcome
 from bot.matching.asked import asked_kinds, named_kinds
 
@@ -115,6 +117,28 @@ def gives_kinds(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
     position = index.item_index[best.id]
     asked = asked_kinds(words) | named_kinds(words)
     return match if asked <= index.answer_kinds[position] else as_closest(match)
+
+
+def asks_which(words: Sequence[str]) -> str | None:
+    """The kind of entity "which groups?", "what city did they pick?" asks to be named."""
+    for first, second in pairwise(words):
+        if first in ("which", "what") and second in WHICH_KINDS:
+            return WHICH_KINDS[second]
+    return None
+
+
+def names_which(base: FactBase, match: Match, words: Sequence[str], question: str) -> Match:
+    """The match, unless "which groups?" gets a fact that names no group the question (as
+    read) does not: "Turkey has supported Syrian opposition groups" does not say which."""
+    best = match.best
+    kind = asks_which(words)
+    if match.outcome is not Outcome.ANSWER or best is None or kind is None:
+        return match
+    fact = base.facts.get(best.id)
+    if fact is None:
+        return match
+    new = named_in(base, fact.answer) - named_in(base, question)
+    return match if any(base.entities[e].kind == kind for e in new) else as_closest(match)
 
 
 def within_limits(base: FactBase, words: Sequence[str], question: str, match: Match) -> Match:

@@ -12,6 +12,7 @@ from bot.followups.limits import (
     first_named,
     gives_kinds,
     named_in,
+    names_which,
     within_limits,
 )
 from bot.followups.mentions import Token, split_tokens, word_positions
@@ -237,6 +238,7 @@ def _in_context(
             # what the message asks for in its own words.
             read = about_each(answerer.matcher, read, _pointed(base, candidate, named))
             read = gives_kinds(answerer.matcher, read, words)
+            read = names_which(base, read, words, candidate.text)
         # The context says what the message is about, never what it asks: a "why?" gets a
         # fact that says why, or the closest.
         read = within_limits(answerer.base, words, candidate.text, read)
