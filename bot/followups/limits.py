@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from bot.factbase import FactBase
 from bot.followups.mentions import find_mentions, names_of, split_tokens
-from bot.followups.words import WHICH_KINDS
+from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, WHICH_KINDS
 from bot.matching import Match, Matcher, Outcome
 from bot.matching.asked import asked_kinds, named_kinds
 
@@ -26,6 +26,7 @@ _REASON = re.compile(
 )
 # "anything else?", "what else did he say?", "more?": the last question, for another fact.
 ELSE_WORDS = frozenset("else more other another further".split())
+_SOMEONE = ("person", "organisation", "country")  # whom "who" may be answered with
 
 
 def asks_why(words: Sequence[str]) -> bool:
@@ -54,8 +55,21 @@ def asks_who(words: Sequence[str]) -> bool:
     return bool(words) and words[0] in ("who", "whom")
 
 
-def names_someone_new(base: FactBase, ident: str, question: str) -> bool:
-    """Whether the answer of `ident` names a person, body or country `question` does not."""
+def asks_who_they_are(words: Sequence[str]) -> bool:
+    """Whether a message asks who people are: "who were they?", "who's he?"."""
+    verb, pronoun = [*words[1:3], "", ""][:2]
+    return (
+        asks_who(words)
+        and (verb in BE or verb == "s")  # "who's he?" reads as who, s, he
+        and pronoun in PERSON_PRONOUNS | PLURAL_PRONOUNS
+    )
+
+
+def names_someone_new(
+    base: FactBase, ident: str, question: str, kinds: Collection[str] = _SOMEONE
+) -> bool:
+    """Whether the answer of `ident` names a person, body or country (of `kinds`) `question`
+    does not."""
     item = base.facts.get(ident)
     text = item.answer if item is not None else ""
     if not text:
@@ -63,7 +77,6 @@ def names_someone_new(base: FactBase, ident: str, question: str) -> bool:
     names = names_of(base)
     asked = {mention.entity for mention in find_mentions(split_tokens(question), names)}
     given = {mention.entity for mention in find_mentions(split_tokens(text), names)}
-    kinds = ("person", "organisation", "country")
     return any(base.entities[e].kind in kinds for e in given - asked if e in base.entities)
 
 
@@ -151,6 +164,10 @@ def within_limits(base: FactBase, words: Sequence[str], question: str, match: Ma
     if asks_why(words) and not gives_reason(base, best.id):
         return as_closest(match)
     if asks_who(words) and not names_someone_new(base, best.id, question):
+        return as_closest(match)
+    # "who were they?" of the military chiefs asks for people: the countries they came from
+    # are not who they were.
+    if asks_who_they_are(words) and not names_someone_new(base, best.id, question, ("person",)):
         return as_closest(match)
     return match
 
