@@ -221,6 +221,9 @@ def _in_context(
             people = [group for group in candidates[0].referents if _people(base, group)]
             pointed = [group - named for group in (*people, candidates[0].unresolved)]
             alone = about_each(answerer.matcher, alone, pointed)
+    elif candidates and candidates[0].need is Need.MEDIUM and candidates[0].unresolved:
+        # "how long did the talks last?" is about the talks the last question was about.
+        alone = about_each(answerer.matcher, alone, [candidates[0].unresolved - named])
     # The plainest reading that answers; else the plainest.
     found: tuple[Match, Candidate] | None = None
     for candidate in candidates:

@@ -284,6 +284,9 @@ def pointing_back(
     if not changes and not named and (definite or going_on or short):
         # "was the meeting secret?" is about the meeting this conversation is about.
         vague, need = True, max(need, Need.MEDIUM if definite else Need.WEAK)
+        # "how long did the talks last?" says no more than which talks it means; a longer
+        # question may well say it ("who said the meeting was a breakthrough?").
+        unresolved = unresolved or (definite and len(words) <= SHORT_WORDS + 1)
     if need is Need.NONE:
         return []
     text = rebuild(tokens, changes) if changes else " ".join(token.raw for token in tokens)
