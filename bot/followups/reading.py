@@ -180,10 +180,11 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
     return _reading(answerer, message, alone, keeps_context=empty)
 
 
-def _people(base: FactBase, group: frozenset[str]) -> bool:
-    """Whether a pronoun's referents are people (and, for "his", their countries)."""
-    kinds = {base.entities[e].kind for e in group if e in base.entities}
-    return "person" in kinds and kinds <= {"person", "country"}
+def _person(base: FactBase, group: frozenset[str]) -> bool:
+    """Whether a pronoun stands for one person (and, for "his", their country). ("they" is
+    often said of whom the message names: "did Putin say they would …?")"""
+    kinds = [base.entities[e].kind for e in group if e in base.entities]
+    return kinds.count("person") == 1 and set(kinds) <= {"person", "country"}
 
 
 def _pointed(base: FactBase, candidate: Candidate, named: set[str]) -> list[set[str]]:
@@ -218,7 +219,7 @@ def _in_context(
             # Read alone, "did he meet Assad there?" is about anyone: its answer must be about
             # whom the context says "he" is. ("it" and "there" read alone often stand for what
             # the message names: "did ISIS lose its last stronghold?")
-            people = [group for group in candidates[0].referents if _people(base, group)]
+            people = [group for group in candidates[0].referents if _person(base, group)]
             pointed = [group - named for group in (*people, candidates[0].unresolved)]
             alone = about_each(answerer.matcher, alone, pointed)
     elif candidates and candidates[0].need is Need.MEDIUM and candidates[0].unresolved:

@@ -37,6 +37,7 @@ from bot.followups.words import (
     DEFINITE_NOUNS,
     EMPTY_IT,
     FILLERS,
+    GROUPS,
     HOW_WORDS,
     OBJECT_PRONOUNS,
     OPENERS,
@@ -265,7 +266,9 @@ def pointing_back(
                         groups.append(frozenset(ids))
                     changes[index] = (index, stand_in + ("'s" if word in POSSESSIVES else ""))
                 else:
-                    vague = unresolved = True
+                    # "he" with no one to stand for: whom the last question named. ("it" and
+                    # "they" often stand for what the message names: "did ISIS lose its …")
+                    vague, unresolved = True, unresolved or word in PERSON_PRONOUNS
             position += 1
     for mention in mentions:
         # "the Russian one": the person of that country the conversation was about.
@@ -277,7 +280,9 @@ def pointing_back(
             if person is not None:
                 changes[mention.first - the] = (mention.last + 1, person.name)
                 need = Need.STRONG
-    definite = any(a in ("the", "this", "that") and b in DEFINITE_NOUNS for a, b in pairwise(words))
+    pairs = [(a, b) for a, b in pairwise(words) if a in ("the", "this", "that")]
+    definite = any(b in DEFINITE_NOUNS for _, b in pairs)
+    things = any(b in DEFINITE_NOUNS - GROUPS for _, b in pairs)  # not "the two leaders"
     # "and what did the Duma say?": a question of its own, going on from the last one.
     going_on = len(words) > 1 and words[0] in ("and", "so", "also") and words[1] in QUESTION_WORDS
     short = len(words) <= SHORT_WORDS
@@ -286,7 +291,7 @@ def pointing_back(
         vague, need = True, max(need, Need.MEDIUM if definite else Need.WEAK)
         # "how long did the talks last?" says no more than which talks it means; a longer
         # question may well say it ("who said the meeting was a breakthrough?").
-        unresolved = unresolved or (definite and len(words) <= SHORT_WORDS + 1)
+        unresolved = unresolved or (things and len(words) <= SHORT_WORDS + 1)
     if need is Need.NONE:
         return []
     text = rebuild(tokens, changes) if changes else " ".join(token.raw for token in tokens)
