@@ -18,6 +18,7 @@ from bot.followups.mentions import find_mentions, names_of, split_tokens
 from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, WHICH_KINDS
 from bot.matching import Match, Matcher, Outcome
 from bot.matching.asked import asked_kinds, named_kinds
+from bot.normalization import normalize
 
 # A fact's text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
 _REASON = re.compile(
@@ -27,6 +28,7 @@ _REASON = re.compile(
 # "anything else?", "what else did he say?", "more?": the last question, for another fact.
 ELSE_WORDS = frozenset("else more other another further".split())
 _SOMEONE = ("person", "organisation", "country")  # whom "who" may be answered with
+_SETTINGS = ("place", "event", "document")  # where and at what a fact is
 
 
 def asks_why(words: Sequence[str]) -> bool:
@@ -87,8 +89,8 @@ def named_in(base: FactBase, text: str) -> set[str]:
 
 def concerned(matcher: Matcher, ident: str) -> set[str]:
     """Whom and what the fact (or entity) `ident` is about: those its answer names (and the
-    places, events and bodies its phrasings do), its speakers and its entities; an entity's own
-    card is about that entity."""
+    places, events and documents its phrasings do), its speakers and its entities; an entity's
+    own card is about that entity."""
     base, index = matcher.base, matcher.index
     fact = base.facts.get(ident)
     if fact is None:
@@ -96,13 +98,23 @@ def concerned(matcher: Matcher, ident: str) -> set[str]:
     found = named_in(base, fact.answer) | set(fact.speakers) | set(fact.entities)
     position = index.item_index.get(ident)
     if position is not None:
-        # Where and what a fact is about its phrasings may say ("the Sochi congress"); whom it
-        # is about, its own text says.
+        # Where and at what a fact is, its phrasings may say ("the Sochi congress"); whom it is
+        # about, its own text says.
         phrased = (index.entity_by_token[t] for t in index.item_entities[position])
-        found |= {entity.id for entity in phrased if entity.kind != "person"}
-    # "Egypt's President Abdel-Fattah el-Sissi" names Egypt too.
-    countries = {base.entities[e].country for e in found if e in base.entities}
-    return found | {country for country in countries if country}
+        found |= {entity.id for entity in phrased if entity.kind in _SETTINGS}
+    return found | countries_in(base, fact.answer)
+
+
+def countries_in(base: FactBase, text: str) -> set[str]:
+    """The countries a text names, inside other names too: "Egypt's President Abdel-Fattah
+    el-Sissi" names Egypt (as one name, it names el-Sissi only)."""
+    padded = f" {normalize(text)} "
+    return {
+        entity.id
+        for entity in base.entities.values()
+        if entity.kind == "country"
+        and any(f" {normalize(name)} " in padded for name in (entity.name, *entity.aliases))
+    }
 
 
 def about_each(matcher: Matcher, match: Match, groups: Sequence[Collection[str]]) -> Match:

@@ -35,6 +35,7 @@ from bot.followups.words import (
     CLAUSE_WORDS,
     CLOSERS,
     DEFINITE_NOUNS,
+    DEFINITE_WORDS,
     EMPTY_IT,
     FILLERS,
     GROUPS,
@@ -289,9 +290,8 @@ def pointing_back(
     if not changes and not named and (definite or going_on or short):
         # "was the meeting secret?" is about the meeting this conversation is about.
         vague, need = True, max(need, Need.MEDIUM if definite else Need.WEAK)
-        # "how long did the talks last?" says no more than which talks it means; a longer
-        # question may well say it ("who said the meeting was a breakthrough?").
-        unresolved = unresolved or (things and len(words) <= SHORT_WORDS + 1)
+        # "how long did the talks last?": the talks of the conversation, not any talks.
+        unresolved = unresolved or (things and len(words) <= DEFINITE_WORDS)
     if need is Need.NONE:
         return []
     text = rebuild(tokens, changes) if changes else " ".join(token.raw for token in tokens)

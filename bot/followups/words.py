@@ -40,6 +40,9 @@ INTERJECTIONS = frozenset(
 # Words "and X?" may hold besides X: "and the Turkish one then?".
 FILLERS = frozenset("the a an one ones of about then so ok okay mr".split())
 SHORT_WORDS = 4  # a message of at most this many words that names no one may carry a topic on
+# A message of at most this many words about "the talks" says no more than which talks: those
+# of the conversation ("how long did the talks last?"); a longer one may say which.
+DEFINITE_WORDS = 6
 SUBSTITUTE_WORDS = 6  # "and X?" with X longer than this is a question of its own
 # "about it", "after that": a thing pointed at.
 PREPOSITIONS = frozenset("about of on for in at to from with after before by".split())
