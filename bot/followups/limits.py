@@ -34,7 +34,10 @@ _SETTINGS = ("place", "event", "document")  # where and at what a fact is
 def asks_why(words: Sequence[str]) -> bool:
     """Whether a message asks for a reason: "why?", "why did he quit?", "what for?", "what was
     the conference for?"."""
-    return "why" in words or (len(words) >= 2 and words[0] == "what" and words[-1] == "for")
+    if "why" in words or list(words[-2:]) == ["what", "for"]:
+        return True
+    # "what was it for?", not "what did they call for?"
+    return len(words) > 2 and words[0] == "what" and words[1] in BE and words[-1] == "for"
 
 
 def gives_reason(base: FactBase, ident: str) -> bool:
