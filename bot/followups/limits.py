@@ -90,10 +90,25 @@ def named_in(base: FactBase, text: str) -> set[str]:
     return {mention.entity for mention in find_mentions(split_tokens(text), names_of(base))}
 
 
-def concerned(matcher: Matcher, ident: str) -> set[str]:
+_ABOUT: dict[int, tuple[Matcher, dict[str, frozenset[str]]]] = {}
+
+
+def concerned(matcher: Matcher, ident: str) -> frozenset[str]:
     """Whom and what the fact (or entity) `ident` is about: those its answer names (and the
     places, events and documents its phrasings do), its speakers and its entities; an entity's
-    own card is about that entity."""
+    own card is about that entity. Worked out once per matcher."""
+    cached = _ABOUT.get(id(matcher))
+    if cached is None or cached[0] is not matcher:
+        cached = (matcher, {})
+        _ABOUT.clear()  # one matcher at a time: a reloaded base replaces the old one
+        _ABOUT[id(matcher)] = cached
+    found = cached[1].get(ident)
+    if found is None:
+        found = cached[1][ident] = frozenset(_concerned(matcher, ident))
+    return found
+
+
+def _concerned(matcher: Matcher, ident: str) -> set[str]:
     base, index = matcher.base, matcher.index
     fact = base.facts.get(ident)
     if fact is None:

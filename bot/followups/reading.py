@@ -211,7 +211,7 @@ def _in_context(
         candidates = []  # it only may point back, and it is answered as it stands
     points = bool(candidates) and candidates[0].need >= Need.STRONG
     base = answerer.base
-    named = named_in(base, message)
+    named = named_in(base, message) if candidates else set()
     if points:
         # A message that points back is a follow-up: the limits hold for it alone too.
         alone = within_limits(base, words, message, alone)
