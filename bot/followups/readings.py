@@ -81,7 +81,6 @@ class Candidate:
     another: bool = False  # "anything else?": a fact other than the one the context got
     # What each pronoun was read as: the entities any of which it stands for, one set each.
     referents: tuple[frozenset[str], ...] = ()
-    names_only: bool = False  # the topic is only whom the last question named
     # For a pronoun nothing in the context stands for: whom the last question named.
     unresolved: frozenset[str] = frozenset()
 
@@ -313,7 +312,6 @@ def pointing_back(
                 need,
                 named_only,
                 referents=pointed,
-                names_only=True,
                 unresolved=unknown,
             )
         )
