@@ -96,10 +96,13 @@ class Referents:
     def thing(self, taken: set[str]) -> str | None:
         """What "it" or "them" stands for: an event, document or body the question named, else
         what it called "the meeting", "the talks"."""
-        for entity in self.asked:
-            if entity.kind in ("event", "document", "organisation") and entity.id not in taken:
-                return short_name(entity)
-        return self.definite()
+        things = self.things(taken)
+        return short_name(things[0]) if things else self.definite()
+
+    def things(self, taken: set[str]) -> list[Entity]:
+        """The events, documents and bodies the question named, in order."""
+        kinds = ("event", "document", "organisation")
+        return [e for e in self.asked if e.kind in kinds and e.id not in taken]
 
     def definite(self) -> str | None:
         """What the question called "the meeting", "the talks", if anything."""
@@ -118,12 +121,14 @@ class Referents:
         return counterpart(people[0], country, self.base) if people else None
 
     def place(self) -> str | None:
-        for entity in self.entities:
-            if entity.kind == "event":
-                return f"at the {entity.name}"
-            if entity.kind in ("place", "country"):
-                return f"in {entity.name}"
-        return None
+        entity = self.place_entity()
+        if entity is None:
+            return None
+        return f"at the {entity.name}" if entity.kind == "event" else f"in {entity.name}"
+
+    def place_entity(self) -> Entity | None:
+        """What "there" stands for: the first event, place or country of the context."""
+        return next((e for e in self.entities if e.kind in ("event", "place", "country")), None)
 
 
 def topic_of(context: Context) -> str:

@@ -9,12 +9,16 @@ the answer. "anything else?" asks the last question again for another fact than 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
+from itertools import pairwise
 
 from bot.factbase import FactBase
 from bot.followups.mentions import find_mentions, names_of, split_tokens
+from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, WHICH_KINDS
 from bot.matching import Match, Matcher, Outcome
+from bot.matching.asked import asked_kinds, named_kinds
+from bot.normalization import normalize
 
 # A fact's text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
 _REASON = re.compile(
@@ -23,11 +27,17 @@ _REASON = re.compile(
 )
 # "anything else?", "what else did he say?", "more?": the last question, for another fact.
 ELSE_WORDS = frozenset("else more other another further".split())
+_SOMEONE = ("person", "organisation", "country")  # whom "who" may be answered with
+_SETTINGS = ("place", "event", "document")  # where and at what a fact is
 
 
 def asks_why(words: Sequence[str]) -> bool:
-    """Whether a message asks for a reason: "why?", "why did he quit?", "what for?"."""
-    return "why" in words or (len(words) >= 2 and words[-2:] == ["what", "for"])
+    """Whether a message asks for a reason: "why?", "why did he quit?", "what for?", "what was
+    the conference for?"."""
+    if "why" in words or list(words[-2:]) == ["what", "for"]:
+        return True
+    # "what was it for?", not "what did they call for?"
+    return len(words) > 2 and words[0] == "what" and words[1] in BE and words[-1] == "for"
 
 
 def gives_reason(base: FactBase, ident: str) -> bool:
@@ -50,8 +60,21 @@ def asks_who(words: Sequence[str]) -> bool:
     return bool(words) and words[0] in ("who", "whom")
 
 
-def names_someone_new(base: FactBase, ident: str, question: str) -> bool:
-    """Whether the answer of `ident` names a person, body or country `question` does not."""
+def asks_who_they_are(words: Sequence[str]) -> bool:
+    """Whether a message asks who people are: "who were they?", "who's he?"."""
+    verb, pronoun = [*words[1:3], "", ""][:2]
+    return (
+        asks_who(words)
+        and (verb in BE or verb == "s")  # "who's he?" reads as who, s, he
+        and pronoun in PERSON_PRONOUNS | PLURAL_PRONOUNS
+    )
+
+
+def names_someone_new(
+    base: FactBase, ident: str, question: str, kinds: Collection[str] = _SOMEONE
+) -> bool:
+    """Whether the answer of `ident` names a person, body or country (of `kinds`) `question`
+    does not."""
     item = base.facts.get(ident)
     text = item.answer if item is not None else ""
     if not text:
@@ -59,8 +82,106 @@ def names_someone_new(base: FactBase, ident: str, question: str) -> bool:
     names = names_of(base)
     asked = {mention.entity for mention in find_mentions(split_tokens(question), names)}
     given = {mention.entity for mention in find_mentions(split_tokens(text), names)}
-    kinds = ("person", "organisation", "country")
     return any(base.entities[e].kind in kinds for e in given - asked if e in base.entities)
+
+
+def named_in(base: FactBase, text: str) -> set[str]:
+    """The entities a text names, by their names and aliases."""
+    return {mention.entity for mention in find_mentions(split_tokens(text), names_of(base))}
+
+
+_ABOUT: dict[int, tuple[Matcher, dict[str, frozenset[str]]]] = {}
+
+
+def concerned(matcher: Matcher, ident: str) -> frozenset[str]:
+    """Whom and what the fact (or entity) `ident` is about: those its answer names (and the
+    places, events and documents its phrasings do), its speakers and its entities; an entity's
+    own card is about that entity. Worked out once per matcher."""
+    cached = _ABOUT.get(id(matcher))
+    if cached is None or cached[0] is not matcher:
+        cached = (matcher, {})
+        _ABOUT.clear()  # one matcher at a time: a reloaded base replaces the old one
+        _ABOUT[id(matcher)] = cached
+    found = cached[1].get(ident)
+    if found is None:
+        found = cached[1][ident] = frozenset(_concerned(matcher, ident))
+    return found
+
+
+def _concerned(matcher: Matcher, ident: str) -> set[str]:
+    base, index = matcher.base, matcher.index
+    fact = base.facts.get(ident)
+    if fact is None:
+        return {ident}
+    found = named_in(base, fact.answer) | set(fact.speakers) | set(fact.entities)
+    position = index.item_index.get(ident)
+    if position is not None:
+        # Where and at what a fact is, its phrasings may say ("the Sochi congress"); whom it is
+        # about, its own text says.
+        phrased = (index.entity_by_token[t] for t in index.item_entities[position])
+        found |= {entity.id for entity in phrased if entity.kind in _SETTINGS}
+    return found | countries_in(base, fact.answer)
+
+
+def countries_in(base: FactBase, text: str) -> set[str]:
+    """The countries a text names, inside other names too: "Egypt's President Abdel-Fattah
+    el-Sissi" names Egypt (as one name, it names el-Sissi only)."""
+    padded = f" {normalize(text)} "
+    return {
+        entity.id
+        for entity in base.entities.values()
+        if entity.kind == "country"
+        and any(f" {normalize(name)} " in padded for name in (entity.name, *entity.aliases))
+    }
+
+
+def about_each(matcher: Matcher, match: Match, groups: Sequence[Collection[str]]) -> Match:
+    """The match, unless it answers with a fact about none of the entities of one of `groups`:
+    then that fact is the closest. "and Trump?" is not answered by Putin's calls to others;
+    "did he meet Assad there?" of Erdogan not by Putin's meeting with Assad."""
+    best = match.best
+    if match.outcome is not Outcome.ANSWER or best is None:
+        return match
+    about = concerned(matcher, best.id)
+    if all(about.intersection(group) for group in groups if group):
+        return match
+    return as_closest(match)
+
+
+def gives_kinds(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
+    """The match, unless the message asks a kind of answer ("when?", "where are they?", "how
+    long?", "which city?") that its fact's own text does not give: then it is the closest.
+    What a fact's phrasings ask for is no answer here: the context supplied the rest of the
+    question, and "how long did it last?" is not answered by a fact that names no length."""
+    best = match.best
+    if match.outcome is not Outcome.ANSWER or best is None or best.id not in matcher.base.facts:
+        return match
+    index = matcher.index
+    position = index.item_index[best.id]
+    asked = asked_kinds(words) | named_kinds(words)
+    return match if asked <= index.answer_kinds[position] else as_closest(match)
+
+
+def asks_which(words: Sequence[str]) -> str | None:
+    """The kind of entity "which groups?", "what city did they pick?" asks to be named."""
+    for first, second in pairwise(words):
+        if first in ("which", "what") and second in WHICH_KINDS:
+            return WHICH_KINDS[second]
+    return None
+
+
+def names_which(base: FactBase, match: Match, words: Sequence[str], question: str) -> Match:
+    """The match, unless "which groups?" gets a fact that names no group the question (as
+    read) does not: "Turkey has supported Syrian opposition groups" does not say which."""
+    best = match.best
+    kind = asks_which(words)
+    if match.outcome is not Outcome.ANSWER or best is None or kind is None:
+        return match
+    fact = base.facts.get(best.id)
+    if fact is None:
+        return match
+    new = named_in(base, fact.answer) - named_in(base, question)
+    return match if any(base.entities[e].kind == kind for e in new) else as_closest(match)
 
 
 def within_limits(base: FactBase, words: Sequence[str], question: str, match: Match) -> Match:
@@ -73,6 +194,10 @@ def within_limits(base: FactBase, words: Sequence[str], question: str, match: Ma
     if asks_why(words) and not gives_reason(base, best.id):
         return as_closest(match)
     if asks_who(words) and not names_someone_new(base, best.id, question):
+        return as_closest(match)
+    # "who were they?" of the military chiefs asks for people: the countries they came from
+    # are not who they were.
+    if asks_who_they_are(words) and not names_someone_new(base, best.id, question, ("person",)):
         return as_closest(match)
     return match
 

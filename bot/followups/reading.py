@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.factbase import FactBase
 from bot.followups.context import ABOUT, Context
-from bot.followups.limits import another_fact, first_named, within_limits
+from bot.followups.limits import (
+    about_each,
+    another_fact,
+    first_named,
+    gives_kinds,
+    named_in,
+    names_which,
+    within_limits,
+)
 from bot.followups.mentions import Token, split_tokens, word_positions
 from bot.followups.readings import (
     Candidate,
@@ -171,6 +180,21 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
     return _reading(answerer, message, alone, keeps_context=empty)
 
 
+def _person(base: FactBase, group: frozenset[str]) -> bool:
+    """Whether a pronoun stands for one person (and, for "his", their country). ("they" is
+    often said of whom the message names: "did Putin say they would …?")"""
+    kinds = [base.entities[e].kind for e in group if e in base.entities]
+    return kinds.count("person") == 1 and set(kinds) <= {"person", "country"}
+
+
+def _pointed(base: FactBase, candidate: Candidate, named: set[str]) -> list[set[str]]:
+    """What a reading takes from the context, that its answer must be about: for each pronoun
+    what it stands for, else who and what the reading names that the message does not."""
+    if candidate.referents:
+        return [set(group) - named for group in candidate.referents]
+    return [named_in(base, candidate.text) - named]
+
+
 def _in_context(
     answerer: Answerer, message: str, tokens: list[Token], alone: Match, context: Context
 ) -> tuple[Match, tuple[Match, Candidate] | None, bool]:
@@ -186,9 +210,21 @@ def _in_context(
     if candidates and candidates[0].need is Need.WEAK and alone.outcome is Outcome.ANSWER:
         candidates = []  # it only may point back, and it is answered as it stands
     points = bool(candidates) and candidates[0].need >= Need.STRONG
+    base = answerer.base
+    named = named_in(base, message) if candidates else set()
     if points:
         # A message that points back is a follow-up: the limits hold for it alone too.
-        alone = within_limits(answerer.base, words, message, alone)
+        alone = within_limits(base, words, message, alone)
+        if candidates[0].need is Need.STRONG:
+            # Read alone, "did he meet Assad there?" is about anyone: its answer must be about
+            # whom the context says "he" is. ("it" and "there" read alone often stand for what
+            # the message names: "did ISIS lose its last stronghold?")
+            people = [group for group in candidates[0].referents if _person(base, group)]
+            pointed = [group - named for group in (*people, candidates[0].unresolved)]
+            alone = about_each(answerer.matcher, alone, pointed)
+    elif candidates and candidates[0].need is Need.MEDIUM and candidates[0].unresolved:
+        # "how long did the talks last?" is about the talks the last question was about.
+        alone = about_each(answerer.matcher, alone, [candidates[0].unresolved - named])
     # The plainest reading that answers; else the plainest.
     found: tuple[Match, Candidate] | None = None
     for candidate in candidates:
@@ -198,6 +234,15 @@ def _in_context(
             read = answerer.matcher.match(candidate.text)
         if candidate.need is Need.FORM:
             read = first_named(answerer.base, read, [entity.id for entity in alone.entities])
+        if candidate.need is Need.FORM and not candidate.another:
+            # "and Trump?": an answer about Trump.
+            read = about_each(answerer.matcher, read, [{entity.id for entity in alone.entities}])
+        elif not candidate.another:
+            # An answer about whom and what the context says the message is about, that gives
+            # what the message asks for in its own words.
+            read = about_each(answerer.matcher, read, _pointed(base, candidate, named))
+            read = gives_kinds(answerer.matcher, read, words)
+            read = names_which(base, read, words, candidate.text)
         # The context says what the message is about, never what it asks: a "why?" gets a
         # fact that says why, or the closest.
         read = within_limits(answerer.base, words, candidate.text, read)

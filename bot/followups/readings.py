@@ -35,8 +35,10 @@ from bot.followups.words import (
     CLAUSE_WORDS,
     CLOSERS,
     DEFINITE_NOUNS,
+    DEFINITE_WORDS,
     EMPTY_IT,
     FILLERS,
+    GROUPS,
     HOW_WORDS,
     OBJECT_PRONOUNS,
     OPENERS,
@@ -77,6 +79,10 @@ class Candidate:
     need: Need
     topic: str | None = None
     another: bool = False  # "anything else?": a fact other than the one the context got
+    # What each pronoun was read as: the entities any of which it stands for, one set each.
+    referents: tuple[frozenset[str], ...] = ()
+    # For a pronoun nothing in the context stands for: whom the last question named.
+    unresolved: frozenset[str] = frozenset()
 
 
 # Words "anything else?", "what else did he say?" may hold besides an ELSE_WORDS word.
@@ -209,13 +215,15 @@ def pointing_back(
     words = [word for word, _ in word_positions(tokens)]
     referents = Referents(answerer, context)
     changes: dict[int, tuple[int, str]] = {}
+    groups: list[frozenset[str]] = []
     need = Need.NONE
-    vague = False
+    vague = unresolved = False
     position = 0
     for index, token in enumerate(tokens):
         before = [base.entities[m.entity] for m in mentions if m.last < index] + unplaced
         for word in token.words:
             stand_in: list[Entity] | str | None = None
+            group: list[Entity] = []  # the entities any of which the word may stand for
             points = False
             if word in PERSON_PRONOUNS and (
                 word in OBJECT_PRONOUNS or not any(e.kind == "person" for e in before)
@@ -224,9 +232,12 @@ def pointing_back(
                 stand_in = [person] if person is not None else None
             elif word in PLURAL_PRONOUNS and (word in OBJECT_PRONOUNS or len(before) < 2):
                 points, stand_in = True, referents.people(taken) or referents.thing(taken)
+                group = referents.things(taken) if isinstance(stand_in, str) else []
             elif word == "there" and (position == 0 or words[position - 1] not in BE):
                 points = not kinds & {"place", "event", "country"}
                 stand_in = referents.place() if points else None
+                place = referents.place_entity() if points else None
+                group = [place] if place is not None else []
             elif word in THING_PRONOUNS and (
                 _points_at_thing(words, position) or (word in ("this", "that") and not named)
             ):
@@ -237,17 +248,27 @@ def pointing_back(
                 # (the words of the last answer, not what they were about): the topic goes along.
                 if following not in DEFINITE_NOUNS and preceding not in SAYING:
                     stand_in = referents.thing(taken)
+                    group = referents.things(taken)
             if points:
                 need = Need.STRONG
                 if stand_in and len(token.words) == 1:
                     # "the talks" for "they" says no more than "they": the topic goes along.
                     vague = vague or stand_in == referents.definite()
                     if not isinstance(stand_in, str):
+                        group = stand_in
                         taken.update(entity.id for entity in stand_in)
                         stand_in = join_names([entity.name for entity in stand_in])
+                    if group:
+                        ids = {entity.id for entity in group}
+                        if word in POSSESSIVES:
+                            # "his country", "their government": theirs may be named by it.
+                            ids |= {entity.country for entity in group if entity.country}
+                        groups.append(frozenset(ids))
                     changes[index] = (index, stand_in + ("'s" if word in POSSESSIVES else ""))
                 else:
-                    vague = True
+                    # "he" with no one to stand for: whom the last question named. ("it" and
+                    # "they" often stand for what the message names: "did ISIS lose its …")
+                    vague, unresolved = True, unresolved or word in PERSON_PRONOUNS
             position += 1
     for mention in mentions:
         # "the Russian one": the person of that country the conversation was about.
@@ -259,22 +280,39 @@ def pointing_back(
             if person is not None:
                 changes[mention.first - the] = (mention.last + 1, person.name)
                 need = Need.STRONG
-    definite = any(a in ("the", "this", "that") and b in DEFINITE_NOUNS for a, b in pairwise(words))
+    pairs = [(a, b) for a, b in pairwise(words) if a in ("the", "this", "that")]
+    definite = any(b in DEFINITE_NOUNS for _, b in pairs)
+    things = any(b in DEFINITE_NOUNS - GROUPS for _, b in pairs)  # not "the two leaders"
     # "and what did the Duma say?": a question of its own, going on from the last one.
     going_on = len(words) > 1 and words[0] in ("and", "so", "also") and words[1] in QUESTION_WORDS
     short = len(words) <= SHORT_WORDS
     if not changes and not named and (definite or going_on or short):
         # "was the meeting secret?" is about the meeting this conversation is about.
         vague, need = True, max(need, Need.MEDIUM if definite else Need.WEAK)
+        # "how long did the talks last?": the talks of the conversation, not any talks.
+        unresolved = unresolved or (things and len(words) <= DEFINITE_WORDS)
     if need is Need.NONE:
         return []
     text = rebuild(tokens, changes) if changes else " ".join(token.raw for token in tokens)
     topic = topic_of(context)
-    found = [Candidate(about_topic(text, topic), need, topic)]
+    pointed = tuple(groups)
+    unknown = frozenset(e.id for e in referents.asked if unresolved and e.id not in named)
+    found = [
+        Candidate(about_topic(text, topic), need, topic, referents=pointed, unresolved=unknown)
+    ]
     if changes and not vague:
-        found.insert(0, Candidate(text, need))
+        found.insert(0, Candidate(text, need, referents=pointed, unresolved=unknown))
     # Only who and what the last question named, when its other words lead elsewhere.
     names = [short_name(e) for e in referents.asked if e.id not in taken]
-    if names and vague and join_names(names) != topic:
-        found.append(Candidate(about_topic(text, join_names(names)), need, join_names(names)))
+    named_only = join_names(names) if names else None
+    if named_only and vague and named_only != topic:
+        found.append(
+            Candidate(
+                about_topic(text, named_only),
+                need,
+                named_only,
+                referents=pointed,
+                unresolved=unknown,
+            )
+        )
     return found

@@ -40,6 +40,9 @@ INTERJECTIONS = frozenset(
 # Words "and X?" may hold besides X: "and the Turkish one then?".
 FILLERS = frozenset("the a an one ones of about then so ok okay mr".split())
 SHORT_WORDS = 4  # a message of at most this many words that names no one may carry a topic on
+# A message of at most this many words about "the talks" says no more than which talks: those
+# of the conversation ("how long did the talks last?"); a longer one may say which.
+DEFINITE_WORDS = 6
 SUBSTITUTE_WORDS = 6  # "and X?" with X longer than this is a question of its own
 # "about it", "after that": a thing pointed at.
 PREPOSITIONS = frozenset("about of on for in at to from with after before by".split())
@@ -62,3 +65,14 @@ TOPIC_OPENERS = (
     ("okay",),
 )
 TOPIC_TAGS = frozenset("right too again then please pls ok okay correct yes".split())
+# "which groups?", "what city?": the kinds of entity the answer must name one of.
+_WHICH_HEADS = {
+    "organisation": "group groups organisation organisations organization organizations body "
+    "bodies faction factions militia militias",
+    "place": "city cities town towns place places region regions area areas site sites",
+    "country": "country countries nation nations",
+    "person": "person people leader leaders official officials minister ministers president "
+    "presidents diplomat diplomats journalist journalists",
+    "document": "resolution resolutions document documents",
+}
+WHICH_KINDS = {word: kind for kind, words in _WHICH_HEADS.items() for word in words.split()}
