@@ -8,8 +8,9 @@ import pytest
 from bot.config import PROJECT_KNOWLEDGE
 from bot.conversation import Conversations
 from bot.factbase import load
-from bot.followups.limits import asks_which, asks_who_they_are, asks_why, gives_kinds
+from bot.followups.limits import asks_which, asks_who_they_are, gives_kinds
 from bot.matching import Outcome
+from bot.matching.asked import asks_why
 from bot.replies import Answerer, Reply
 
 

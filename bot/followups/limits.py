@@ -8,7 +8,6 @@ the answer. "anything else?" asks the last question again for another fact than 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from itertools import pairwise
@@ -17,27 +16,14 @@ from bot.factbase import FactBase
 from bot.followups.mentions import find_mentions, names_of, split_tokens
 from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, WHICH_KINDS
 from bot.matching import Match, Matcher, Outcome
-from bot.matching.asked import asked_kinds, named_kinds
+from bot.matching.asked import asked_kinds, asks_why, named_kinds
+from bot.matching.asked import gives_reason as says_why
 from bot.normalization import normalize
 
-# A fact's text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
-_REASON = re.compile(
-    r"\b(?:because|so that|in order|goal|aim|aimed|purpose|intended|reason|due to|owing to)\b"
-    r"|\bto (?!(?:the|a|an|his|her|their|its|be|have|\d)\b)[a-z]{3,}"
-)
 # "anything else?", "what else did he say?", "more?": the last question, for another fact.
 ELSE_WORDS = frozenset("else more other another further".split())
 _SOMEONE = ("person", "organisation", "country")  # whom "who" may be answered with
 _SETTINGS = ("place", "event", "document")  # where and at what a fact is
-
-
-def asks_why(words: Sequence[str]) -> bool:
-    """Whether a message asks for a reason: "why?", "why did he quit?", "what for?", "what was
-    the conference for?"."""
-    if "why" in words or list(words[-2:]) == ["what", "for"]:
-        return True
-    # "what was it for?", not "what did they call for?"
-    return len(words) > 2 and words[0] == "what" and words[1] in BE and words[-1] == "for"
 
 
 def gives_reason(base: FactBase, ident: str) -> bool:
@@ -45,7 +31,7 @@ def gives_reason(base: FactBase, ident: str) -> bool:
     fact = base.facts.get(ident)
     if fact is None:
         return False
-    return _REASON.search(fact.answer) is not None
+    return says_why(fact.answer)
 
 
 def as_closest(match: Match) -> Match:

@@ -21,6 +21,7 @@ _NUMBER_WORDS = frozenset(
 _TIME_WORDS = frozenset(
     "hour hours day days week weeks month months year years since until minute minutes long".split()
 )
+_BE = frozenset("is are was were be been".split())
 _VAGUE = frozenset(("some", "several"))
 _ANYONE = frozenset(("people", "persons", "ppl", "individuals"))
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -64,8 +65,11 @@ def wants(words: Sequence[str]) -> frozenset[str]:
 
 
 def asks_why(words: Sequence[str]) -> bool:
-    """Whether a question asks for a reason: "why?", "why did he quit?", "what for?"."""
-    return "why" in words or (len(words) >= 2 and tuple(words[-2:]) == ("what", "for"))
+    """Whether a question asks for a reason: "why?", "why did he quit?", "what for?", "what
+    was the conference for?" (not "what did they call for?")."""
+    if "why" in words or tuple(words[-2:]) == ("what", "for"):
+        return True
+    return len(words) > 2 and words[0] == "what" and words[1] in _BE and words[-1] == "for"
 
 
 def gives_reason(text: str) -> bool:
