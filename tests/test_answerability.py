@@ -157,6 +157,8 @@ def test_who_is_answered_by_a_fact_naming_someone(
         "the names of those who resigned",
         "name the new members",
         "which people quit",
+        "which opposition members resigned",
+        "what senior officials met",
     ],
 )
 def test_names_and_which_people_ask_who(question: str) -> None:
@@ -166,6 +168,7 @@ def test_names_and_which_people_ask_who(question: str) -> None:
 def test_what_asks_for_something_else_than_someone() -> None:
     assert not asks_for_someone(tuple("what did the people of syria want".split()))
     assert not asks_for_someone(tuple("when did they resign".split()))
+    assert not asks_for_someone(tuple("which zones did the leaders agree on".split()))
 
 
 def test_the_names_asked_for_need_a_fact_naming_someone(matcher: Matcher) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any
 
 from rapidfuzz import process
@@ -33,7 +32,7 @@ from bot.matching.asked import (
     named_kinds,
 )
 from bot.matching.index import Analysis, Index
-from bot.matching.lexicon import QUESTION_TERMS, entity_token, rarity, stem
+from bot.matching.lexicon import QUESTION_TERMS, STOPWORDS, entity_token, rarity, stem
 from bot.matching.scoring import Candidate
 from bot.matching.weights import Weights
 
@@ -224,19 +223,28 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
 
 
 # "which people", "what officials": someone asked for as a "who" is.
-_PEOPLE = frozenset("people persons person members officials individuals delegates".split())
+_PEOPLE = frozenset(
+    "people persons person members officials individuals delegates leaders ministers".split()
+)
 
 
 def asks_for_someone(words: tuple[str, ...]) -> bool:
     """Whether a question asks who: "who …?", "the names of …", "name the …", "which people
-    …?"."""
+    …?", "which opposition members …?" (not "what did the people …": a word between that is
+    no ordinary word ends the phrase)."""
     if not words:
         return False
     if words[0] in ("who", "whom", "whos", "name") or "names" in words:
         return True
-    return any(
-        first in ("which", "what") and second in _PEOPLE for first, second in pairwise(words)
-    )
+    for at, word in enumerate(words):
+        if word not in ("which", "what"):
+            continue
+        for after in words[at + 1 : at + 4]:
+            if after in _PEOPLE:
+                return True
+            if after in STOPWORDS:
+                break
+    return False
 
 
 def _names_nobody(index: Index, analysis: Analysis, position: int) -> bool:
