@@ -253,6 +253,22 @@ def test_which_hashtag_is_explained_by_a_tweet_with_one(matcher: Matcher) -> Non
     )
 
 
+def test_in_which_country_asks_where() -> None:
+    assert PLACE in asked_kinds("in which country is the astana process held".split())
+    assert PLACE in asked_kinds("in what city did they meet".split())
+    assert PLACE not in asked_kinds("which country hosted the talks".split())  # who hosted
+
+
+def test_in_which_country_needs_a_fact_that_gives_a_place(matcher: Matcher) -> None:
+    # The sources never say where the Astana talks are held.
+    match = matcher.match("in which country is the astana process held")
+    assert match.why is not None and PLACE in match.why.missing
+    assert match.outcome is Outcome.FALLBACK
+    match = matcher.match("in which city did assad meet putin")
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "assad-visits-sochi"
+
+
 def test_why_and_purpose_ask_for_a_reason() -> None:
     assert REASON in asked_kinds("why did he resign".split())
     assert REASON in asked_kinds("he resigned what for".split())

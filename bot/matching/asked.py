@@ -21,6 +21,7 @@ _NUMBER_WORDS = frozenset(
 _TIME_WORDS = frozenset(
     "hour hours day days week weeks month months year years since until minute minutes long".split()
 )
+_WHERE = frozenset("country city town place capital region province".split())
 _BE = frozenset("is are was were be been".split())
 _VAGUE = frozenset(("some", "several"))
 _ANYONE = frozenset(("people", "persons", "ppl", "individuals"))
@@ -60,6 +61,10 @@ def wants(words: Sequence[str]) -> frozenset[str]:
         elif first == "how" and second == "long":
             found.add(DURATION)
         elif first in ("where", "wheres"):
+            found.add(PLACE)
+    # "in which country …", "in what city …": where, in other words.
+    for at in range(len(words) - 2):
+        if words[at] == "in" and words[at + 1] in ("which", "what") and words[at + 2] in _WHERE:
             found.add(PLACE)
     return frozenset(found)
 
