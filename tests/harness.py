@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import PROJECT_KNOWLEDGE, Settings
+from bot.conversation import Conversations
 from bot.factbase import MAX_LABEL
 from bot.matching import Outcome
 from bot.reloading import KnowledgeHolder
@@ -332,3 +333,9 @@ learned:
     by: alice
     at: 2017-11-23T09:30:00+00:00
 """
+
+
+def converse(answerer: Answerer, *messages: str) -> list[Reply]:
+    """The replies to `messages`, asked in order in one conversation."""
+    conversations = Conversations()
+    return [conversations.ask(answerer, "chat", message) for message in messages]

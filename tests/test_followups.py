@@ -12,18 +12,13 @@ from bot.evaluation import load_questions
 from bot.factbase import EVAL_DIR, load
 from bot.followups import Context, read_followup
 from bot.matching import Outcome
-from bot.replies import Answerer, Reply
+from bot.replies import Answerer
+from tests.harness import converse
 
 
 @pytest.fixture(scope="module")
 def answerer() -> Answerer:
     return Answerer(load(PROJECT_KNOWLEDGE))
-
-
-def converse(answerer: Answerer, *messages: str) -> list[Reply]:
-    """The replies to `messages`, asked in order in one conversation."""
-    conversations = Conversations()
-    return [conversations.ask(answerer, "chat", message) for message in messages]
 
 
 SUMMIT_QUOTES = {"putin-real-chance", "summit-against-terrorists"}

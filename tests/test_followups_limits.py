@@ -6,23 +6,17 @@ from __future__ import annotations
 import pytest
 
 from bot.config import PROJECT_KNOWLEDGE
-from bot.conversation import Conversations
 from bot.factbase import load
 from bot.followups.limits import asks_which, asks_who_they_are, gives_kinds
 from bot.matching import Outcome
 from bot.matching.asked import asks_why
 from bot.replies import Answerer, Reply
+from tests.harness import converse
 
 
 @pytest.fixture(scope="module")
 def answerer() -> Answerer:
     return Answerer(load(PROJECT_KNOWLEDGE))
-
-
-def converse(answerer: Answerer, *messages: str) -> list[Reply]:
-    """The replies to `messages`, asked in order in one conversation."""
-    conversations = Conversations()
-    return [conversations.ask(answerer, "chat", message) for message in messages]
 
 
 def closest(reply: Reply) -> str | None:
