@@ -3,6 +3,8 @@ answer, the thing a which/what question asks for, and the precision "exactly" as
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.config import PROJECT_KNOWLEDGE
@@ -29,6 +31,7 @@ from bot.matching.asked import (
     named_kinds,
 )
 from bot.replies import Answerer
+from tests.conftest import copy_project_base
 
 
 @pytest.fixture(scope="module")
@@ -265,6 +268,30 @@ def test_in_which_country_needs_a_fact_that_gives_a_place(matcher: Matcher) -> N
     assert match.why is not None and PLACE in match.why.missing
     assert match.outcome is Outcome.FALLBACK
     match = matcher.match("in which city did assad meet putin")
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "assad-visits-sochi"
+
+
+def test_a_fact_may_declare_what_it_answers(tmp_path: Path) -> None:
+    folder = copy_project_base(tmp_path)
+    path = folder / "facts" / "assad-visit.yaml"
+    text = path.read_text(encoding="utf-8")
+    declared = text.replace(
+        "  - id: assad-visits-sochi\n", "  - id: assad-visits-sochi\n    answers: [When]\n", 1
+    )
+    assert declared != text
+    path.write_text(declared, encoding="utf-8")
+    base = load(folder)
+    assert base.facts["assad-visits-sochi"].answers == ("when",)
+    matcher = Matcher(base)
+    # Its text says "in Sochi", but it declares it answers when only: not where.
+    position = next(
+        at for at, item in enumerate(matcher.index.items) if item.id == "assad-visits-sochi"
+    )
+    assert PLACE not in matcher.index.answer_kinds[position]
+    match = matcher.match("in which city did assad meet putin")
+    assert match.outcome is Outcome.FALLBACK
+    match = matcher.match("when did assad meet putin in sochi")
     assert match.outcome is Outcome.ANSWER and match.best is not None
     assert match.best.id == "assad-visits-sochi"
 

@@ -284,6 +284,22 @@ CASES: dict[str, Case] = {
         },
         [(BAD, 6, "each of 'questions' must be non-empty text")],
     ),
+    "an answers name not of the list": (
+        {
+            BAD: y(f"""
+                facts:
+                  - id: x
+                    answer: y
+                    questions: [q]
+                    source: iran-primer
+                    quote: {QUOTE}
+                    answers:
+                      - when
+                      - what colour
+            """)
+        },
+        [(BAD, 9, "answers 'what colour' is not one of when, where, how many")],
+    ),
     "duplicate id across files": (
         {
             BAD: y(f"""

@@ -11,6 +11,7 @@
 from bot.factbase.files import EVAL_DIR, knowledge_files, shown_path
 from bot.factbase.loading import load
 from bot.factbase.model import (
+    ANSWERS,
     ENTITY_KINDS,
     MAX_ID,
     MAX_LABEL,
@@ -30,6 +31,7 @@ from bot.factbase.model import (
 from bot.factbase.yaml_lines import MAX_FILE_BYTES, read_yaml
 
 __all__ = [
+    "ANSWERS",
     "ENTITY_KINDS",
     "EVAL_DIR",
     "MAX_FILE_BYTES",

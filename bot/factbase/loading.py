@@ -15,6 +15,7 @@ from bot.factbase.checks import References
 from bot.factbase.files import OUTSIDE, knowledge_files, shown_path
 from bot.factbase.layering import Overlay
 from bot.factbase.model import (
+    ANSWERS,
     ENTITY_KINDS,
     MAX_LABEL,
     MAX_LEARNED,
@@ -335,6 +336,7 @@ class _Builder:
                 "supported_by",
                 "short",
                 "label",
+                "answers",
             ),
         )
         ident = reader.ident(node, "a fact")
@@ -350,6 +352,7 @@ class _Builder:
         supported_by, _ = reader.texts(node, "supported_by", what)
         short = reader.text(node, "short", what, longest=MAX_SHORT)
         label = reader.text(node, "label", what, longest=MAX_LABEL)
+        answers = reader.choices(node, "answers", what, ANSWERS)
         if isinstance(node.get("questions"), Seq | type(None)) and not questions:
             reader.problem(reader.line_of(node, "questions"), f"{what}: 'questions' is empty")
         if None in (ident, answer, source, quote) or not questions:
@@ -374,6 +377,7 @@ class _Builder:
                 supported_by=supported_by,
                 short=short,
                 label=label,
+                answers=answers,
             )
 
     def add_learned(self, reader: Reader, item: Any, line: int) -> None:

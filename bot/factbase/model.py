@@ -11,6 +11,8 @@ MAX_ID = 40  # an id travels in Telegram's 64-byte callback data, with a questio
 MAX_LEARNED = 500  # a taught phrasing is a question, not a paragraph
 MAX_SHORT = 160  # a fact's short answer: about three lines on a phone
 MAX_LABEL = 30  # a fact's label: what a button shows uncut on a phone
+# What a fact may declare it answers (`answers:`), where reading it from its text goes wrong.
+ANSWERS = ("when", "where", "how many", "how long", "why", "hashtag", "handle")
 ENTITY_KINDS = ("person", "country", "organisation", "place", "event", "document")
 
 
@@ -146,6 +148,8 @@ class Fact:
     # lack them): `headline` and `caption` fall back to the answer and the first question.
     short: str | None = None
     label: str | None = None
+    # What the fact declares it answers, of `ANSWERS`; None: read from its text and phrasings.
+    answers: tuple[str, ...] | None = None
 
     @property
     def headline(self) -> str:

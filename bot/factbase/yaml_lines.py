@@ -235,6 +235,22 @@ class Reader:
             lines.append(item_line)
         return tuple(result), tuple(lines)
 
+    def choices(
+        self, node: Node, key: str, what: str, allowed: tuple[str, ...]
+    ) -> tuple[str, ...] | None:
+        """A list of names, each one of `allowed` (any case): those that are, each other one
+        a problem; None when the key is absent."""
+        if key not in node or node[key] is None:
+            return None
+        names, lines = self.texts(node, key, what)
+        chosen = []
+        for name, line in zip(names, lines, strict=True):
+            if name.lower() in allowed:
+                chosen.append(name.lower())
+            else:
+                self.problem(line, f"{what}: {key} {name!r} is not one of {', '.join(allowed)}")
+        return tuple(chosen)
+
     def ident(self, node: Node, what: str) -> str | None:
         value = self.text(node, "id", what)
         if value is not None and len(value) > MAX_ID:

@@ -33,6 +33,16 @@ _DATE_WORDS = _MONTHS | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday day days week weeks month year "
     "yesterday today tomorrow earlier later before after since".split()
 )
+# What a fact's `answers:` names stand for (bot.factbase.ANSWERS).
+DECLARED = {
+    "when": DATE,
+    "where": PLACE,
+    "how many": NUMBER,
+    "how long": DURATION,
+    "why": REASON,
+    "hashtag": HASHTAG,
+    "handle": HANDLE,
+}
 # A text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
 _REASON_TEXT = re.compile(
     r"\b(?:because|so that|in order|goal|aim|aimed|purpose|intended|reason|due to|owing to)\b"

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from bot.factbase import FactBase
 from bot.matching.answerables import Answerable, answer_texts, entity_phrasings, entity_question
 from bot.matching.asked import (
+    DAY,
+    DECLARED,
     KIND_WORDS,
     asked_kinds,
     counted,
@@ -165,6 +167,13 @@ class Index:
         for phrasing in self.phrasings:
             asked[phrasing.item].update(asked_kinds(phrasing.words))
         self.phrasing_kinds = [frozenset(kinds) for kinds in asked]
+        # A fact that declares what it answers (`answers:`) gives just that, whatever its text
+        # and phrasings seem to give; whether its text names a day is still read from it.
+        for position, item in enumerate(self.items):
+            if item.fact is not None and item.fact.answers is not None:
+                kinds = frozenset(DECLARED[name] for name in item.fact.answers)
+                self.answer_kinds[position] = kinds | (self.answer_kinds[position] & {DAY})
+                self.phrasing_kinds[position] = kinds
         # What each item gives a count of, stemmed: the words after a number in its answer or
         # quote ("33 delegations"), and what its own phrasings ask "how many" of.
         counts: list[set[str]] = [set() for _ in self.items]
