@@ -147,7 +147,8 @@ def test_validate_broken_base_lists_file_line_problems(
         "facts/wrong.yaml:6: fact \"x\": quote not found in source 'iran-primer': "
         "'President Vladimir Poutine' (copy it word for word; curly quotes and dashes count)",
         "facts/wrong.yaml:7: fact x: unknown key 'colour' (known: id, answer, questions, "
-        "source, quote, date, entities, related, speakers, planned, supported_by, short, label, answers)",
+        "source, quote, date, entities, related, speakers, planned, supported_by, short, label, "
+        "answers)",
     ]
     assert summary == f"The fact base in {mini_base_in_use} has 2 problem(s)."
 
