@@ -46,6 +46,7 @@ class Reading:
     entities: tuple[str, ...]
     topic: str | None = None
     keeps_context: bool = False
+    answered: bool = True  # whether `fact` answered it (not only shown as the closest)
 
 
 def _as_question(text: str) -> str:
@@ -139,6 +140,7 @@ def _reading(
         entities=tuple(entity.id for entity in match.entities),
         topic=topic,
         keeps_context=keeps_context,
+        answered=reply.closest is None,
     )
 
 
@@ -155,10 +157,11 @@ def _about_fact(reply: Reply) -> str | None:
 def read_followup(answerer: Answerer, message: str, context: Context | None) -> Reading:
     """Read `message` in `context` (None: alone), and answer it as read."""
     alone = answerer.matcher.match(message)
-    # Small talk, or a message the bot cannot answer that names no one, says nothing new about
-    # what the conversation is about.
+    # Small talk, or a message the bot cannot answer that names no one and comes near no
+    # fact, says nothing new about what the conversation is about. (One shown the closest
+    # fact is about that fact: "since when?" after it asks about it.)
     empty = alone.smalltalk is not None or (
-        alone.outcome is Outcome.FALLBACK and not alone.entities
+        alone.outcome is Outcome.FALLBACK and not alone.entities and alone.closest is None
     )
     if context is None or alone.smalltalk is not None:
         return _reading(answerer, message, alone, keeps_context=empty)
