@@ -129,13 +129,14 @@ def _reading(
     understood_as: str | None = None,
     topic: str | None = None,
     keeps_context: bool = False,
+    question: str | None = None,
 ) -> Reading:
     reply = answerer.reply_for(message, match)
     if understood_as is not None:
         reply = replace(reply, understood_as=understood_as)
     return Reading(
         reply=reply,
-        question=understood_as if understood_as is not None else message,
+        question=understood_as or question or message,
         fact=_about_fact(reply),
         entities=tuple(entity.id for entity in match.entities),
         topic=topic,
@@ -169,6 +170,14 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
     # "ok, and Erdogan?": what the message says starts after the interjections.
     while len(tokens) > 1 and tokens[0].words and set(tokens[0].words) <= INTERJECTIONS:
         tokens = tokens[1:]
+    said = " ".join(token.raw for token in tokens)
+    question = message
+    if said != message:
+        # "unrelated, but who did Putin phone?": what it says, alone, if that answers better
+        # (words such as "unrelated" weigh against every fact as words the base never uses).
+        plain = answerer.matcher.match(said)
+        if _rank(plain)[0] > _rank(alone)[0]:
+            alone, message, question = plain, said, said
     alone, found, points = _in_context(answerer, message, tokens, alone, context)
     answered = found is not None and found[0].outcome is Outcome.ANSWER
     if points and not answered and context.before is not None:
@@ -180,7 +189,7 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
     if found is not None:
         read, chosen = found
         return _reading(answerer, message, read, _as_question(chosen.text), chosen.topic)
-    return _reading(answerer, message, alone, keeps_context=empty)
+    return _reading(answerer, message, alone, keeps_context=empty, question=question)
 
 
 def _person(base: FactBase, group: frozenset[str]) -> bool:

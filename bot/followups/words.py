@@ -32,10 +32,10 @@ OPENERS = (
     ("and",),
 )
 CLOSERS = (("as", "well"), ("too",), ("also",), ("either",))
-# "ok, and Erdogan?": what comes before what the message says.
+# "ok, and Erdogan?", "haha ok. unrelated, who is …": what comes before what the message says.
 INTERJECTIONS = frozenset(
     "ok okay well hmm hm right cool great thanks thx alright oh ah nice interesting sure yes "
-    "yeah wow i see got it".split()
+    "yeah wow i see got it haha lol fine anyway btw unrelated but".split()
 )
 # Words "and X?" may hold besides X: "and the Turkish one then?".
 FILLERS = frozenset("the a an one ones of about then so ok okay mr".split())
