@@ -16,7 +16,8 @@ from bot.factbase import FactBase
 from bot.followups.mentions import find_mentions, names_of, split_tokens
 from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, WHICH_KINDS
 from bot.matching import Match, Matcher, Outcome
-from bot.matching.asked import asked_kinds, asks_why, named_kinds
+from bot.claims import Names, claim_of
+from bot.matching.asked import DATE, asked_kinds, asks_why, exact, named_kinds
 from bot.matching.asked import gives_reason as says_why
 from bot.normalization import normalize
 
@@ -146,6 +147,30 @@ def gives_kinds(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
     position = index.item_index[best.id]
     asked = asked_kinds(words) | named_kinds(words)
     return match if asked <= index.answer_kinds[position] else as_closest(match)
+
+
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+
+def asks_day(words: Sequence[str]) -> bool:
+    """Whether a message asks for a day: "what date?", "which day?", "when exactly?"."""
+    named = any(a in ("what", "which") and b in ("date", "day") for a, b in pairwise(words))
+    return named or (DATE in asked_kinds(words) and exact(words))
+
+
+def gives_day(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
+    """The match, unless "what date?" gets a fact whose answer names no day ("before the
+    summit", "earlier in the week" say when, not on what date): then it is the closest."""
+    best = match.best
+    if match.outcome is not Outcome.ANSWER or best is None or not asks_day(words):
+        return match
+    fact = matcher.base.facts.get(best.id)
+    if fact is None:
+        return match
+    text = f"{fact.short} {fact.answer}"
+    if claim_of(text, Names(())).days or set(normalize(text).split()) & _WEEKDAYS:
+        return match
+    return as_closest(match)
 
 
 def asks_which(words: Sequence[str]) -> str | None:

@@ -10,6 +10,7 @@ from bot.followups.limits import (
     about_each,
     another_fact,
     first_named,
+    gives_day,
     gives_kinds,
     named_in,
     names_which,
@@ -26,6 +27,8 @@ from bot.followups.readings import (
 )
 from bot.followups.words import INTERJECTIONS, QUESTION_WORDS
 from bot.matching import Match, Outcome
+from bot.matching.asked import KIND_WORDS
+from bot.normalization import normalize
 from bot.replies import Answerer, Reply
 
 # How far a reading with the context may score below the message alone and still be taken,
@@ -74,9 +77,11 @@ def _explains(
         return False
     analyse = answerer.matcher.analyse
     kept = set(analyse(read.text, correct=True).content)
+    # "what date?": the kind asked is checked on the answer itself (`gives_kinds`).
+    said = " ".join(word for word in normalize(message).split() if word not in KIND_WORDS)
     own = {
         term
-        for term in analyse(message, correct=True).content
+        for term in analyse(said, correct=True).content
         if term not in QUESTION_WORDS and term in kept
     }
     matched = own & match.candidates[0].matched
@@ -254,6 +259,7 @@ def _in_context(
             # what the message asks for in its own words.
             read = about_each(answerer.matcher, read, _pointed(base, candidate, named))
             read = gives_kinds(answerer.matcher, read, words)
+            read = gives_day(answerer.matcher, read, words)
             read = names_which(base, read, words, candidate.text)
         # The context says what the message is about, never what it asks: a "why?" gets a
         # fact that says why, or the closest.

@@ -31,6 +31,7 @@ from bot.followups.mentions import (
 from bot.followups.words import (
     AUXILIARIES,
     BARE_EXTRA,
+    BARE_PREPOSITIONS,
     BE,
     CLAUSE_WORDS,
     CLOSERS,
@@ -52,6 +53,7 @@ from bot.followups.words import (
     THING_PRONOUNS,
 )
 from bot.matching import Match
+from bot.matching.asked import KIND_WORDS, exact
 from bot.matching.lexicon import SAY_WORDS
 from bot.replies import Answerer
 
@@ -158,13 +160,31 @@ def substitution(
     return found or [Candidate(about_topic(x_text, topic), Need.MEDIUM, topic)]
 
 
+def _asked_words(words: Sequence[str]) -> list[str]:
+    """What a bare question asks with: its question words, the preposition before them
+    ("since when", "for how long", "to whom") and the kind after "what" ("what date")."""
+    asked = []
+    for index, word in enumerate(words):
+        after = words[index + 1] if index + 1 < len(words) else ""
+        before = words[index - 1] if index > 0 else ""
+        if (
+            word in QUESTION_WORDS | HOW_WORDS
+            or (word in BARE_PREPOSITIONS and after in QUESTION_WORDS)
+            or (word in KIND_WORDS and before in ("what", "which"))
+            or exact((word,))  # "when exactly?" asks for a day: the reading keeps it
+        ):
+            asked.append(word)
+    return asked
+
+
 def bare(tokens: Sequence[Token], context: Context) -> list[Candidate]:
-    """ "when?", "how long?", "why was that?": the last question, asking this instead."""
+    """ "when?", "how long?", "why was that?", "since when?", "what date?": the last question,
+    asking this instead."""
     words = [word for word, _ in word_positions(tokens)]
-    asked = [word for word in words if word in QUESTION_WORDS | HOW_WORDS]
-    if not asked or asked[0] not in QUESTION_WORDS:
+    asked = _asked_words(words)
+    if not asked or not set(asked[:2]) & QUESTION_WORDS:
         return []
-    if not all(word in QUESTION_WORDS | HOW_WORDS | BARE_EXTRA for word in words):
+    if not all(word in asked or word in BARE_EXTRA for word in words):
         return []
     topic = topic_of(context)
     found = [Candidate(about_topic(" ".join(asked), topic), Need.STRONG, topic)]
