@@ -9,6 +9,7 @@ from bot.followups.context import ABOUT, Context
 from bot.followups.limits import (
     about_each,
     another_fact,
+    concerned,
     first_named,
     gives_day,
     gives_kinds,
@@ -212,6 +213,14 @@ def _pointed(base: FactBase, candidate: Candidate, named: set[str]) -> list[set[
     return [named_in(base, candidate.text) - named]
 
 
+def _context_about(answerer: Answerer, context: Context) -> set[str]:
+    """Whom and what a context is about: what its question named, else what its fact is
+    about (the Riyadh conference's fact names the Sochi summit too)."""
+    if context.entities or context.fact is None:
+        return set(context.entities)
+    return set(concerned(answerer.matcher, context.fact))
+
+
 def _in_context(
     answerer: Answerer, message: str, tokens: list[Token], alone: Match, context: Context
 ) -> tuple[Match, tuple[Match, Candidate] | None, bool]:
@@ -238,6 +247,10 @@ def _in_context(
             # the message names: "did ISIS lose its last stronghold?")
             people = [group for group in candidates[0].referents if _person(base, group)]
             pointed = [group - named for group in (*people, candidates[0].unresolved)]
+            if not named and not alone.entities:
+                # "who hosted it?", "who took it from them?" name nothing the pronouns could
+                # stand for: read alone, they are about what the conversation was about.
+                pointed.append(_context_about(answerer, context))
             alone = about_each(answerer.matcher, alone, pointed)
     elif candidates and candidates[0].need is Need.MEDIUM and candidates[0].unresolved:
         # "how long did the talks last?" is about the talks the last question was about.
