@@ -261,3 +261,30 @@ def first_named(base: FactBase, match: Match, entities: Sequence[str]) -> Match:
     return replace(
         match, outcome=Outcome.ANSWER, best=best.item, score=round(best.score, 1), suggestions=()
     )
+
+
+def offered_that_gives(
+    matcher: Matcher, match: Match, words: Sequence[str], question: str, given: str | None
+) -> Match:
+    """ "when?", "why was that?" asked back between facts offered: the one that gives what
+    is asked — the fact the conversation just got, if it does, else the only one that does —
+    is the answer. (The context supplied the rest of the question; the pick is what it asks.)"""
+    if match.outcome is not Outcome.CLARIFY:
+        return match
+    offered = {item.id for item in match.suggestions}
+    giving = []
+    for candidate in match.candidates:
+        if candidate.item.id not in offered:
+            continue
+        answered = replace(match, outcome=Outcome.ANSWER, best=candidate.item, suggestions=())
+        limited = within_limits(matcher.base, words, question, answered)
+        limited = gives_kinds(matcher, gives_day(matcher, limited, words), words)
+        if limited.outcome is Outcome.ANSWER:
+            giving.append(candidate)
+    chosen = [c for c in giving if c.item.id == given] or giving
+    if len(chosen) != 1:
+        return match
+    best = chosen[0]
+    return replace(
+        match, outcome=Outcome.ANSWER, best=best.item, score=round(best.score, 1), suggestions=()
+    )

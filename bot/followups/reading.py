@@ -15,6 +15,7 @@ from bot.followups.limits import (
     gives_kinds,
     named_in,
     names_which,
+    offered_that_gives,
     within_limits,
 )
 from bot.followups.mentions import Token, split_tokens, word_positions
@@ -262,6 +263,8 @@ def _in_context(
             read = another_fact(answerer.base, answerer.matcher, candidate.text, context.fact)
         else:
             read = answerer.matcher.match(candidate.text)
+        if candidate.bare:
+            read = offered_that_gives(answerer.matcher, read, words, candidate.text, context.fact)
         if candidate.need is Need.FORM:
             read = first_named(answerer.base, read, [entity.id for entity in alone.entities])
         if candidate.need is Need.FORM and not candidate.another:

@@ -85,6 +85,7 @@ class Candidate:
     referents: tuple[frozenset[str], ...] = ()
     # For a pronoun nothing in the context stands for: whom the last question named.
     unresolved: frozenset[str] = frozenset()
+    bare: bool = False  # "when?", "why was that?": only what is asked, the rest the context's
 
 
 # Words "anything else?", "what else did he say?" may hold besides an ELSE_WORDS word.
@@ -187,7 +188,7 @@ def bare(tokens: Sequence[Token], context: Context) -> list[Candidate]:
     if not all(word in asked or word in BARE_EXTRA for word in words):
         return []
     topic = topic_of(context)
-    found = [Candidate(about_topic(" ".join(asked), topic), Need.STRONG, topic)]
+    found = [Candidate(about_topic(" ".join(asked), topic), Need.STRONG, topic, bare=True)]
     previous = split_tokens(context.question)
     first = previous[0].words if previous else ()
     if first and first[0] in QUESTION_WORDS and not context.topic:
@@ -195,7 +196,7 @@ def bare(tokens: Sequence[Token], context: Context) -> list[Candidate]:
         after = 2 if how else 1
         if after < len(previous) and set(previous[after].words) & AUXILIARIES:
             rest = " ".join(token.raw for token in previous[after:])
-            found.insert(0, Candidate(f"{' '.join(asked)} {rest}", Need.STRONG))
+            found.insert(0, Candidate(f"{' '.join(asked)} {rest}", Need.STRONG, bare=True))
     return found
 
 
