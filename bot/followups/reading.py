@@ -192,7 +192,13 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
         # ("which city?" had no answer; "when was that meeting?" is about the talks again).
         _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before)
         if earlier is not None and earlier[0].outcome is Outcome.ANSWER:
-            found = earlier
+            found, answered = earlier, True
+    if points and not answered and found is not None and found[0].outcome is Outcome.CLARIFY:
+        # Asked back in either light: of the facts offered, the one that gives what a bare
+        # "when?" asks, in the light of the last question.
+        _, picked, _ = _in_context(answerer, message, tokens, alone, context, pick=True)
+        if picked is not None and picked[0].outcome is Outcome.ANSWER:
+            found = picked
     if found is not None:
         read, chosen = found
         return _reading(answerer, message, read, _as_question(chosen.text), chosen.topic)
@@ -223,10 +229,16 @@ def _context_about(answerer: Answerer, context: Context) -> set[str]:
 
 
 def _in_context(
-    answerer: Answerer, message: str, tokens: list[Token], alone: Match, context: Context
+    answerer: Answerer,
+    message: str,
+    tokens: list[Token],
+    alone: Match,
+    context: Context,
+    pick: bool = False,
 ) -> tuple[Match, tuple[Match, Candidate] | None, bool]:
     """The message alone (within the limits of a follow-up where it points back), the
-    reading with `context` to be taken over it, if any, and whether the message points back."""
+    reading with `context` to be taken over it, if any, and whether the message points back.
+    With `pick`, a bare question asked back takes the fact offered that gives what it asks."""
     words = [word for word, _ in word_positions(tokens)]
     candidates = (
         another(tokens, context)
@@ -263,7 +275,7 @@ def _in_context(
             read = another_fact(answerer.base, answerer.matcher, candidate.text, context.fact)
         else:
             read = answerer.matcher.match(candidate.text)
-        if candidate.bare:
+        if pick and candidate.bare:
             read = offered_that_gives(answerer.matcher, read, words, candidate.text, context.fact)
         if candidate.need is Need.FORM:
             read = first_named(answerer.base, read, [entity.id for entity in alone.entities])
