@@ -12,11 +12,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from itertools import pairwise
 
+from bot.claims import Names, claim_of
 from bot.factbase import FactBase
 from bot.followups.mentions import find_mentions, names_of, split_tokens
 from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, WHICH_KINDS
 from bot.matching import Match, Matcher, Outcome
-from bot.claims import Names, claim_of
 from bot.matching.asked import DATE, asked_kinds, asks_why, exact, named_kinds
 from bot.matching.asked import gives_reason as says_why
 from bot.normalization import normalize

@@ -263,7 +263,7 @@ def _in_context(
             if not named and not alone.entities:
                 # "who hosted it?", "who took it from them?" name nothing the pronouns could
                 # stand for: read alone, they are about what the conversation was about.
-                pointed.append(_context_about(answerer, context))
+                pointed.append(frozenset(_context_about(answerer, context)))
             alone = about_each(answerer.matcher, alone, pointed)
     elif candidates and candidates[0].need is Need.MEDIUM and candidates[0].unresolved:
         # "how long did the talks last?" is about the talks the last question was about.
