@@ -130,6 +130,7 @@ class Conversations:
                 fact=reading.fact,
                 entities=reading.entities,
                 topic=reading.topic,
+                answered=reading.answered,
                 # One question back, no more: memory stays bounded.
                 before=replace(context, before=None) if context is not None else None,
             ),

@@ -396,3 +396,80 @@ def test_any_message_in_any_context_gets_a_reply(answerer: Answerer, message: st
     reading = read_followup(answerer, message, context)
     assert reading.reply.question == message
     assert reading.reply.text()
+
+
+@pytest.mark.parametrize(
+    ("messages", "facts"),
+    [
+        # A question shown only the closest fact keeps the context: "since when?" asks about it.
+        (
+            ("did the presidents talk about the ceasefire", "since when"),
+            {"js-ceasefire-achievements"},
+        ),
+        # "what date?" is a bare question: the last question, asking the date.
+        (("what did ahram online tweet", "what date?"), {"ahram-tweet"}),
+        # What comes first and weighs against every fact ("unrelated", "haha") is left out.
+        (
+            ("when was the tripartite summit", "unrelated but who did putin phone on nov 21"),
+            {"putin-trump-call"},
+        ),
+        (
+            ("where is sochi", "haha ok. what happened in ryadh on nov 22"),
+            {"riyadh-opposition-meeting"},
+        ),
+        # Asked back between facts, a bare question takes the one that gives what it asks: the
+        # one the conversation just got, or the only one that says why.
+        (
+            ("how was the assad putin meeting described", "who said that?", "when?"),
+            {"slutsky-breakthrough"},
+        ),
+        (
+            ("putin and assad met in sochi right", "when did this happen", "why was that"),
+            {"assad-visit-purpose"},
+        ),
+        # "what date?" of a meeting the sources place only "before the summit": no day given.
+        (("where did the foreign ministers meet", "and the military chiefs?", "what date?"), None),
+        # A message naming nothing, its "it" read alone, is about what the conversation was.
+        (("what was the riyadh conference for", "who hosted it"), None),
+        (
+            (
+                "What was the last stronghold of ISIS in Syria?",
+                "when did ISIS lose it?",
+                "who took it from them?",
+            ),
+            None,
+        ),
+        # The people of a fact only shown as the closest are not whom "they" stand for.
+        (
+            ("what kind of elections did they agree on in the statement", "when will they happen"),
+            None,
+        ),
+    ],
+)
+def test_a_follow_up_read_in_context_gets_what_it_asks(
+    answerer: Answerer, messages: tuple[str, ...], facts: set[str] | None
+) -> None:
+    reply = converse(answerer, *messages)[-1]
+    if facts is None:
+        assert reply.outcome is not Outcome.ANSWER
+    else:
+        assert reply.outcome is Outcome.ANSWER
+        assert reply.fact in facts
+
+
+def test_a_question_shown_the_closest_keeps_the_context(answerer: Answerer) -> None:
+    conversations = Conversations()
+    reply = conversations.ask(answerer, "chat", "did the presidents talk about the ceasefire")
+    assert reply.outcome is Outcome.FALLBACK and reply.closest is not None
+    context = conversations.store.get("chat")
+    assert context is not None and context.fact == reply.closest.id
+    assert not context.answered
+
+
+def test_openers_are_left_out_of_the_question_kept(answerer: Answerer) -> None:
+    conversations = Conversations()
+    conversations.ask(answerer, "chat", "when was the tripartite summit")
+    reply = conversations.ask(answerer, "chat", "unrelated but who did putin phone on nov 21")
+    assert reply.understood_as is None  # the context did not change what it asks
+    context = conversations.store.get("chat")
+    assert context is not None and context.question == "who did putin phone on nov 21"

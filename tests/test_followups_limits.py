@@ -7,9 +7,10 @@ import pytest
 
 from bot.config import PROJECT_KNOWLEDGE
 from bot.factbase import load
-from bot.followups.limits import asks_which, asks_who_they_are, gives_kinds
+from bot.followups.limits import asks_day, asks_which, asks_who_they_are, gives_kinds
 from bot.matching import Outcome
 from bot.matching.asked import asks_why
+from bot.normalization import normalize
 from bot.replies import Answerer, Reply
 from tests.harness import converse
 
@@ -128,3 +129,17 @@ def test_a_reading_must_give_the_kind_asked_in_the_facts_own_text(answerer: Answ
     assert long.outcome is Outcome.FALLBACK
     assert long.closest is not None and long.closest.id == "zarif-tweet"
     assert gives_kinds(matcher, tweet, "when".split()) == tweet
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("what date?", True),
+        ("which day was it", True),
+        ("when exactly", True),
+        ("when?", False),
+        ("what did he say that day", False),
+    ],
+)
+def test_a_day_is_asked_by_what_date_and_when_exactly(message: str, asks: bool) -> None:
+    assert asks_day(normalize(message).split()) is asks

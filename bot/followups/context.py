@@ -37,6 +37,7 @@ class Context:
     fact: str | None  # the fact (or entity) it was answered with
     entities: tuple[str, ...]  # the entities it named, in order
     topic: str | None = None  # what it was about, when it was read as "… (about: topic)"
+    answered: bool = True  # whether `fact` answered it (not only shown as the closest)
     at: float = 0.0  # when, on the store's clock
     before: Context | None = None  # the conversation's context before this question (one)
 
@@ -70,7 +71,9 @@ class Referents:
         base, context = self.base, self.context
         ids = list(context.entities)
         fact = base.facts.get(context.fact) if context.fact else None
-        if fact is not None:
+        if fact is not None and context.answered:
+            # Whom a fact only shown as the closest is about, the question may not be about:
+            # "when will they happen?" after the elections the statement came near.
             ids += [*fact.speakers, *fact.entities]
             ids += [m.entity for m in find_mentions(split_tokens(fact.answer), names_of(base))]
         elif context.fact is not None and context.fact in base.entities:

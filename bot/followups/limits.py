@@ -12,11 +12,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from itertools import pairwise
 
+from bot.claims import Names, claim_of
 from bot.factbase import FactBase
 from bot.followups.mentions import find_mentions, names_of, split_tokens
 from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, WHICH_KINDS
 from bot.matching import Match, Matcher, Outcome
-from bot.matching.asked import asked_kinds, asks_why, named_kinds
+from bot.matching.asked import DATE, asked_kinds, asks_why, exact, named_kinds
 from bot.matching.asked import gives_reason as says_why
 from bot.normalization import normalize
 
@@ -148,6 +149,30 @@ def gives_kinds(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
     return match if asked <= index.answer_kinds[position] else as_closest(match)
 
 
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+
+def asks_day(words: Sequence[str]) -> bool:
+    """Whether a message asks for a day: "what date?", "which day?", "when exactly?"."""
+    named = any(a in ("what", "which") and b in ("date", "day") for a, b in pairwise(words))
+    return named or (DATE in asked_kinds(words) and exact(words))
+
+
+def gives_day(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
+    """The match, unless "what date?" gets a fact whose answer names no day ("before the
+    summit", "earlier in the week" say when, not on what date): then it is the closest."""
+    best = match.best
+    if match.outcome is not Outcome.ANSWER or best is None or not asks_day(words):
+        return match
+    fact = matcher.base.facts.get(best.id)
+    if fact is None:
+        return match
+    text = f"{fact.short} {fact.answer}"
+    if claim_of(text, Names(())).days or set(normalize(text).split()) & _WEEKDAYS:
+        return match
+    return as_closest(match)
+
+
 def asks_which(words: Sequence[str]) -> str | None:
     """The kind of entity "which groups?", "what city did they pick?" asks to be named."""
     for first, second in pairwise(words):
@@ -230,6 +255,33 @@ def first_named(base: FactBase, match: Match, entities: Sequence[str]) -> Match:
         mentions = find_mentions(split_tokens(fact.answer), names) if fact is not None else []
         if mentions and mentions[0].entity in entities:
             chosen.append(candidate)
+    if len(chosen) != 1:
+        return match
+    best = chosen[0]
+    return replace(
+        match, outcome=Outcome.ANSWER, best=best.item, score=round(best.score, 1), suggestions=()
+    )
+
+
+def offered_that_gives(
+    matcher: Matcher, match: Match, words: Sequence[str], question: str, given: str | None
+) -> Match:
+    """ "when?", "why was that?" asked back between facts offered: the one that gives what
+    is asked — the fact the conversation just got, if it does, else the only one that does —
+    is the answer. (The context supplied the rest of the question; the pick is what it asks.)"""
+    if match.outcome is not Outcome.CLARIFY:
+        return match
+    offered = {item.id for item in match.suggestions}
+    giving = []
+    for candidate in match.candidates:
+        if candidate.item.id not in offered:
+            continue
+        answered = replace(match, outcome=Outcome.ANSWER, best=candidate.item, suggestions=())
+        limited = within_limits(matcher.base, words, question, answered)
+        limited = gives_kinds(matcher, gives_day(matcher, limited, words), words)
+        if limited.outcome is Outcome.ANSWER:
+            giving.append(candidate)
+    chosen = [c for c in giving if c.item.id == given] or giving
     if len(chosen) != 1:
         return match
     best = chosen[0]

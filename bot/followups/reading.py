@@ -9,10 +9,13 @@ from bot.followups.context import ABOUT, Context
 from bot.followups.limits import (
     about_each,
     another_fact,
+    concerned,
     first_named,
+    gives_day,
     gives_kinds,
     named_in,
     names_which,
+    offered_that_gives,
     within_limits,
 )
 from bot.followups.mentions import Token, split_tokens, word_positions
@@ -26,6 +29,8 @@ from bot.followups.readings import (
 )
 from bot.followups.words import INTERJECTIONS, QUESTION_WORDS
 from bot.matching import Match, Outcome
+from bot.matching.asked import KIND_WORDS
+from bot.normalization import normalize
 from bot.replies import Answerer, Reply
 
 # How far a reading with the context may score below the message alone and still be taken,
@@ -46,6 +51,7 @@ class Reading:
     entities: tuple[str, ...]
     topic: str | None = None
     keeps_context: bool = False
+    answered: bool = True  # whether `fact` answered it (not only shown as the closest)
 
 
 def _as_question(text: str) -> str:
@@ -73,9 +79,11 @@ def _explains(
         return False
     analyse = answerer.matcher.analyse
     kept = set(analyse(read.text, correct=True).content)
+    # "what date?": the kind asked is checked on the answer itself (`gives_kinds`).
+    said = " ".join(word for word in normalize(message).split() if word not in KIND_WORDS)
     own = {
         term
-        for term in analyse(message, correct=True).content
+        for term in analyse(said, correct=True).content
         if term not in QUESTION_WORDS and term in kept
     }
     matched = own & match.candidates[0].matched
@@ -128,17 +136,19 @@ def _reading(
     understood_as: str | None = None,
     topic: str | None = None,
     keeps_context: bool = False,
+    question: str | None = None,
 ) -> Reading:
     reply = answerer.reply_for(message, match)
     if understood_as is not None:
         reply = replace(reply, understood_as=understood_as)
     return Reading(
         reply=reply,
-        question=understood_as if understood_as is not None else message,
+        question=understood_as or question or message,
         fact=_about_fact(reply),
         entities=tuple(entity.id for entity in match.entities),
         topic=topic,
         keeps_context=keeps_context,
+        answered=reply.closest is None,
     )
 
 
@@ -155,10 +165,11 @@ def _about_fact(reply: Reply) -> str | None:
 def read_followup(answerer: Answerer, message: str, context: Context | None) -> Reading:
     """Read `message` in `context` (None: alone), and answer it as read."""
     alone = answerer.matcher.match(message)
-    # Small talk, or a message the bot cannot answer that names no one, says nothing new about
-    # what the conversation is about.
+    # Small talk, or a message the bot cannot answer that names no one and comes near no
+    # fact, says nothing new about what the conversation is about. (One shown the closest
+    # fact is about that fact: "since when?" after it asks about it.)
     empty = alone.smalltalk is not None or (
-        alone.outcome is Outcome.FALLBACK and not alone.entities
+        alone.outcome is Outcome.FALLBACK and not alone.entities and alone.closest is None
     )
     if context is None or alone.smalltalk is not None:
         return _reading(answerer, message, alone, keeps_context=empty)
@@ -166,6 +177,14 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
     # "ok, and Erdogan?": what the message says starts after the interjections.
     while len(tokens) > 1 and tokens[0].words and set(tokens[0].words) <= INTERJECTIONS:
         tokens = tokens[1:]
+    said = " ".join(token.raw for token in tokens)
+    question = message
+    if said != message:
+        # "unrelated, but who did Putin phone?": what it says, alone, if that answers better
+        # (words such as "unrelated" weigh against every fact as words the base never uses).
+        plain = answerer.matcher.match(said)
+        if _rank(plain)[0] > _rank(alone)[0]:
+            alone, message, question = plain, said, said
     alone, found, points = _in_context(answerer, message, tokens, alone, context)
     answered = found is not None and found[0].outcome is Outcome.ANSWER
     if points and not answered and context.before is not None:
@@ -173,11 +192,17 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
         # ("which city?" had no answer; "when was that meeting?" is about the talks again).
         _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before)
         if earlier is not None and earlier[0].outcome is Outcome.ANSWER:
-            found = earlier
+            found, answered = earlier, True
+    if points and not answered and found is not None and found[0].outcome is Outcome.CLARIFY:
+        # Asked back in either light: of the facts offered, the one that gives what a bare
+        # "when?" asks, in the light of the last question.
+        _, picked, _ = _in_context(answerer, message, tokens, alone, context, pick=True)
+        if picked is not None and picked[0].outcome is Outcome.ANSWER:
+            found = picked
     if found is not None:
         read, chosen = found
         return _reading(answerer, message, read, _as_question(chosen.text), chosen.topic)
-    return _reading(answerer, message, alone, keeps_context=empty)
+    return _reading(answerer, message, alone, keeps_context=empty, question=question)
 
 
 def _person(base: FactBase, group: frozenset[str]) -> bool:
@@ -195,11 +220,25 @@ def _pointed(base: FactBase, candidate: Candidate, named: set[str]) -> list[set[
     return [named_in(base, candidate.text) - named]
 
 
+def _context_about(answerer: Answerer, context: Context) -> set[str]:
+    """Whom and what a context is about: what its question named, else what its fact is
+    about (the Riyadh conference's fact names the Sochi summit too)."""
+    if context.entities or context.fact is None:
+        return set(context.entities)
+    return set(concerned(answerer.matcher, context.fact))
+
+
 def _in_context(
-    answerer: Answerer, message: str, tokens: list[Token], alone: Match, context: Context
+    answerer: Answerer,
+    message: str,
+    tokens: list[Token],
+    alone: Match,
+    context: Context,
+    pick: bool = False,
 ) -> tuple[Match, tuple[Match, Candidate] | None, bool]:
     """The message alone (within the limits of a follow-up where it points back), the
-    reading with `context` to be taken over it, if any, and whether the message points back."""
+    reading with `context` to be taken over it, if any, and whether the message points back.
+    With `pick`, a bare question asked back takes the fact offered that gives what it asks."""
     words = [word for word, _ in word_positions(tokens)]
     candidates = (
         another(tokens, context)
@@ -221,6 +260,10 @@ def _in_context(
             # the message names: "did ISIS lose its last stronghold?")
             people = [group for group in candidates[0].referents if _person(base, group)]
             pointed = [group - named for group in (*people, candidates[0].unresolved)]
+            if not named and not alone.entities:
+                # "who hosted it?", "who took it from them?" name nothing the pronouns could
+                # stand for: read alone, they are about what the conversation was about.
+                pointed.append(frozenset(_context_about(answerer, context)))
             alone = about_each(answerer.matcher, alone, pointed)
     elif candidates and candidates[0].need is Need.MEDIUM and candidates[0].unresolved:
         # "how long did the talks last?" is about the talks the last question was about.
@@ -232,6 +275,8 @@ def _in_context(
             read = another_fact(answerer.base, answerer.matcher, candidate.text, context.fact)
         else:
             read = answerer.matcher.match(candidate.text)
+        if pick and candidate.bare:
+            read = offered_that_gives(answerer.matcher, read, words, candidate.text, context.fact)
         if candidate.need is Need.FORM:
             read = first_named(answerer.base, read, [entity.id for entity in alone.entities])
         if candidate.need is Need.FORM and not candidate.another:
@@ -242,6 +287,7 @@ def _in_context(
             # what the message asks for in its own words.
             read = about_each(answerer.matcher, read, _pointed(base, candidate, named))
             read = gives_kinds(answerer.matcher, read, words)
+            read = gives_day(answerer.matcher, read, words)
             read = names_which(base, read, words, candidate.text)
         # The context says what the message is about, never what it asks: a "why?" gets a
         # fact that says why, or the closest.

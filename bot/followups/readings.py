@@ -31,6 +31,7 @@ from bot.followups.mentions import (
 from bot.followups.words import (
     AUXILIARIES,
     BARE_EXTRA,
+    BARE_PREPOSITIONS,
     BE,
     CLAUSE_WORDS,
     CLOSERS,
@@ -52,6 +53,7 @@ from bot.followups.words import (
     THING_PRONOUNS,
 )
 from bot.matching import Match
+from bot.matching.asked import KIND_WORDS, exact
 from bot.matching.lexicon import SAY_WORDS
 from bot.replies import Answerer
 
@@ -83,6 +85,7 @@ class Candidate:
     referents: tuple[frozenset[str], ...] = ()
     # For a pronoun nothing in the context stands for: whom the last question named.
     unresolved: frozenset[str] = frozenset()
+    bare: bool = False  # "when?", "why was that?": only what is asked, the rest the context's
 
 
 # Words "anything else?", "what else did he say?" may hold besides an ELSE_WORDS word.
@@ -158,16 +161,34 @@ def substitution(
     return found or [Candidate(about_topic(x_text, topic), Need.MEDIUM, topic)]
 
 
+def _asked_words(words: Sequence[str]) -> list[str]:
+    """What a bare question asks with: its question words, the preposition before them
+    ("since when", "for how long", "to whom") and the kind after "what" ("what date")."""
+    asked = []
+    for index, word in enumerate(words):
+        after = words[index + 1] if index + 1 < len(words) else ""
+        before = words[index - 1] if index > 0 else ""
+        if (
+            word in QUESTION_WORDS | HOW_WORDS
+            or (word in BARE_PREPOSITIONS and after in QUESTION_WORDS)
+            or (word in KIND_WORDS and before in ("what", "which"))
+            or exact((word,))  # "when exactly?" asks for a day: the reading keeps it
+        ):
+            asked.append(word)
+    return asked
+
+
 def bare(tokens: Sequence[Token], context: Context) -> list[Candidate]:
-    """ "when?", "how long?", "why was that?": the last question, asking this instead."""
+    """ "when?", "how long?", "why was that?", "since when?", "what date?": the last question,
+    asking this instead."""
     words = [word for word, _ in word_positions(tokens)]
-    asked = [word for word in words if word in QUESTION_WORDS | HOW_WORDS]
-    if not asked or asked[0] not in QUESTION_WORDS:
+    asked = _asked_words(words)
+    if not asked or not set(asked[:2]) & QUESTION_WORDS:
         return []
-    if not all(word in QUESTION_WORDS | HOW_WORDS | BARE_EXTRA for word in words):
+    if not all(word in asked or word in BARE_EXTRA for word in words):
         return []
     topic = topic_of(context)
-    found = [Candidate(about_topic(" ".join(asked), topic), Need.STRONG, topic)]
+    found = [Candidate(about_topic(" ".join(asked), topic), Need.STRONG, topic, bare=True)]
     previous = split_tokens(context.question)
     first = previous[0].words if previous else ()
     if first and first[0] in QUESTION_WORDS and not context.topic:
@@ -175,7 +196,7 @@ def bare(tokens: Sequence[Token], context: Context) -> list[Candidate]:
         after = 2 if how else 1
         if after < len(previous) and set(previous[after].words) & AUXILIARIES:
             rest = " ".join(token.raw for token in previous[after:])
-            found.insert(0, Candidate(f"{' '.join(asked)} {rest}", Need.STRONG))
+            found.insert(0, Candidate(f"{' '.join(asked)} {rest}", Need.STRONG, bare=True))
     return found
 
 

@@ -14,6 +14,8 @@ AUXILIARIES = frozenset(
 # "Is there a photo?" asks whether one exists: "there" points nowhere after these.
 BE = frozenset("is are was were be been".split())
 # Words a bare question may hold besides its question words: "and when exactly?", "why so?".
+# "since when?", "for how long?", "to whom?": a preposition a bare question may start with.
+BARE_PREPOSITIONS = frozenset("since until till for from to with by about".split())
 BARE_EXTRA = AUXILIARIES | THING_PRONOUNS | frozenset("and so then exactly again ok okay".split())
 # Things a conversation refers to with "the": "how long was the meeting?", "the two leaders".
 # The groups among them stand for people, never for a thing "it" or "they" may be.
@@ -32,10 +34,10 @@ OPENERS = (
     ("and",),
 )
 CLOSERS = (("as", "well"), ("too",), ("also",), ("either",))
-# "ok, and Erdogan?": what comes before what the message says.
+# "ok, and Erdogan?", "haha ok. unrelated, who is …": what comes before what the message says.
 INTERJECTIONS = frozenset(
     "ok okay well hmm hm right cool great thanks thx alright oh ah nice interesting sure yes "
-    "yeah wow i see got it".split()
+    "yeah wow i see got it haha lol fine anyway btw unrelated but".split()
 )
 # Words "and X?" may hold besides X: "and the Turkish one then?".
 FILLERS = frozenset("the a an one ones of about then so ok okay mr".split())
