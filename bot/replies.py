@@ -34,6 +34,7 @@ _MISSING_TEXT = {
     "duration": "how long",
     "person": "who",
     "reason": "why",
+    "future": "what will happen",
     "hashtag": "which hashtag",
     "handle": "which handle",
 }

@@ -17,6 +17,7 @@ from bot.matching.asked import (
     DAY,
     EXACT_DATE,
     EXACT_PLACE,
+    FUTURE,
     HANDLE,
     HASHTAG,
     NUMBER,
@@ -294,6 +295,31 @@ def test_a_fact_may_declare_what_it_answers(tmp_path: Path) -> None:
     match = matcher.match("when did assad meet putin in sochi")
     assert match.outcome is Outcome.ANSWER and match.best is not None
     assert match.best.id == "assad-visits-sochi"
+
+
+def test_will_needs_a_fact_that_tells_what_is_to_come(base: FactBase, matcher: Matcher) -> None:
+    assert FUTURE in asked_kinds("will they send more troops".split())
+    assert FUTURE in asked_kinds("is the congress going to be in sochi".split())
+    assert FUTURE not in asked_kinds("did they send troops".split())
+    # Russia's forces have been in Syria since 2015: nothing about sending more.
+    question = "will russia send more troops to syria"
+    match = matcher.match(question)
+    assert match.why is not None and FUTURE in match.why.missing
+    assert match.outcome is Outcome.FALLBACK
+    assert (
+        Answerer(base, matcher)
+        .ask(question)
+        .text()
+        .startswith("My sources don't say what will happen. What they say:")
+    )
+    # What the presidents agreed to do, and a congress planned for December, tell it.
+    for question, fact in [
+        ("will the three presidents meet again", "js-meet-again"),
+        ("what will the congress discuss", "congress-invitations"),
+    ]:
+        match = matcher.match(question)
+        assert match.outcome is Outcome.ANSWER and match.best is not None
+        assert match.best.id == fact
 
 
 def test_why_and_purpose_ask_for_a_reason() -> None:

@@ -9,6 +9,7 @@ from bot.matching.lexicon import STOPWORDS
 
 NUMBER, DURATION, PLACE, DATE, PERSON = "number", "duration", "place", "date", "person"
 REASON = "reason"  # "why?", "what for?", "the purpose of …": a cause or a purpose
+FUTURE = "future"  # "will they …?", "is it going to …?": what is to come, not what was
 HASHTAG, HANDLE = "hashtag", "handle"  # "which hashtag", "his Twitter handle": #…, @… in a text
 DAY = "day"  # a fact's text gives a day of a month ("22 November"), not only a month or year
 # What "exactly" asks for beyond a date or a place: a day, a place more precise than the base's.
@@ -43,6 +44,12 @@ DECLARED = {
     "hashtag": HASHTAG,
     "handle": HANDLE,
 }
+# A text says what is to come: a plan, an agreement, a hope, a call, a date still ahead.
+_FUTURE_TEXT = re.compile(
+    r"\b(?:will|would|shall|plan|plans|planned|planning|agree|agreed|decide|decided|intend"
+    r"|intends|continue|continued|next|again|future|upcoming|scheduled|until|expect|expected"
+    r"|hope|hoped|urge|urged|call|called|aim|aimed|to be held|committed|determined)\b"
+)
 # A text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
 _REASON_TEXT = re.compile(
     r"\b(?:because|so that|in order|goal|aim|aimed|purpose|intended|reason|due to|owing to)\b"
@@ -112,6 +119,8 @@ def asked_kinds(words: Sequence[str]) -> frozenset[str]:
         found.add(DATE)
     if asks_why(words):
         found.add(REASON)
+    if "will" in words[:4] or "going to" in text:
+        found.add(FUTURE)
     return frozenset(found)
 
 
@@ -191,4 +200,6 @@ def kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[st
         found.add(PLACE)
     if gives_reason(text):
         found.add(REASON)
+    if _FUTURE_TEXT.search(text):
+        found.add(FUTURE)
     return frozenset(found)

@@ -13,6 +13,7 @@ from bot.matching.answerables import Answerable, answer_texts, entity_phrasings,
 from bot.matching.asked import (
     DAY,
     DECLARED,
+    FUTURE,
     KIND_WORDS,
     asked_kinds,
     counted,
@@ -156,9 +157,11 @@ class Index:
         general = {common} if share > weights.general_place else set()
         self.answer_places = [found - general for found in given]
         self.general_places = frozenset(general)  # the place the base is about (Syria)
+        # A fact planned for a date still to come (`planned:`) tells what is to come.
         self.answer_kinds = [
             kinds_of_answer([word for words in texts for word in words], list(place_tokens))
             | marked_kinds(answer_texts(item))
+            | ({FUTURE} if item.fact is not None and item.fact.planned is not None else set())
             for texts, item in zip(answer_words, self.items, strict=True)
         ]
         # The kinds of answer an item's own phrasings ask for: a fact asked "where ...?" by the
