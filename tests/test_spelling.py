@@ -12,7 +12,7 @@ from rapidfuzz import process
 from bot.config import PROJECT_KNOWLEDGE
 from bot.factbase import load
 from bot.matching import Matcher, Outcome
-from bot.matching.spelling import Speller
+from bot.matching.spelling import Speller, likely_slip
 from bot.replies import MESSAGE_LIMIT
 
 
@@ -118,3 +118,18 @@ def test_a_name_wins_over_an_ordinary_word_as_close(matcher: Matcher) -> None:
     match = matcher.match("when did putn speak with trump")
     assert match.outcome is Outcome.ANSWER and match.best is not None
     assert match.best.id == "putin-trump-call"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("tslk", "talk"), ("putim", "putin"), ("sochu", "sochi"), ("iarn", "iran")],
+)
+def test_a_short_word_with_a_likely_slip_is_corrected(typed: str, meant: str) -> None:
+    assert likely_slip(typed, meant)
+
+
+def test_a_short_word_with_an_unlikely_letter_is_no_slip(matcher: Matcher) -> None:
+    # "c" and "n" are far apart, neither vowels nor alike in sound: "opec" is not "open".
+    assert not likely_slip("opec", "open")
+    assert matcher.index.speller.correct(["opec"])[0] == ["opec"]
+    assert matcher.match("what is opec").outcome is not Outcome.ANSWER

@@ -15,6 +15,34 @@ from bot.matching.weights import Weights
 
 # Corrections looked up, remembered across questions: the same slips recur.
 CACHED = 4096
+# Where each letter sits on a QWERTY keyboard (row, column with the rows' offset): a slip of the
+# finger hits a neighbour.
+_KEYS = {
+    key: (row, column + row / 2)
+    for row, keys in enumerate(("qwertyuiop", "asdfghjkl", "zxcvbnm"))
+    for column, key in enumerate(keys)
+}
+_VOWELS = frozenset("aeiouy")
+_SOUNDS = frozenset({frozenset("ck"), frozenset("sz"), frozenset("vw"), frozenset("fv")})
+_SHORT = 5  # a word this long or shorter has few letters to spare for a wrong one
+
+
+def likely_slip(typed: str, meant: str) -> bool:
+    """Whether one letter of a short word typed for another is a likely slip: a key beside it,
+    a vowel for a vowel, or a letter that sounds alike ("zarof", "tslk", "putim", not "opec"
+    for "open"). Words of other lengths, or longer ones, are not judged this way."""
+    if len(typed) != len(meant) or len(typed) > _SHORT:
+        return True
+    changed = [(a, b) for a, b in zip(typed, meant, strict=True) if a != b]
+    if len(changed) != 1:
+        return True  # a swap of two letters, or no substitution at all
+    ((a, b),) = changed
+    if {a, b} <= _VOWELS or frozenset((a, b)) in _SOUNDS:
+        return True
+    if a not in _KEYS or b not in _KEYS:
+        return False
+    (row_a, col_a), (row_b, col_b) = _KEYS[a], _KEYS[b]
+    return abs(row_a - row_b) <= 1 and abs(col_a - col_b) <= 1
 
 
 class Speller:
@@ -98,7 +126,9 @@ class Speller:
         candidates = [
             (distance, candidate not in self.names, -english_frequency(candidate), candidate)
             for candidate, distance, _ in found
-            if candidate[0] == word[0] and (distance <= allowed or candidate in self.names)
+            if candidate[0] == word[0]
+            and (distance <= allowed or candidate in self.names)
+            and likely_slip(word, candidate)
         ]
         if not candidates:
             return word
