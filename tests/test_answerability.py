@@ -23,10 +23,12 @@ from bot.matching.asked import (
     NUMBER,
     PLACE,
     REASON,
+    TWEET,
     asked_kinds,
     counted,
     counts_given,
     gives_reason,
+    is_tweet,
     kinds_of_answer,
     marked_kinds,
     named_kinds,
@@ -320,6 +322,22 @@ def test_will_needs_a_fact_that_tells_what_is_to_come(base: FactBase, matcher: M
         match = matcher.match(question)
         assert match.outcome is Outcome.ANSWER and match.best is not None
         assert match.best.id == fact
+
+
+def test_what_someone_tweeted_needs_a_tweet(base: FactBase, matcher: Matcher) -> None:
+    assert TWEET in asked_kinds("what did trump tweet about putin".split())
+    assert is_tweet("Tweet by Javad Zarif (@JZarif)", "Javad Zarif (@JZarif) on Twitter")
+    assert not is_tweet("White House readout of the call", "The White House")
+    # The White House's readout is no tweet of Trump's.
+    question = "what did trump tweet about putin"
+    match = matcher.match(question)
+    assert match.why is not None and TWEET in match.why.missing
+    assert match.outcome is Outcome.FALLBACK
+    text = Answerer(base, matcher).ask(question).text()
+    assert text.startswith("My sources don't say what was tweeted. What they say:")
+    match = matcher.match("what did zarif tweet")
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "zarif-tweet"
 
 
 def test_why_and_purpose_ask_for_a_reason() -> None:

@@ -10,6 +10,7 @@ from bot.matching.lexicon import STOPWORDS
 NUMBER, DURATION, PLACE, DATE, PERSON = "number", "duration", "place", "date", "person"
 REASON = "reason"  # "why?", "what for?", "the purpose of …": a cause or a purpose
 FUTURE = "future"  # "will they …?", "is it going to …?": what is to come, not what was
+TWEET = "tweet"  # "what did X tweet?": words a tweet gives, not a readout or a speech
 HASHTAG, HANDLE = "hashtag", "handle"  # "which hashtag", "his Twitter handle": #…, @… in a text
 DAY = "day"  # a fact's text gives a day of a month ("22 November"), not only a month or year
 # What "exactly" asks for beyond a date or a place: a day, a place more precise than the base's.
@@ -23,6 +24,7 @@ _TIME_WORDS = frozenset(
     "hour hours day days week weeks month months year years since until minute minutes long".split()
 )
 _WHERE = frozenset("country city town place capital region province".split())
+_TWEET_WORDS = frozenset("tweet tweeted tweets tweeting twitter retweet retweeted".split())
 _BE = frozenset("is are was were be been".split())
 _VAGUE = frozenset(("some", "several"))
 _ANYONE = frozenset(("people", "persons", "ppl", "individuals"))
@@ -121,6 +123,8 @@ def asked_kinds(words: Sequence[str]) -> frozenset[str]:
         found.add(REASON)
     if "will" in words[:4] or "going to" in text:
         found.add(FUTURE)
+    if _TWEET_WORDS & set(words):
+        found.add(TWEET)
     return frozenset(found)
 
 
@@ -157,6 +161,11 @@ def _is_day(words: Sequence[str], at: int) -> bool:
         return False
     beside = {words[at - 1] if at else "", words[at + 1] if at + 1 < len(words) else ""}
     return bool(beside & _MONTHS)
+
+
+def is_tweet(title: str, publisher: str) -> bool:
+    """Whether a source is a tweet, by its title or publisher ("Tweet by …", "… on Twitter")."""
+    return "tweet" in title.lower() or "twitter" in publisher.lower()
 
 
 def marked_kinds(texts: Iterable[str]) -> frozenset[str]:

@@ -15,9 +15,11 @@ from bot.matching.asked import (
     DECLARED,
     FUTURE,
     KIND_WORDS,
+    TWEET,
     asked_kinds,
     counted,
     counts_given,
+    is_tweet,
     kinds_of_answer,
     marked_kinds,
     places_given,
@@ -162,6 +164,7 @@ class Index:
             kinds_of_answer([word for words in texts for word in words], list(place_tokens))
             | marked_kinds(answer_texts(item))
             | ({FUTURE} if item.fact is not None and item.fact.planned is not None else set())
+            | ({TWEET} if self._from_tweet(item) else set())
             for texts, item in zip(answer_words, self.items, strict=True)
         ]
         # The kinds of answer an item's own phrasings ask for: a fact asked "where ...?" by the
@@ -240,6 +243,14 @@ class Index:
         self.speller = Speller(self.vocabulary, self.entity_by_token, weights, names)
 
     # --- building ---
+
+    def _from_tweet(self, item: Answerable) -> bool:
+        """Whether an item's quote is a tweet's words: "what did Zarif tweet?"."""
+        ident = item.fact.source if item.fact is not None else None
+        if item.entity is not None:
+            ident = item.entity.source
+        source = self.base.sources.get(ident) if ident is not None else None
+        return source is not None and is_tweet(source.title, source.publisher)
 
     def _name_parts(self) -> dict[str, str]:
         """Words the base uses only inside one entity's name, stemmed, and that entity's
