@@ -15,7 +15,7 @@ from itertools import pairwise
 from bot.claims import Names, claim_of
 from bot.factbase import FactBase
 from bot.followups.mentions import find_mentions, names_of, split_tokens
-from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, WHICH_KINDS
+from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, PRECISE, WHICH_KINDS
 from bot.matching import Match, Matcher, Outcome
 from bot.matching.asked import DATE, asked_kinds, asks_why, exact, named_kinds
 from bot.matching.asked import gives_reason as says_why
@@ -40,6 +40,13 @@ def as_closest(match: Match) -> Match:
     if match.outcome is not Outcome.ANSWER or match.best is None:
         return match
     return replace(match, outcome=Outcome.FALLBACK, closest=match.best, best=None)
+
+
+def only_fact(match: Match, fact: str | None) -> Match:
+    """The match, if it answers with `fact`; else that answer is the closest."""
+    if match.best is not None and match.best.id == fact:
+        return match
+    return as_closest(match)
 
 
 def asks_who(words: Sequence[str]) -> bool:
@@ -149,13 +156,19 @@ def gives_kinds(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
     return match if asked <= index.answer_kinds[position] else as_closest(match)
 
 
+_DAY_WORDS = frozenset(("date", "day"))
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+
+def precise(words: Sequence[str]) -> bool:
+    """Whether a message asks for precision: "exactly", "what exact date?"."""
+    return exact(words) or bool(set(words) & PRECISE)
 
 
 def asks_day(words: Sequence[str]) -> bool:
     """Whether a message asks for a day: "what date?", "which day?", "when exactly?"."""
     named = any(a in ("what", "which") and b in ("date", "day") for a, b in pairwise(words))
-    return named or (DATE in asked_kinds(words) and exact(words))
+    return named or (precise(words) and (DATE in asked_kinds(words) or bool(set(words) & _DAY_WORDS)))
 
 
 def gives_day(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:

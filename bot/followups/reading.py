@@ -16,6 +16,8 @@ from bot.followups.limits import (
     named_in,
     names_which,
     offered_that_gives,
+    only_fact,
+    precise,
     within_limits,
 )
 from bot.followups.mentions import Token, split_tokens, word_positions
@@ -265,6 +267,10 @@ def _in_context(
                 # stand for: read alone, they are about what the conversation was about.
                 pointed.append(frozenset(_context_about(answerer, context)))
             alone = about_each(answerer.matcher, alone, pointed)
+        if candidates[0].bare:
+            # "which city?", "exact date?" say nothing of what they are about: read alone,
+            # only the fact the conversation is about answers them.
+            alone = only_fact(alone, context.fact)
     elif candidates and candidates[0].need is Need.MEDIUM and candidates[0].unresolved:
         # "how long did the talks last?" is about the talks the last question was about.
         alone = about_each(answerer.matcher, alone, [candidates[0].unresolved - named])
@@ -277,6 +283,10 @@ def _in_context(
             read = answerer.matcher.match(candidate.text)
         if pick and candidate.bare:
             read = offered_that_gives(answerer.matcher, read, words, candidate.text, context.fact)
+        if candidate.bare and precise(words) and context.answered:
+            # "exact date?", "when exactly?" ask more of the answer just given: only its fact
+            # may say it ("on 22 November" of another fact is that fact's day, not this one's).
+            read = only_fact(read, context.fact)
         if candidate.need is Need.FORM:
             read = first_named(answerer.base, read, [entity.id for entity in alone.entities])
         if candidate.need is Need.FORM and not candidate.another:

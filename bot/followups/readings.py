@@ -46,6 +46,7 @@ from bot.followups.words import (
     PERSON_PRONOUNS,
     PLURAL_PRONOUNS,
     POSSESSIVES,
+    PRECISE,
     PREPOSITIONS,
     QUESTION_WORDS,
     SHORT_WORDS,
@@ -171,10 +172,14 @@ def _asked_words(words: Sequence[str]) -> list[str]:
         if (
             word in QUESTION_WORDS | HOW_WORDS
             or (word in BARE_PREPOSITIONS and after in QUESTION_WORDS)
-            or (word in KIND_WORDS and before in ("what", "which"))
+            or (word in KIND_WORDS and (before in ("what", "which") or before in PRECISE))
+            or (word in KIND_WORDS and index == 0)  # "date?", "city?"
             or exact((word,))  # "when exactly?" asks for a day: the reading keeps it
+            or word in PRECISE
         ):
             asked.append(word)
+    if asked and not set(asked) & QUESTION_WORDS and set(asked) & KIND_WORDS.keys():
+        asked.insert(0, "what")  # "exact date?" asks what date
     return asked
 
 
