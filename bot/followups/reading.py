@@ -26,6 +26,7 @@ from bot.followups.readings import (
     Need,
     another,
     bare,
+    fragment,
     pointing_back,
     substitution,
 )
@@ -246,6 +247,7 @@ def _in_context(
         another(tokens, context)
         or substitution(tokens, alone, answerer, context)
         or bare(tokens, context)
+        or fragment(tokens, alone, context)
         or pointing_back(tokens, alone, answerer, context)
     )
     if candidates and candidates[0].need is Need.WEAK and alone.outcome is Outcome.ANSWER:

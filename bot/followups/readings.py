@@ -205,6 +205,23 @@ def bare(tokens: Sequence[Token], context: Context) -> list[Candidate]:
     return found
 
 
+def fragment(tokens: Sequence[Token], alone: Match, context: Context) -> list[Candidate]:
+    """ "to discuss what?", "and said what?": a short message naming no one that ends in its
+    question word goes on from the last question, as its last words."""
+    words = [word for word, _ in word_positions(tokens)]
+    if (
+        len(words) < 2
+        or len(words) > SHORT_WORDS
+        or alone.entities
+        or words[-1] not in QUESTION_WORDS
+        or words[0] in QUESTION_WORDS | AUXILIARIES
+        or set(words[:-1]) & QUESTION_WORDS
+    ):
+        return []
+    said = " ".join(token.raw for token in tokens).rstrip(" ?!.")
+    return [Candidate(f"{plain(context.question).rstrip(' ?!.')} {said}", Need.STRONG)]
+
+
 def _points_at_thing(words: Sequence[str], index: int) -> bool:
     """Whether "it", "its", "this" or "that" at `index` stands for something said before: at
     the end, after a preposition or a verb, not in "is it true that …" or "that week"."""
