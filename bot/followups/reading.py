@@ -196,6 +196,16 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
         _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before)
         if earlier is not None and earlier[0].outcome is Outcome.ANSWER:
             found, answered = earlier, True
+    if answered and found is not None and found[1].names_only and context.before is not None:
+        # "when was that meeting?" read only with whom the last question named: the question
+        # before, read with all it said, tells which meeting better.
+        _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before)
+        if (
+            earlier is not None
+            and earlier[0].outcome is Outcome.ANSWER
+            and not earlier[1].names_only
+        ):
+            found = earlier
     if points and not answered and found is not None and found[0].outcome is Outcome.CLARIFY:
         # Asked back in either light: of the facts offered, the one that gives what a bare
         # "when?" asks, in the light of the last question.

@@ -87,6 +87,7 @@ class Candidate:
     # For a pronoun nothing in the context stands for: whom the last question named.
     unresolved: frozenset[str] = frozenset()
     bare: bool = False  # "when?", "why was that?": only what is asked, the rest the context's
+    names_only: bool = False  # the topic is only whom the last question named
 
 
 # Words "anything else?", "what else did he say?" may hold besides an ELSE_WORDS word.
@@ -356,6 +357,7 @@ def pointing_back(
                 named_only,
                 referents=pointed,
                 unresolved=unknown,
+                names_only=True,
             )
         )
     return found
