@@ -19,9 +19,11 @@ from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, PRECISE, W
 from bot.matching import Match, Matcher, Outcome
 from bot.matching.asked import DATE, asked_kinds, asks_why, exact, named_kinds
 from bot.matching.asked import gives_reason as says_why
+from bot.matching.lexicon import SAY_WORDS
 from bot.normalization import normalize
 
 # "anything else?", "what else did he say?", "more?": the last question, for another fact.
+SAYING = frozenset(SAY_WORDS.split())  # "what did he say?" asks for someone's words
 ELSE_WORDS = frozenset("else more other another further".split())
 _SOMEONE = ("person", "organisation", "country")  # whom "who" may be answered with
 _SETTINGS = ("place", "event", "document")  # where and at what a fact is
@@ -168,7 +170,8 @@ def precise(words: Sequence[str]) -> bool:
 def asks_day(words: Sequence[str]) -> bool:
     """Whether a message asks for a day: "what date?", "which day?", "when exactly?"."""
     named = any(a in ("what", "which") and b in ("date", "day") for a, b in pairwise(words))
-    return named or (precise(words) and (DATE in asked_kinds(words) or bool(set(words) & _DAY_WORDS)))
+    day = DATE in asked_kinds(words) or bool(set(words) & _DAY_WORDS)
+    return named or (precise(words) and day)
 
 
 def gives_day(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
@@ -243,6 +246,10 @@ def another_fact(base: FactBase, matcher: Matcher, question: str, given: str | N
     if same and same[0].score >= weights.clarify:
         # Another quote of the same people on what was asked: what "what else?" asks for.
         others, answer_at = same, weights.clarify
+    elif speakers and set(analysis.words) & SAYING:
+        # "anything more?" after what Slutsky said asks for more of his words: his card, or
+        # another's words, is not more of what he said.
+        others = same
     if not others or others[0].score < weights.clarify:
         return replace(match, outcome=Outcome.FALLBACK, best=None, closest=None, why=None)
     nearest = others[0]

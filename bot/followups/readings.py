@@ -18,7 +18,7 @@ from bot.followups.context import (
     short_name,
     topic_of,
 )
-from bot.followups.limits import ELSE_WORDS
+from bot.followups.limits import ELSE_WORDS, SAYING  # "who said it?": a thing said
 from bot.followups.mentions import (
     Token,
     find_mentions,
@@ -55,7 +55,6 @@ from bot.followups.words import (
 )
 from bot.matching import Match
 from bot.matching.asked import KIND_WORDS, exact
-from bot.matching.lexicon import SAY_WORDS
 from bot.replies import Answerer
 
 
@@ -69,9 +68,6 @@ class Need(IntEnum):
     CARRY = 4  # "and about refugees?": the last question, about this instead
     FORM = 5  # "and Putin?", "what about Erdogan?", "Lavrov too?": the last question, about X
 
-
-# "who said it?": a thing said, not a thing named.
-SAYING = frozenset(SAY_WORDS.split())
 
 # --- readings --------------------------------------------------------------------------------
 
