@@ -284,17 +284,23 @@ def first_named(base: FactBase, match: Match, entities: Sequence[str]) -> Match:
 
 
 def offered_that_gives(
-    matcher: Matcher, match: Match, words: Sequence[str], question: str, given: str | None
+    matcher: Matcher,
+    match: Match,
+    words: Sequence[str],
+    question: str,
+    given: str | None,
+    only: str | None = None,
 ) -> Match:
     """ "when?", "why was that?" asked back between facts offered: the one that gives what
     is asked — the fact the conversation just got, if it does, else the only one that does —
-    is the answer. (The context supplied the rest of the question; the pick is what it asks.)"""
+    is the answer. (The context supplied the rest of the question; the pick is what it asks.)
+    With `only`, no fact but that one is picked."""
     if match.outcome is not Outcome.CLARIFY:
         return match
     offered = {item.id for item in match.suggestions}
     giving = []
     for candidate in match.candidates:
-        if candidate.item.id not in offered:
+        if candidate.item.id not in offered or only not in (None, candidate.item.id):
             continue
         answered = replace(match, outcome=Outcome.ANSWER, best=candidate.item, suggestions=())
         limited = within_limits(matcher.base, words, question, answered)
