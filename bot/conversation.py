@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import replace
 
 from bot.followups import Context, Reading, read_followup
+from bot.matching import Outcome
 from bot.replies import Answerer, Reply
 
 DEFAULT_MINUTES = 10.0
@@ -131,6 +132,7 @@ class Conversations:
                 entities=reading.entities,
                 topic=reading.topic,
                 answered=reading.answered,
+                offered=reading.reply.outcome is Outcome.CLARIFY,
                 # One question back, no more: memory stays bounded.
                 before=replace(context, before=None) if context is not None else None,
             ),

@@ -38,8 +38,15 @@ class Context:
     entities: tuple[str, ...]  # the entities it named, in order
     topic: str | None = None  # what it was about, when it was read as "… (about: topic)"
     answered: bool = True  # whether `fact` answered it (not only shown as the closest)
+    offered: bool = False  # whether `fact` was only the first offered in a "Did you mean?"
     at: float = 0.0  # when, on the store's clock
     before: Context | None = None  # the conversation's context before this question (one)
+
+
+def answered_with(context: Context) -> str | None:
+    """The fact the context's question was answered with: not one only shown as the closest
+    or offered among others."""
+    return context.fact if context.answered and not context.offered else None
 
 
 def short_name(entity: Entity) -> str:

@@ -15,13 +15,15 @@ from itertools import pairwise
 from bot.claims import Names, claim_of
 from bot.factbase import FactBase
 from bot.followups.mentions import find_mentions, names_of, split_tokens
-from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, WHICH_KINDS
+from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, PRECISE, WHICH_KINDS
 from bot.matching import Match, Matcher, Outcome
 from bot.matching.asked import DATE, asked_kinds, asks_why, exact, named_kinds
 from bot.matching.asked import gives_reason as says_why
+from bot.matching.lexicon import SAY_WORDS
 from bot.normalization import normalize
 
 # "anything else?", "what else did he say?", "more?": the last question, for another fact.
+SAYING = frozenset(SAY_WORDS.split())  # "what did he say?" asks for someone's words
 ELSE_WORDS = frozenset("else more other another further".split())
 _SOMEONE = ("person", "organisation", "country")  # whom "who" may be answered with
 _SETTINGS = ("place", "event", "document")  # where and at what a fact is
@@ -40,6 +42,13 @@ def as_closest(match: Match) -> Match:
     if match.outcome is not Outcome.ANSWER or match.best is None:
         return match
     return replace(match, outcome=Outcome.FALLBACK, closest=match.best, best=None)
+
+
+def only_fact(match: Match, fact: str | None) -> Match:
+    """The match, if it answers with `fact`; else that answer is the closest."""
+    if match.best is not None and match.best.id == fact:
+        return match
+    return as_closest(match)
 
 
 def asks_who(words: Sequence[str]) -> bool:
@@ -149,13 +158,20 @@ def gives_kinds(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
     return match if asked <= index.answer_kinds[position] else as_closest(match)
 
 
+_DAY_WORDS = frozenset(("date", "day"))
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+
+def precise(words: Sequence[str]) -> bool:
+    """Whether a message asks for precision: "exactly", "what exact date?"."""
+    return exact(words) or bool(set(words) & PRECISE)
 
 
 def asks_day(words: Sequence[str]) -> bool:
     """Whether a message asks for a day: "what date?", "which day?", "when exactly?"."""
     named = any(a in ("what", "which") and b in ("date", "day") for a, b in pairwise(words))
-    return named or (DATE in asked_kinds(words) and exact(words))
+    day = DATE in asked_kinds(words) or bool(set(words) & _DAY_WORDS)
+    return named or (precise(words) and day)
 
 
 def gives_day(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
@@ -230,6 +246,10 @@ def another_fact(base: FactBase, matcher: Matcher, question: str, given: str | N
     if same and same[0].score >= weights.clarify:
         # Another quote of the same people on what was asked: what "what else?" asks for.
         others, answer_at = same, weights.clarify
+    elif speakers and set(analysis.words) & SAYING:
+        # "anything more?" after what Slutsky said asks for more of his words: his card, or
+        # another's words, is not more of what he said.
+        others = same
     if not others or others[0].score < weights.clarify:
         return replace(match, outcome=Outcome.FALLBACK, best=None, closest=None, why=None)
     nearest = others[0]
@@ -264,17 +284,23 @@ def first_named(base: FactBase, match: Match, entities: Sequence[str]) -> Match:
 
 
 def offered_that_gives(
-    matcher: Matcher, match: Match, words: Sequence[str], question: str, given: str | None
+    matcher: Matcher,
+    match: Match,
+    words: Sequence[str],
+    question: str,
+    given: str | None,
+    only: str | None = None,
 ) -> Match:
     """ "when?", "why was that?" asked back between facts offered: the one that gives what
     is asked — the fact the conversation just got, if it does, else the only one that does —
-    is the answer. (The context supplied the rest of the question; the pick is what it asks.)"""
+    is the answer. (The context supplied the rest of the question; the pick is what it asks.)
+    With `only`, no fact but that one is picked."""
     if match.outcome is not Outcome.CLARIFY:
         return match
     offered = {item.id for item in match.suggestions}
     giving = []
     for candidate in match.candidates:
-        if candidate.item.id not in offered:
+        if candidate.item.id not in offered or only not in (None, candidate.item.id):
             continue
         answered = replace(match, outcome=Outcome.ANSWER, best=candidate.item, suggestions=())
         limited = within_limits(matcher.base, words, question, answered)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.factbase import FactBase
-from bot.followups.context import ABOUT, Context
+from bot.followups.context import ABOUT, Context, answered_with
 from bot.followups.limits import (
     about_each,
     another_fact,
@@ -16,6 +16,8 @@ from bot.followups.limits import (
     named_in,
     names_which,
     offered_that_gives,
+    only_fact,
+    precise,
     within_limits,
 )
 from bot.followups.mentions import Token, split_tokens, word_positions
@@ -24,6 +26,7 @@ from bot.followups.readings import (
     Need,
     another,
     bare,
+    fragment,
     pointing_back,
     substitution,
 )
@@ -96,7 +99,12 @@ def _explains(
 
 
 def _better(
-    answerer: Answerer, message: str, candidate: Candidate, read: Match, alone: Match
+    answerer: Answerer,
+    message: str,
+    candidate: Candidate,
+    read: Match,
+    alone: Match,
+    given: str | None = None,
 ) -> bool:
     """Whether the reading with the context is to be taken over the message alone.
 
@@ -114,6 +122,8 @@ def _better(
     if need is Need.CARRY and read.outcome is Outcome.ANSWER:
         return True
     if need >= Need.STRONG:
+        if _offers_instead(read, alone, given):
+            return True
         if read_outcome != alone_outcome:
             return read_outcome > alone_outcome
         return read_outcome == 0 or read_score >= alone_score - _STRONG_SLACK
@@ -127,6 +137,16 @@ def _better(
         and (alone.outcome is not Outcome.ANSWER or read_score >= alone_score + _WEAK_MARGIN)
         and _explains(answerer, message, candidate, read, share=1.0)
     )
+
+
+def _offers_instead(read: Match, alone: Match, given: str | None) -> bool:
+    """Whether the reading asks back between facts, the conversation's among them, where the
+    message alone answers with none of them: "what did the joint statement say about it?"
+    after the ceasefire's start is about the ceasefire, not the statement as a whole."""
+    if read.outcome is not Outcome.CLARIFY or alone.outcome is not Outcome.ANSWER:
+        return False
+    offered = {item.id for item in read.suggestions}
+    return given in offered and alone.best is not None and alone.best.id not in offered
 
 
 def _reading(
@@ -193,6 +213,16 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
         _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before)
         if earlier is not None and earlier[0].outcome is Outcome.ANSWER:
             found, answered = earlier, True
+    if answered and found is not None and found[1].names_only and context.before is not None:
+        # "when was that meeting?" read only with whom the last question named: the question
+        # before, read with all it said, tells which meeting better.
+        _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before)
+        if (
+            earlier is not None
+            and earlier[0].outcome is Outcome.ANSWER
+            and not earlier[1].names_only
+        ):
+            found = earlier
     if points and not answered and found is not None and found[0].outcome is Outcome.CLARIFY:
         # Asked back in either light: of the facts offered, the one that gives what a bare
         # "when?" asks, in the light of the last question.
@@ -203,6 +233,17 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
         read, chosen = found
         return _reading(answerer, message, read, _as_question(chosen.text), chosen.topic)
     return _reading(answerer, message, alone, keeps_context=empty, question=question)
+
+
+def _not_narrower(found: tuple[Match, Candidate], read: Match) -> bool:
+    """Whether `read`, an answer, may replace the reading `found`: not where `found` asked back
+    between facts and `read` keeps only the last question's names to answer with another ("what
+    did the statement say about it?" after the ceasefire: its two ceasefire facts, not the
+    statement about Syria)."""
+    match = found[0]
+    if match.outcome is not Outcome.CLARIFY or read.best is None:
+        return True
+    return read.best.id in {item.id for item in match.suggestions}
 
 
 def _person(base: FactBase, group: frozenset[str]) -> bool:
@@ -244,6 +285,7 @@ def _in_context(
         another(tokens, context)
         or substitution(tokens, alone, answerer, context)
         or bare(tokens, context)
+        or fragment(tokens, alone, context)
         or pointing_back(tokens, alone, answerer, context)
     )
     if candidates and candidates[0].need is Need.WEAK and alone.outcome is Outcome.ANSWER:
@@ -265,6 +307,10 @@ def _in_context(
                 # stand for: read alone, they are about what the conversation was about.
                 pointed.append(frozenset(_context_about(answerer, context)))
             alone = about_each(answerer.matcher, alone, pointed)
+        if candidates[0].bare:
+            # "which city?", "exact date?" say nothing of what they are about: read alone,
+            # only the fact the conversation is about answers them.
+            alone = only_fact(alone, context.fact)
     elif candidates and candidates[0].need is Need.MEDIUM and candidates[0].unresolved:
         # "how long did the talks last?" is about the talks the last question was about.
         alone = about_each(answerer.matcher, alone, [candidates[0].unresolved - named])
@@ -275,8 +321,17 @@ def _in_context(
             read = another_fact(answerer.base, answerer.matcher, candidate.text, context.fact)
         else:
             read = answerer.matcher.match(candidate.text)
-        if pick and candidate.bare:
-            read = offered_that_gives(answerer.matcher, read, words, candidate.text, context.fact)
+        if pick and (candidate.bare or answered_with(context) is not None):
+            # A bare question takes the fact offered that gives what it asks; a pronoun read
+            # with the context, only the conversation's own fact.
+            only = None if candidate.bare else answered_with(context)
+            read = offered_that_gives(
+                answerer.matcher, read, words, candidate.text, context.fact, only
+            )
+        if candidate.bare and precise(words) and answered_with(context) is not None:
+            # "exact date?", "when exactly?" ask more of the answer just given: only its fact
+            # may say it ("on 22 November" of another fact is that fact's day, not this one's).
+            read = only_fact(read, context.fact)
         if candidate.need is Need.FORM:
             read = first_named(answerer.base, read, [entity.id for entity in alone.entities])
         if candidate.need is Need.FORM and not candidate.another:
@@ -293,7 +348,7 @@ def _in_context(
         # fact that says why, or the closest.
         read = within_limits(answerer.base, words, candidate.text, read)
         if found is None or found[0].outcome is not Outcome.ANSWER:
-            if found is None or read.outcome is Outcome.ANSWER:
+            if found is None or (read.outcome is Outcome.ANSWER and _not_narrower(found, read)):
                 found = (read, candidate)
         elif read.outcome is Outcome.ANSWER and read.score >= found[0].score + _FULLER_MARGIN:
             # "where did he go?" after Assad's trips abroad: the reading with the topic says
@@ -303,6 +358,7 @@ def _in_context(
             found[1].topic is not None or found[1].need < Need.STRONG
         ):
             break  # only a plain reading that answers is weighed against one more
-    if found is not None and _better(answerer, message, found[1], found[0], alone):
+    given = answered_with(context)
+    if found is not None and _better(answerer, message, found[1], found[0], alone, given):
         return alone, found, points
     return alone, None, points

@@ -18,7 +18,7 @@ from bot.followups.context import (
     short_name,
     topic_of,
 )
-from bot.followups.limits import ELSE_WORDS
+from bot.followups.limits import ELSE_WORDS, SAYING  # "who said it?": a thing said
 from bot.followups.mentions import (
     Token,
     find_mentions,
@@ -46,6 +46,7 @@ from bot.followups.words import (
     PERSON_PRONOUNS,
     PLURAL_PRONOUNS,
     POSSESSIVES,
+    PRECISE,
     PREPOSITIONS,
     QUESTION_WORDS,
     SHORT_WORDS,
@@ -54,7 +55,6 @@ from bot.followups.words import (
 )
 from bot.matching import Match
 from bot.matching.asked import KIND_WORDS, exact
-from bot.matching.lexicon import SAY_WORDS
 from bot.replies import Answerer
 
 
@@ -68,9 +68,6 @@ class Need(IntEnum):
     CARRY = 4  # "and about refugees?": the last question, about this instead
     FORM = 5  # "and Putin?", "what about Erdogan?", "Lavrov too?": the last question, about X
 
-
-# "who said it?": a thing said, not a thing named.
-SAYING = frozenset(SAY_WORDS.split())
 
 # --- readings --------------------------------------------------------------------------------
 
@@ -86,6 +83,7 @@ class Candidate:
     # For a pronoun nothing in the context stands for: whom the last question named.
     unresolved: frozenset[str] = frozenset()
     bare: bool = False  # "when?", "why was that?": only what is asked, the rest the context's
+    names_only: bool = False  # the topic is only whom the last question named
 
 
 # Words "anything else?", "what else did he say?" may hold besides an ELSE_WORDS word.
@@ -171,10 +169,14 @@ def _asked_words(words: Sequence[str]) -> list[str]:
         if (
             word in QUESTION_WORDS | HOW_WORDS
             or (word in BARE_PREPOSITIONS and after in QUESTION_WORDS)
-            or (word in KIND_WORDS and before in ("what", "which"))
+            or (word in KIND_WORDS and (before in ("what", "which") or before in PRECISE))
+            or (word in KIND_WORDS and index == 0)  # "date?", "city?"
             or exact((word,))  # "when exactly?" asks for a day: the reading keeps it
+            or word in PRECISE
         ):
             asked.append(word)
+    if asked and not set(asked) & QUESTION_WORDS and set(asked) & KIND_WORDS.keys():
+        asked.insert(0, "what")  # "exact date?" asks what date
     return asked
 
 
@@ -198,6 +200,23 @@ def bare(tokens: Sequence[Token], context: Context) -> list[Candidate]:
             rest = " ".join(token.raw for token in previous[after:])
             found.insert(0, Candidate(f"{' '.join(asked)} {rest}", Need.STRONG, bare=True))
     return found
+
+
+def fragment(tokens: Sequence[Token], alone: Match, context: Context) -> list[Candidate]:
+    """ "to discuss what?", "and said what?": a short message naming no one that ends in its
+    question word goes on from the last question, as its last words."""
+    words = [word for word, _ in word_positions(tokens)]
+    if (
+        len(words) < 2
+        or len(words) > SHORT_WORDS
+        or alone.entities
+        or words[-1] not in QUESTION_WORDS
+        or words[0] in QUESTION_WORDS | AUXILIARIES
+        or set(words[:-1]) & QUESTION_WORDS
+    ):
+        return []
+    said = " ".join(token.raw for token in tokens).rstrip(" ?!.")
+    return [Candidate(f"{plain(context.question).rstrip(' ?!.')} {said}", Need.STRONG)]
 
 
 def _points_at_thing(words: Sequence[str], index: int) -> bool:
@@ -334,6 +353,7 @@ def pointing_back(
                 named_only,
                 referents=pointed,
                 unresolved=unknown,
+                names_only=True,
             )
         )
     return found

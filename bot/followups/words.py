@@ -16,6 +16,8 @@ BE = frozenset("is are was were be been".split())
 # Words a bare question may hold besides its question words: "and when exactly?", "why so?".
 # "since when?", "for how long?", "to whom?": a preposition a bare question may start with.
 BARE_PREPOSITIONS = frozenset("since until till for from to with by about".split())
+# "exact date?", "precise day?": an adjective that asks for precision, as "exactly" does.
+PRECISE = frozenset("exact precise".split())
 BARE_EXTRA = AUXILIARIES | THING_PRONOUNS | frozenset("and so then exactly again ok okay".split())
 # Things a conversation refers to with "the": "how long was the meeting?", "the two leaders".
 # The groups among them stand for people, never for a thing "it" or "they" may be.
