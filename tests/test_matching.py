@@ -567,3 +567,12 @@ def test_a_fact_naming_a_document_mentions_what_its_name_holds(matcher: Matcher)
     match = matcher.match("which un resolution does the joint statement cite")
     assert match.why is not None and match.why.fact == "joint-statement-summit"
     assert "united-nations" not in match.why.missing_entities
+
+
+@pytest.mark.parametrize("negation", ["doesn't", "doesnt", "won't", "can't", "aren't", "hasn't"])
+def test_a_negated_auxiliary_is_a_function_word(matcher: Matcher, negation: str) -> None:
+    # Typed with or without its apostrophe, "doesn't" carries no topic, like "didn't": it is
+    # not weighed as a word the base has never seen.
+    plain = matcher.analyse("did the violence come back", correct=True)
+    negated = matcher.analyse(f"the violence {negation} come back", correct=True)
+    assert negated.content == plain.content

@@ -25,7 +25,8 @@ STOPWORDS = frozenset(
     tell know please pls plz explain something anything thing things info
     information give show let us like u ur im hey hi hello ok okay yes yeah well also really
     actually exactly happen happened happening go going get got bot question answer want wanted
-    need does dont didnt isnt wasnt any many much kind sort as one ones way ask asked
+    need does dont didnt doesnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt
+    hasnt havent hadnt aint any many much kind sort as one ones way ask asked
     right correct true anyone anybody someone somebody guys wondering wonder curious quick
     quickly remind mean meant lol btw um uh hmm kindly heard hear remember recall briefly
     detail details exact basically wanna gonna gotta dunno youre whats happens gets getting
