@@ -576,3 +576,15 @@ def test_a_negated_auxiliary_is_a_function_word(matcher: Matcher, negation: str)
     plain = matcher.analyse("did the violence come back", correct=True)
     negated = matcher.analyse(f"the violence {negation} come back", correct=True)
     assert negated.content == plain.content
+
+
+def test_a_slip_of_a_function_word_is_read_as_one(matcher: Matcher) -> None:
+    # "agian" and "thay" are slips of no word with a topic: read as "again" and a function
+    # word, not weighed as words the base has never seen.
+    analysis = matcher.analyse("did thay talk about the summit agian", correct=True)
+    assert analysis.words == ("did", "that", "talk", "about", "the", "summit", "again")
+    assert "thay" not in analysis.content
+    # A slip of a word with a topic is still read as that word, not as a function word.
+    assert matcher.analyse("the sochi sumit", correct=True).words[-1] == "summit"
+    # A word English knows is left as typed ("thee" is no slip of "then").
+    assert matcher.analyse("thee summit", correct=True).words[0] == "thee"

@@ -67,6 +67,11 @@ class Speller:
         self.weights = weights
         # Corrections aim at the words that carry meaning, not at "what" or "the".
         self.targets = sorted(self.vocabulary - STOPWORDS - set(QUESTION_WORDS))
+        # A word that is a slip of none of those may be one of a function word ("thay",
+        # "agian"): read as that word, not weighed as a word the base has never seen.
+        self.function_words = sorted(
+            word for word in (*STOPWORDS, *QUESTION_WORDS) if len(word) >= 4
+        )
         self.look_up = lru_cache(maxsize=CACHED)(self._look_up)
 
     def correct(self, words: Sequence[str]) -> tuple[list[str], frozenset[str]]:
@@ -131,7 +136,7 @@ class Speller:
             and likely_slip(word, candidate)
         ]
         if not candidates:
-            return word
+            return self._function_word(word)
         _, _, frequency, candidate = min(candidates)
         # A rare word English knows ("douma", "meting") is taken for a slip only when the word
         # it would become is a much commoner one ("meeting"), not another rare name ("duma").
@@ -140,3 +145,16 @@ class Speller:
         if known >= self.weights.known_word and -frequency < much_commoner:
             return word
         return candidate
+
+    def _function_word(self, word: str) -> str:
+        """The function word `word` is one slip of ("thay": "they"), the commonest in English
+        if several are, or `word` itself; only for a word English does not know."""
+        if english_frequency(word) >= self.weights.known_word:
+            return word
+        found = process.extract(word, self.function_words, scorer=OSA.distance, score_cutoff=1)
+        candidates = [
+            (-english_frequency(candidate), candidate)
+            for candidate, _, _ in found
+            if candidate[0] == word[0] and likely_slip(word, candidate)
+        ]
+        return min(candidates)[1] if candidates else word
