@@ -148,13 +148,16 @@ class Speller:
 
     def _function_word(self, word: str) -> str:
         """The function word `word` is one slip of ("thay": "they"), the commonest in English
-        if several are, or `word` itself; only for a word English does not know."""
+        if several are, or `word` itself; only for a word English does not know. The list is
+        short and fixed (about a hundred words), so this costs far less than a search of the
+        vocabulary and is not counted against the cap."""
         if english_frequency(word) >= self.weights.known_word:
             return word
-        found = process.extract(word, self.function_words, scorer=OSA.distance, score_cutoff=1)
         candidates = [
             (-english_frequency(candidate), candidate)
-            for candidate, _, _ in found
-            if candidate[0] == word[0] and likely_slip(word, candidate)
+            for candidate in self.function_words
+            if candidate[0] == word[0]
+            and OSA.distance(word, candidate, score_cutoff=1) <= 1
+            and likely_slip(word, candidate)
         ]
         return min(candidates)[1] if candidates else word
