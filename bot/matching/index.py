@@ -10,21 +10,8 @@ from dataclasses import dataclass
 
 from bot.factbase import FactBase
 from bot.matching.answerables import Answerable, answer_texts, entity_phrasings, entity_question
-from bot.matching.asked import (
-    DAY,
-    DECLARED,
-    FUTURE,
-    KIND_WORDS,
-    TWEET,
-    asked_kinds,
-    counted,
-    counts_given,
-    is_tweet,
-    kinds_of_answer,
-    marked_kinds,
-    places_given,
-    wants,
-)
+from bot.matching.asked import KIND_WORDS, marked_kinds, wants
+from bot.matching.gives import what_items_give
 from bot.matching.lexicon import (
     QUESTION_TERMS,
     QUESTION_WORDS,
@@ -39,6 +26,7 @@ from bot.matching.lexicon import (
     stem,
     title_synonyms,
 )
+from bot.matching.naming import PARTED_KINDS, held_names, name_parts
 from bot.matching.spelling import Speller
 from bot.matching.weights import Weights
 from bot.normalization import normalize
@@ -75,11 +63,6 @@ class _Phrasing:
     text: str
     content: str
     words: tuple[str, ...]
-
-
-# The kinds of entity a word of whose names, alone, points to it: a person by a first name
-# ("Donald"), a document or an event by its noun ("the resolution", "the congress").
-_PARTED_KINDS = frozenset(("person", "document", "event"))
 
 
 class Index:
@@ -123,7 +106,7 @@ class Index:
             for words in texts:
                 stems[position].update(stem(word) for word in words)
         self.item_stems = [frozenset(found) for found in stems]
-        held = self._held_names()
+        held = held_names(base)
         self.item_entities = [
             frozenset(
                 found
@@ -134,63 +117,20 @@ class Index:
             for terms in self.item_weights
         ]
         self.max_idf = max(self.idf.values(), default=1.0)
-        self.name_parts = self._name_parts()
+        self.name_parts = name_parts(base, self.idf, self.phrases)
         self.unknown_weight = weights.unknown_word * self.max_idf
-        # The places each answer gives as where ("in southern Turkey"), less the one the base
-        # is about (Syria, given by a quarter of the answers): "where?" wants a place the
-        # question does not know.
-        place_tokens = {
-            normalize(name): entity_token(entity.id)
-            for entity in base.entities.values()
-            if entity.kind in ("place", "country")
-            for name in (entity.name, *entity.aliases)
-        }
-        countries = [entity_token(e.id) for e in base.entities.values() if e.kind == "country"]
-        given = [
-            places_given([word for words in texts for word in words], place_tokens, countries)
-            for texts in answer_words
-        ]
-        named: dict[str, int] = defaultdict(int)
-        for found in given:
-            for term in found:
-                named[term] += 1
-        common = max(named, key=named.__getitem__, default="")
-        share = named.get(common, 0) / max(1, len(self.items))
-        general = {common} if share > weights.general_place else set()
-        self.answer_places = [found - general for found in given]
-        self.general_places = frozenset(general)  # the place the base is about (Syria)
-        # A fact planned for a date still to come (`planned:`) tells what is to come.
-        self.answer_kinds = [
-            kinds_of_answer([word for words in texts for word in words], list(place_tokens))
-            | marked_kinds(answer_texts(item))
-            | ({FUTURE} if item.fact is not None and item.fact.planned is not None else set())
-            | ({TWEET} if self._from_tweet(item) else set())
-            for texts, item in zip(answer_words, self.items, strict=True)
-        ]
-        # The kinds of answer an item's own phrasings ask for: a fact asked "where ...?" by the
-        # people who wrote its phrasings gives a place, whatever its answer's wording.
-        asked: list[set[str]] = [set() for _ in self.items]
-        for phrasing in self.phrasings:
-            asked[phrasing.item].update(asked_kinds(phrasing.words))
-        self.phrasing_kinds = [frozenset(kinds) for kinds in asked]
-        # A fact that declares what it answers (`answers:`) gives just that, whatever its text
-        # and phrasings seem to give; whether its text names a day is still read from it.
-        for position, item in enumerate(self.items):
-            if item.fact is not None and item.fact.answers is not None:
-                kinds = frozenset(DECLARED[name] for name in item.fact.answers)
-                self.answer_kinds[position] = kinds | (self.answer_kinds[position] & {DAY})
-                self.phrasing_kinds[position] = kinds
-        # What each item gives a count of, stemmed: the words after a number in its answer or
-        # quote ("33 delegations"), and what its own phrasings ask "how many" of.
-        counts: list[set[str]] = [set() for _ in self.items]
-        for position, texts in enumerate(answer_words):
-            for words in texts:
-                counts[position].update(stem(word) for word in counts_given(words))
-        for phrasing in self.phrasings:
-            noun = counted(phrasing.words)
-            if noun is not None:
-                counts[phrasing.item].add(stem(noun))
-        self.item_counts = [frozenset(found) for found in counts]
+        gives = what_items_give(
+            base,
+            self.items,
+            answer_words,
+            [(phrasing.item, phrasing.words) for phrasing in self.phrasings],
+            weights.general_place,
+        )
+        self.answer_places = gives.answer_places
+        self.general_places = gives.general_places  # the place the base is about (Syria)
+        self.answer_kinds = gives.answer_kinds
+        self.phrasing_kinds = gives.phrasing_kinds
+        self.item_counts = gives.item_counts
         # Each phrasing as a set of terms with its total weight, for the Dice overlap; the
         # answer and the quote count too, at a discount, as phrasings no one wrote down.
         self.phrase_sets: list[frozenset[str]] = []
@@ -244,32 +184,6 @@ class Index:
 
     # --- building ---
 
-    def _from_tweet(self, item: Answerable) -> bool:
-        """Whether an item's quote is a tweet's words: "what did Zarif tweet?"."""
-        ident = item.fact.source if item.fact is not None else None
-        if item.entity is not None:
-            ident = item.entity.source
-        source = self.base.sources.get(ident) if ident is not None else None
-        return source is not None and is_tweet(source.title, source.publisher)
-
-    def _name_parts(self) -> dict[str, str]:
-        """Words the base uses only inside one entity's name, stemmed, and that entity's
-        token: "which resolution did they mention?" is about Resolution 2254, the only name
-        with "resolution" in it, though the word alone is never found. Aliases are left out:
-        a description ("head of the High Negotiations Committee") has ordinary words."""
-        owners: dict[str, set[str]] = defaultdict(set)
-        for entity in self.base.entities.values():
-            if entity.kind not in _PARTED_KINDS:
-                continue  # "white", "front", "arab": other words too, in other names
-            for word in normalize(entity.name).split():
-                if len(word) >= 4 and not word.isdigit() and word not in STOPWORDS:
-                    owners[stem(word)].add(entity_token(entity.id))
-        return {
-            part: next(iter(tokens))
-            for part, tokens in owners.items()
-            if len(tokens) == 1 and part not in self.idf and (part,) not in self.phrases.phrases
-        }
-
     def _build_folders(self) -> None:
         for entity in self.base.entities.values():
             token = entity_token(entity.id)
@@ -315,7 +229,7 @@ class Index:
         shared with another entity or an ordinary English word ("king")."""
         owners: dict[str, set[str]] = defaultdict(set)
         for entity in self.base.entities.values():
-            if entity.kind not in _PARTED_KINDS:
+            if entity.kind not in PARTED_KINDS:
                 continue  # "white", "front", "arab": other words too, in other names
             for name in (entity.name, *entity.aliases):
                 parts = name.split()
@@ -396,27 +310,6 @@ class Index:
             for term in [t for t in item_weights if t in implied]:
                 item_weights.setdefault(implied[term], self.weights.implied_word)
         return weights
-
-    def _held_names(self) -> dict[str, frozenset[str]]:
-        """The entities the name of a document or an event holds ("UN Security Council
-        Resolution 2254": the UN and its Security Council): a fact that mentions it mentions
-        them. Other names may hold a word that is a name too ("Riyad Hijab", "The Iran
-        Primer") without being about it."""
-        spelled = {
-            entity_token(e.id): {f" {normalize(name)} " for name in (e.name, *e.aliases)}
-            for e in self.base.entities.values()
-        }
-        held: dict[str, frozenset[str]] = {}
-        for entity in self.base.entities.values():
-            if entity.kind not in ("document", "event"):
-                continue
-            token, name = entity_token(entity.id), f" {normalize(entity.name)} "
-            held[token] = frozenset(
-                other
-                for other, names in spelled.items()
-                if other != token and any(variant in name for variant in names if variant.strip())
-            )
-        return held
 
     def _add_terms(
         self,
