@@ -480,7 +480,10 @@ def test_openers_are_left_out_of_the_question_kept(answerer: Answerer) -> None:
     [
         ("When did Putin speak with Trump?", "recipe for hummus"),
         ("Did Riyad Hijab resign?", "who is emmanuel macron"),
-        ("What did the joint statement say about refugees?", "what did the statement say about bitcoin"),
+        (
+            "What did the joint statement say about refugees?",
+            "what did the statement say about bitcoin",
+        ),
     ],
 )
 def test_a_word_no_fact_explains_is_not_supplied_by_the_topic(
