@@ -473,3 +473,25 @@ def test_openers_are_left_out_of_the_question_kept(answerer: Answerer) -> None:
     assert reply.understood_as is None  # the context did not change what it asks
     context = conversations.store.get("chat")
     assert context is not None and context.question == "who did putin phone on nov 21"
+
+
+@pytest.mark.parametrize(
+    ("before", "message"),
+    [
+        ("When did Putin speak with Trump?", "recipe for hummus"),
+        ("Did Riyad Hijab resign?", "who is emmanuel macron"),
+        (
+            "What did the joint statement say about refugees?",
+            "what did the statement say about bitcoin",
+        ),
+    ],
+)
+def test_a_word_no_fact_explains_is_not_supplied_by_the_topic(
+    answerer: Answerer, before: str, message: str
+) -> None:
+    # Read with the topic, such a message would have to be answered and explained whole; a
+    # word the sources never use is explained by no fact: it gets the reply it gets alone.
+    _, reply = converse(answerer, before, message)
+    alone = answerer.ask(message)
+    assert reply.understood_as is None
+    assert (reply.outcome, reply.fact, reply.text()) == (alone.outcome, alone.fact, alone.text())

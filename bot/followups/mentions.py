@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.factbase import Entity, FactBase
 from bot.matching.lexicon import names_in_other_words
@@ -35,7 +36,14 @@ class Token:
 
 def split_tokens(text: str) -> list[Token]:
     """`text` split at white space."""
-    return [Token(raw, tuple(normalize(raw).split())) for raw in text.split()]
+    return [_token(raw) for raw in text.split()]
+
+
+@lru_cache(maxsize=8192)
+def _token(raw: str) -> Token:
+    # A message is split several times over while it is read, and most words recur from one
+    # message to the next: each is normalised once (bounded, so memory stays flat).
+    return Token(raw, tuple(normalize(raw).split()))
 
 
 def word_positions(tokens: Sequence[Token]) -> list[tuple[str, int]]:

@@ -80,22 +80,48 @@ def _explains(
     the reading made part of a name ("its chief": the HNC's chief) is explained by the name."""
     if not match.candidates:
         return False
+    own = _own_terms(answerer, message, read.text)
+    if _unexplainable(answerer, own):
+        return False
+    matched = own & match.candidates[0].matched
+    return len(matched) >= share * len(own)
+
+
+def _own_terms(answerer: Answerer, message: str, text: str) -> set[str]:
+    """The terms of the message itself that its reading `text` keeps."""
     analyse = answerer.matcher.analyse
-    kept = set(analyse(read.text, correct=True).content)
+    kept = set(analyse(text, correct=True).content)
     # "what date?": the kind asked is checked on the answer itself (`gives_kinds`).
     said = " ".join(word for word in normalize(message).split() if word not in KIND_WORDS)
-    own = {
+    return {
         term
         for term in analyse(said, correct=True).content
         if term not in QUESTION_WORDS and term in kept
     }
-    matched = own & match.candidates[0].matched
-    # A word the base has never seen ("did they talk about Ukraine?") is what was asked; a
-    # short one may be a slip ("spk").
-    unseen = [term for term in own - matched if term not in answerer.matcher.index.idf]
-    if any(len(term) >= _UNSEEN_LETTERS for term in unseen):
+
+
+def _unexplainable(answerer: Answerer, own: set[str]) -> bool:
+    """Whether the message asks with a word the base has never seen ("did they talk about
+    Ukraine?"): no fact explains it, and it is what was asked. A short one may be a slip
+    ("spk")."""
+    idf = answerer.matcher.index.idf
+    return any(len(term) >= _UNSEEN_LETTERS and term not in idf for term in own)
+
+
+def _only_explained(
+    answerer: Answerer, message: str, candidates: list[Candidate], alone: Match
+) -> bool:
+    """Whether none of the readings can be taken over the message alone, without matching
+    them: where each would have to answer and explain the message's words ("the meeting"
+    read with the topic, where the message alone answers; a short message naming no one),
+    and the message asks with a word no fact explains ("recipe for hummus")."""
+    needs = {candidate.need for candidate in candidates}
+    if not (needs == {Need.WEAK} or (needs == {Need.MEDIUM} and alone.outcome is Outcome.ANSWER)):
         return False
-    return len(matched) >= share * len(own)
+    return all(
+        _unexplainable(answerer, _own_terms(answerer, message, candidate.text))
+        for candidate in candidates
+    )
 
 
 def _better(
@@ -205,18 +231,21 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
         plain = answerer.matcher.match(said)
         if _rank(plain)[0] > _rank(alone)[0]:
             alone, message, question = plain, said, said
-    alone, found, points = _in_context(answerer, message, tokens, alone, context)
+    # The same reading may be tried in more than one light (the question before, a pick
+    # between facts offered): each text is matched once a message.
+    matches: dict[str, Match] = {}
+    alone, found, points = _in_context(answerer, message, tokens, alone, context, matches)
     answered = found is not None and found[0].outcome is Outcome.ANSWER
     if points and not answered and context.before is not None:
         # Not answered in the light of the last question: perhaps in that of the one before
         # ("which city?" had no answer; "when was that meeting?" is about the talks again).
-        _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before)
+        _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before, matches)
         if earlier is not None and earlier[0].outcome is Outcome.ANSWER:
             found, answered = earlier, True
     if answered and found is not None and found[1].names_only and context.before is not None:
         # "when was that meeting?" read only with whom the last question named: the question
         # before, read with all it said, tells which meeting better.
-        _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before)
+        _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before, matches)
         if (
             earlier is not None
             and earlier[0].outcome is Outcome.ANSWER
@@ -226,7 +255,7 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
     if points and not answered and found is not None and found[0].outcome is Outcome.CLARIFY:
         # Asked back in either light: of the facts offered, the one that gives what a bare
         # "when?" asks, in the light of the last question.
-        _, picked, _ = _in_context(answerer, message, tokens, alone, context, pick=True)
+        _, picked, _ = _in_context(answerer, message, tokens, alone, context, matches, pick=True)
         if picked is not None and picked[0].outcome is Outcome.ANSWER:
             found = picked
     if found is not None:
@@ -275,6 +304,7 @@ def _in_context(
     tokens: list[Token],
     alone: Match,
     context: Context,
+    matches: dict[str, Match],
     pick: bool = False,
 ) -> tuple[Match, tuple[Match, Candidate] | None, bool]:
     """The message alone (within the limits of a follow-up where it points back), the
@@ -314,13 +344,16 @@ def _in_context(
     elif candidates and candidates[0].need is Need.MEDIUM and candidates[0].unresolved:
         # "how long did the talks last?" is about the talks the last question was about.
         alone = about_each(answerer.matcher, alone, [candidates[0].unresolved - named])
+    if candidates and _only_explained(answerer, message, candidates, alone):
+        return alone, None, points  # not one of them could be taken: none is matched
     # The plainest reading that answers; else the plainest.
     found: tuple[Match, Candidate] | None = None
     for candidate in candidates:
         if candidate.another:
             read = another_fact(answerer.base, answerer.matcher, candidate.text, context.fact)
         else:
-            read = answerer.matcher.match(candidate.text)
+            read = matches.get(candidate.text) or answerer.matcher.match(candidate.text)
+            matches[candidate.text] = read
         if pick and (candidate.bare or answered_with(context) is not None):
             # A bare question takes the fact offered that gives what it asks; a pronoun read
             # with the context, only the conversation's own fact.
