@@ -236,9 +236,12 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
     matches: dict[str, Match] = {}
     alone, found, points = _in_context(answerer, message, tokens, alone, context, matches)
     answered = found is not None and found[0].outcome is Outcome.ANSWER
-    if points and not answered and context.before is not None:
+    resolved = found is not None and bool(found[1].referents)
+    if points and not answered and not resolved and context.before is not None:
         # Not answered in the light of the last question: perhaps in that of the one before
         # ("which city?" had no answer; "when was that meeting?" is about the talks again).
+        # Not where the last question gave its pronoun something to stand for: "how long did
+        # it last?" about the summit just given is not about the place asked of before.
         _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before, matches)
         if earlier is not None and earlier[0].outcome is Outcome.ANSWER:
             found, answered = earlier, True
@@ -336,6 +339,9 @@ def _in_context(
                 # "who hosted it?", "who took it from them?" name nothing the pronouns could
                 # stand for: read alone, they are about what the conversation was about.
                 pointed.append(frozenset(_context_about(answerer, context)))
+                # Nor can "it" stand for anything but what it was read as: "how long did it
+                # last?" after the summit's fact is about the summit.
+                pointed.extend(group for group in candidates[0].referents if group not in people)
             alone = about_each(answerer.matcher, alone, pointed)
         if candidates[0].bare:
             # "which city?", "exact date?" say nothing of what they are about: read alone,
