@@ -42,6 +42,7 @@ _STRONG_SLACK = 10.0
 _WEAK_MARGIN = 5.0
 _UNSEEN_LETTERS = 5
 _FULLER_MARGIN = 15.0
+_STAYING_MARGIN = 5.0
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,16 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
     return _reading(answerer, message, alone, keeps_context=empty, question=question)
 
 
+def _fuller_margin(read: Match, plain_read: Match, context: Context) -> float:
+    """How far the reading with the topic must match above the plain one to be taken: less
+    where it stays with the fact the conversation was answered with and the plain one leaves
+    it ("where did he go?" after Assad's trips abroad: his trips, not his visit to Sochi)."""
+    given = answered_with(context)
+    stays = read.best is not None and read.best.id == given
+    leaves = plain_read.best is not None and plain_read.best.id != given
+    return _STAYING_MARGIN if stays and leaves else _FULLER_MARGIN
+
+
 def _not_narrower(found: tuple[Match, Candidate], read: Match) -> bool:
     """Whether `read`, an answer, may replace the reading `found`: not where `found` asked back
     between facts and `read` keeps only the last question's names to answer with another ("what
@@ -389,7 +400,9 @@ def _in_context(
         if found is None or found[0].outcome is not Outcome.ANSWER:
             if found is None or (read.outcome is Outcome.ANSWER and _not_narrower(found, read)):
                 found = (read, candidate)
-        elif read.outcome is Outcome.ANSWER and read.score >= found[0].score + _FULLER_MARGIN:
+        elif read.outcome is Outcome.ANSWER and read.score >= found[0].score + _fuller_margin(
+            read, found[0], context
+        ):
             # "where did he go?" after Assad's trips abroad: the reading with the topic says
             # what the plain one left out, and matches far better.
             found = (read, candidate)
