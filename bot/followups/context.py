@@ -107,7 +107,11 @@ class Referents:
         """What "it" or "them" stands for: an event, document or body the question named, else
         what it called "the meeting", "the talks"."""
         things = self.things(taken)
-        return short_name(things[0]) if things else self.definite()
+        if not things:
+            return self.definite()
+        name = short_name(things[0])
+        # "the Sochi summit": a name that ends in a common noun is said with "the".
+        return f"the {name}" if name.split()[-1].islower() else name
 
     def things(self, taken: set[str]) -> list[Entity]:
         """The events, documents and bodies the question named, in order; where it named none
