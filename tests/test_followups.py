@@ -75,14 +75,14 @@ SUMMIT_QUOTES = {"putin-real-chance", "summit-against-terrorists"}
             "What is the Astana process?",
             "what did the presidents say about it?",
             {"js-astana-framework"},
-            "What did the presidents say about Astana process?",
+            "What did the presidents say about the Astana process?",
         ),
         # A document with a long name is pointed at by its short one.
         (
             "tell me about the joint statement",
             "what does it say about the ceasefire?",
             {"js-ceasefire"},
-            "What does joint statement say about the ceasefire?",
+            "What does the joint statement say about the ceasefire?",
         ),
         # Bare questions: the last question, asking this instead.
         (

@@ -107,12 +107,25 @@ class Referents:
         """What "it" or "them" stands for: an event, document or body the question named, else
         what it called "the meeting", "the talks"."""
         things = self.things(taken)
-        return short_name(things[0]) if things else self.definite()
+        if not things:
+            return self.definite()
+        name = short_name(things[0])
+        # "the Sochi summit": a name that ends in a common noun is said with "the".
+        return f"the {name}" if name.split()[-1].islower() else name
 
     def things(self, taken: set[str]) -> list[Entity]:
-        """The events, documents and bodies the question named, in order."""
+        """The events, documents and bodies the question named, in order; where it named none
+        (only a place: "what happened there on the 22nd?"), the one whose own fact answered it
+        (the Sochi summit): "how long did it last?" is about the event, not the place."""
         kinds = ("event", "document", "organisation")
-        return [e for e in self.asked if e.kind in kinds and e.id not in taken]
+        named = [e for e in self.asked if e.kind in kinds and e.id not in taken]
+        if named or self.context.fact is None or not self.context.answered:
+            return named
+        return [
+            e
+            for e in self.base.entities.values()
+            if e.fact == self.context.fact and e.kind in kinds and e.id not in taken
+        ]
 
     def definite(self) -> str | None:
         """What the question called "the meeting", "the talks", if anything."""

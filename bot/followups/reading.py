@@ -42,6 +42,7 @@ _STRONG_SLACK = 10.0
 _WEAK_MARGIN = 5.0
 _UNSEEN_LETTERS = 5
 _FULLER_MARGIN = 15.0
+_STAYING_MARGIN = 5.0
 
 
 @dataclass(frozen=True)
@@ -236,9 +237,12 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
     matches: dict[str, Match] = {}
     alone, found, points = _in_context(answerer, message, tokens, alone, context, matches)
     answered = found is not None and found[0].outcome is Outcome.ANSWER
-    if points and not answered and context.before is not None:
+    resolved = found is not None and bool(found[1].referents)
+    if points and not answered and not resolved and context.before is not None:
         # Not answered in the light of the last question: perhaps in that of the one before
         # ("which city?" had no answer; "when was that meeting?" is about the talks again).
+        # Not where the last question gave its pronoun something to stand for: "how long did
+        # it last?" about the summit just given is not about the place asked of before.
         _, earlier, _ = _in_context(answerer, message, tokens, alone, context.before, matches)
         if earlier is not None and earlier[0].outcome is Outcome.ANSWER:
             found, answered = earlier, True
@@ -262,6 +266,16 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
         read, chosen = found
         return _reading(answerer, message, read, _as_question(chosen.text), chosen.topic)
     return _reading(answerer, message, alone, keeps_context=empty, question=question)
+
+
+def _fuller_margin(read: Match, plain_read: Match, context: Context) -> float:
+    """How far the reading with the topic must match above the plain one to be taken: less
+    where it stays with the fact the conversation was answered with and the plain one leaves
+    it ("where did he go?" after Assad's trips abroad: his trips, not his visit to Sochi)."""
+    given = answered_with(context)
+    stays = read.best is not None and read.best.id == given
+    leaves = plain_read.best is not None and plain_read.best.id != given
+    return _STAYING_MARGIN if stays and leaves else _FULLER_MARGIN
 
 
 def _not_narrower(found: tuple[Match, Candidate], read: Match) -> bool:
@@ -336,6 +350,9 @@ def _in_context(
                 # "who hosted it?", "who took it from them?" name nothing the pronouns could
                 # stand for: read alone, they are about what the conversation was about.
                 pointed.append(frozenset(_context_about(answerer, context)))
+                # Nor can "it" stand for anything but what it was read as: "how long did it
+                # last?" after the summit's fact is about the summit.
+                pointed.extend(group for group in candidates[0].referents if group not in people)
             alone = about_each(answerer.matcher, alone, pointed)
         if candidates[0].bare:
             # "which city?", "exact date?" say nothing of what they are about: read alone,
@@ -383,7 +400,9 @@ def _in_context(
         if found is None or found[0].outcome is not Outcome.ANSWER:
             if found is None or (read.outcome is Outcome.ANSWER and _not_narrower(found, read)):
                 found = (read, candidate)
-        elif read.outcome is Outcome.ANSWER and read.score >= found[0].score + _FULLER_MARGIN:
+        elif read.outcome is Outcome.ANSWER and read.score >= found[0].score + _fuller_margin(
+            read, found[0], context
+        ):
             # "where did he go?" after Assad's trips abroad: the reading with the topic says
             # what the plain one left out, and matches far better.
             found = (read, candidate)

@@ -304,7 +304,10 @@ def pointing_back(
                             # "his country", "their government": theirs may be named by it.
                             ids |= {entity.country for entity in group if entity.country}
                         groups.append(frozenset(ids))
-                    changes[index] = (index, stand_in + ("'s" if word in POSSESSIVES else ""))
+                    # "this one" is the thing, "one" with it.
+                    one = index + 1 < len(tokens) and tokens[index + 1].words == ("one",)
+                    last = index + 1 if one and word in ("this", "that") else index
+                    changes[index] = (last, stand_in + ("'s" if word in POSSESSIVES else ""))
                 else:
                     # "he" with no one to stand for: whom the last question named. ("it" and
                     # "they" often stand for what the message names: "did ISIS lose its …")
