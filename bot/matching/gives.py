@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.factbase import FactBase
-from bot.matching.answerables import Answerable, answer_texts
+from bot.matching.answerables import Answerable
 from bot.matching.asked import (
     DAY,
     DECLARED,
@@ -20,7 +20,6 @@ from bot.matching.asked import (
     counts_given,
     is_tweet,
     kinds_of_answer,
-    marked_kinds,
     places_given,
 )
 from bot.matching.lexicon import entity_token, stem
@@ -42,11 +41,13 @@ def what_items_give(
     base: FactBase,
     items: Sequence[Answerable],
     answer_words: Sequence[Sequence[Sequence[str]]],
+    marked: Sequence[frozenset[str]],
     phrasings: Sequence[tuple[int, Sequence[str]]],
     general_share: float,
 ) -> Gives:
     """What each of `items` gives, from its answer and quote as words (`answer_words`, by
-    position) and its phrasings (item position, words)."""
+    position), the hashtags and handles they have as written (`marked`, of `marked_kinds`)
+    and its phrasings (item position, words)."""
     # The places each answer gives as where ("in southern Turkey"), less the one the base is
     # about (Syria, given by more than `general_share` of the answers): "where?" wants a place
     # the question does not know.
@@ -70,10 +71,10 @@ def what_items_give(
     # words are what its author tweeted.
     answer_kinds = [
         kinds_of_answer(words, list(place_tokens))
-        | marked_kinds(answer_texts(item))
+        | marked[position]
         | ({FUTURE} if item.fact is not None and item.fact.planned is not None else set())
         | ({TWEET} if _from_tweet(base, item) else set())
-        for words, item in zip(flat, items, strict=True)
+        for position, (words, item) in enumerate(zip(flat, items, strict=True))
     ]
     # The kinds of answer an item's own phrasings ask for: a fact asked "where ...?" by the
     # people who wrote its phrasings gives a place, whatever its answer's wording.

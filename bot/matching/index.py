@@ -93,7 +93,9 @@ class Index:
         for texts_words in answer_words:
             for words in texts_words:
                 self.vocabulary.update(words)
-        self.item_weights = self._item_weights()
+        # The hashtags and handles each item's text has as written ("#SochiSummit"), read once.
+        marked = [marked_kinds(answer_texts(item)) for item in self.items]
+        self.item_weights = self._item_weights(marked)
         self.idf = _idf(self.item_weights, weights.question_word)
         self.postings = _postings(self.item_weights)
         self.item_terms = [frozenset(terms) for terms in self.item_weights]
@@ -123,6 +125,7 @@ class Index:
             base,
             self.items,
             answer_words,
+            marked,
             [(phrasing.item, phrasing.words) for phrasing in self.phrasings],
             weights.general_place,
         )
@@ -282,7 +285,7 @@ class Index:
         )
         self.phrasings.append(phrasing)
 
-    def _item_weights(self) -> list[dict[str, float]]:
+    def _item_weights(self, marked: Sequence[frozenset[str]]) -> list[dict[str, float]]:
         weights: list[dict[str, float]] = [{} for _ in self.items]
         for phrasing in self.phrasings:
             for term in phrasing.content.split():
@@ -297,7 +300,7 @@ class Index:
                     weights[index][entity_token(ident)] = 1.0
             # A text with "#SochiSummit" in it answers "which hashtag?" though it never says
             # "hashtag": the word is one of its own, as if found in its text.
-            for kind in marked_kinds(answer_texts(item)):
+            for kind in marked[index]:
                 for word in (word for word, named in KIND_WORDS.items() if named == kind):
                     weights[index].setdefault(stem(word), self.weights.answer_word)
         # A question about "the Russian side" is also answered by a fact that names only Putin.
