@@ -17,7 +17,7 @@ from bot.factbase import FactBase
 from bot.followups.mentions import find_mentions, names_of, split_tokens
 from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, PRECISE, WHICH_KINDS
 from bot.matching import Match, Matcher, Outcome
-from bot.matching.asked import DATE, asked_kinds, asks_why, exact, named_kinds
+from bot.matching.asked import DATE, asked_kinds, asks_why, exact, kinds_asked
 from bot.matching.asked import gives_reason as says_why
 from bot.matching.lexicon import SAY_WORDS
 from bot.normalization import normalize
@@ -154,7 +154,7 @@ def gives_kinds(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
         return match
     index = matcher.index
     position = index.item_index[best.id]
-    asked = asked_kinds(words) | named_kinds(words)
+    asked = kinds_asked(words)
     return match if asked <= index.answer_kinds[position] else as_closest(match)
 
 

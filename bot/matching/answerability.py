@@ -26,10 +26,9 @@ from bot.matching.asked import (
     NUMBER,
     PERSON,
     PLACE,
-    asked_kinds,
     counted,
     exact,
-    named_kinds,
+    kinds_asked,
 )
 from bot.matching.index import Analysis, Index
 from bot.matching.lexicon import QUESTION_TERMS, STOPWORDS, entity_token, rarity, stem
@@ -166,7 +165,7 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         and (spelled[term] in unread or not _slip_of(spelled[term], stems))
     ]
     specific = [rarity(spelled[term]) for term in unexplained]
-    asked = asked_kinds(analysis.words) | named_kinds(analysis.words)
+    asked = kinds_asked(analysis.words)
     missing = set(asked - gives)
     # "How many times …?": a count of that, not of something else ("ten members").
     noun = counted(analysis.words)

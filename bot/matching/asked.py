@@ -133,6 +133,12 @@ def named_kinds(words: Sequence[str]) -> frozenset[str]:
     return frozenset(KIND_WORDS[word] for word in words if word in KIND_WORDS)
 
 
+def kinds_asked(words: Sequence[str]) -> frozenset[str]:
+    """Every kind of answer a question asks for: by its question words (`asked_kinds`) and by
+    a word that names one (`named_kinds`)."""
+    return asked_kinds(words) | named_kinds(words)
+
+
 def places_given(
     words: Sequence[str], places: Mapping[str, str], countries: Iterable[str]
 ) -> frozenset[str]:
