@@ -20,6 +20,7 @@ from bot.matching import Match, Matcher, Outcome
 from bot.matching.asked import DATE, asked_kinds, asks_why, exact, kinds_asked
 from bot.matching.asked import gives_reason as says_why
 from bot.matching.lexicon import SAY_WORDS
+from bot.matching.naming import named_inside
 from bot.normalization import normalize
 
 # "anything else?", "what else did he say?", "more?": the last question, for another fact.
@@ -122,13 +123,7 @@ def _concerned(matcher: Matcher, ident: str) -> set[str]:
 def countries_in(base: FactBase, text: str) -> set[str]:
     """The countries a text names, inside other names too: "Egypt's President Abdel-Fattah
     el-Sissi" names Egypt (as one name, it names el-Sissi only)."""
-    padded = f" {normalize(text)} "
-    return {
-        entity.id
-        for entity in base.entities.values()
-        if entity.kind == "country"
-        and any(f" {normalize(name)} " in padded for name in (entity.name, *entity.aliases))
-    }
+    return named_inside(base, text, ("country",))
 
 
 def about_each(matcher: Matcher, match: Match, groups: Sequence[Collection[str]]) -> Match:

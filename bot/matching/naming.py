@@ -5,7 +5,7 @@ name holds (the UN in "UN Security Council Resolution 2254"). Built once, with t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from bot.factbase import FactBase
 from bot.matching.lexicon import STOPWORDS, PhraseFolder, entity_token, stem
@@ -36,23 +36,30 @@ def name_parts(base: FactBase, idf: Mapping[str, float], phrases: PhraseFolder) 
     }
 
 
+def named_inside(base: FactBase, text: str, kinds: Collection[str] | None = None) -> set[str]:
+    """The entities (of `kinds`, else any) whose name or an alias occurs in `text` as whole
+    words, inside other names too: "Egypt's President Abdel-Fattah el-Sissi" names Egypt."""
+    padded = f" {normalize(text)} "
+    return {
+        entity.id
+        for entity in base.entities.values()
+        if (kinds is None or entity.kind in kinds)
+        and any(
+            spelled.strip() and f" {spelled} " in padded
+            for spelled in (normalize(name) for name in (entity.name, *entity.aliases))
+        )
+    }
+
+
 def held_names(base: FactBase) -> dict[str, frozenset[str]]:
     """The entities the name of a document or an event holds ("UN Security Council Resolution
     2254": the UN and its Security Council): a fact that mentions it mentions them. Other
     names may hold a word that is a name too ("Riyad Hijab", "The Iran Primer") without being
     about it."""
-    spelled = {
-        entity_token(e.id): {f" {normalize(name)} " for name in (e.name, *e.aliases)}
-        for e in base.entities.values()
-    }
-    held: dict[str, frozenset[str]] = {}
-    for entity in base.entities.values():
-        if entity.kind not in ("document", "event"):
-            continue
-        token, name = entity_token(entity.id), f" {normalize(entity.name)} "
-        held[token] = frozenset(
-            other
-            for other, names in spelled.items()
-            if other != token and any(variant in name for variant in names if variant.strip())
+    return {
+        entity_token(entity.id): frozenset(
+            entity_token(other) for other in named_inside(base, entity.name) if other != entity.id
         )
-    return held
+        for entity in base.entities.values()
+        if entity.kind in ("document", "event")
+    }
