@@ -275,6 +275,19 @@ def test_in_which_country_needs_a_fact_that_gives_a_place(matcher: Matcher) -> N
     assert match.best.id == "assad-visits-sochi"
 
 
+def test_a_place_name_lent_to_a_fact_does_not_say_where(matcher: Matcher) -> None:
+    # "de-escalation zones" is a place entity that points to its fact: "where is …", made up
+    # for the name, is no phrasing anyone wrote, and the fact says only "in Syria".
+    match = matcher.match("where are the de-escalation zones")
+    assert match.why is not None and match.why.fact == "de-escalation-zones"
+    assert PLACE in match.why.missing
+    assert match.outcome is Outcome.FALLBACK
+    # The name still finds the fact.
+    match = matcher.match("what are the de-escalation zones")
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "de-escalation-zones"
+
+
 def test_a_fact_may_declare_what_it_answers(tmp_path: Path) -> None:
     folder = copy_project_base(tmp_path)
     path = folder / "facts" / "assad-visit.yaml"

@@ -63,6 +63,9 @@ class _Phrasing:
     text: str
     content: str
     words: tuple[str, ...]
+    # False for the ways of asking an entity that points to a fact lends it ("where is X"):
+    # what the fact gives is read from its own text and the phrasings people wrote for it.
+    written: bool = True
 
 
 class Index:
@@ -126,7 +129,7 @@ class Index:
             self.items,
             answer_words,
             marked,
-            [(phrasing.item, phrasing.words) for phrasing in self.phrasings],
+            [(phrasing.item, phrasing.words) for phrasing in self.phrasings if phrasing.written],
             weights.general_place,
         )
         self.answer_places = gives.answer_places
@@ -259,13 +262,15 @@ class Index:
 
     def _build_items(self) -> None:
         extra: dict[str, list[str]] = defaultdict(list)
+        lent: dict[str, list[str]] = defaultdict(list)
         learned: dict[str, list[str]] = defaultdict(list)
         for entry in self.base.learned:
             learned[entry.fact].append(entry.question)
         for entity in self.base.entities.values():
             asks = [*entity_phrasings(entity), *learned[entity.id]]
             if entity.fact is not None:
-                extra[entity.fact].extend(asks)
+                lent[entity.fact].extend(entity_phrasings(entity))
+                extra[entity.fact].extend(learned[entity.id])
                 continue
             index = self._add_item(
                 Answerable(id=entity.id, question=entity_question(entity), entity=entity)
@@ -276,12 +281,14 @@ class Index:
             index = self._add_item(Answerable(id=fact.id, question=fact.questions[0], fact=fact))
             for text in (*fact.questions, *extra[fact.id], *learned[fact.id]):
                 self._add_phrasing(index, text)
+            for text in lent[fact.id]:
+                self._add_phrasing(index, text, written=False)
 
-    def _add_phrasing(self, index: int, text: str) -> None:
+    def _add_phrasing(self, index: int, text: str, written: bool = True) -> None:
         self.vocabulary.update(normalize(text).split())
         analysis = self.analyse(text)
         phrasing = _Phrasing(
-            index, " ".join(analysis.terms), " ".join(analysis.content), analysis.words
+            index, " ".join(analysis.terms), " ".join(analysis.content), analysis.words, written
         )
         self.phrasings.append(phrasing)
 
