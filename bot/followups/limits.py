@@ -8,7 +8,7 @@ the answer. "anything else?" asks the last question again for another fact than 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from itertools import pairwise
 
@@ -285,11 +285,12 @@ def offered_that_gives(
     question: str,
     given: str | None,
     only: str | None = None,
+    more: Callable[[Match], Match] | None = None,
 ) -> Match:
     """ "when?", "why was that?" asked back between facts offered: the one that gives what
     is asked — the fact the conversation just got, if it does, else the only one that does —
     is the answer. (The context supplied the rest of the question; the pick is what it asks.)
-    With `only`, no fact but that one is picked."""
+    With `only`, no fact but that one is picked; `more` is a further limit each must pass."""
     if match.outcome is not Outcome.CLARIFY:
         return match
     offered = {item.id for item in match.suggestions}
@@ -300,6 +301,7 @@ def offered_that_gives(
         answered = replace(match, outcome=Outcome.ANSWER, best=candidate.item, suggestions=())
         limited = within_limits(matcher.base, words, question, answered)
         limited = gives_kinds(matcher, gives_day(matcher, limited, words), words)
+        limited = more(limited) if more is not None else limited
         if limited.outcome is Outcome.ANSWER:
             giving.append(candidate)
     chosen = [c for c in giving if c.item.id == given] or giving

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 from bot.factbase import FactBase
-from bot.followups.context import ABOUT, Context, answered_with
+from bot.followups.context import ABOUT, Context, answered_with, plain
+from bot.followups.dates import within_dates
 from bot.followups.limits import (
     about_each,
     another_fact,
@@ -30,6 +32,7 @@ from bot.followups.readings import (
     pointing_back,
     substitution,
 )
+from bot.followups.repeats import repeated
 from bot.followups.words import INTERJECTIONS, QUESTION_WORDS
 from bot.matching import Match, Outcome
 from bot.matching.asked import KIND_WORDS
@@ -220,6 +223,7 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
     )
     if context is None or alone.smalltalk is not None:
         return _reading(answerer, message, alone, keeps_context=empty)
+    plain_best = alone.best.id if alone.best is not None else None
     tokens = split_tokens(message)
     # "ok, and Erdogan?": what the message says starts after the interjections.
     while len(tokens) > 1 and tokens[0].words and set(tokens[0].words) <= INTERJECTIONS:
@@ -262,9 +266,14 @@ def read_followup(answerer: Answerer, message: str, context: Context | None) -> 
         _, picked, _ = _in_context(answerer, message, tokens, alone, context, matches, pick=True)
         if picked is not None and picked[0].outcome is Outcome.ANSWER:
             found = picked
+    # What only repeats what the conversation has is not an answer: "which foreign players?"
+    # after the quote that names them, "the other trip" after the trips and the one it finds.
+    facts = (context.fact, answered_with(context), plain_best)
     if found is not None:
         read, chosen = found
+        read = repeated(answerer.matcher, read, chosen.text, *facts)
         return _reading(answerer, message, read, _as_question(chosen.text), chosen.topic)
+    alone = repeated(answerer.matcher, alone, question, *facts)
     return _reading(answerer, message, alone, keeps_context=empty, question=question)
 
 
@@ -325,6 +334,7 @@ def _in_context(
     reading with `context` to be taken over it, if any, and whether the message points back.
     With `pick`, a bare question asked back takes the fact offered that gives what it asks."""
     words = [word for word, _ in word_positions(tokens)]
+    last = [word for word, _ in word_positions(split_tokens(plain(context.question)))]
     candidates = (
         another(tokens, context)
         or substitution(tokens, alone, answerer, context)
@@ -375,8 +385,16 @@ def _in_context(
             # A bare question takes the fact offered that gives what it asks; a pronoun read
             # with the context, only the conversation's own fact.
             only = None if candidate.bare else answered_with(context)
+            # Each fact offered also gives a date of what is asked, where "when?" is asked.
+            dated = partial(within_dates, answerer.matcher, words=words, question=candidate.text)
             read = offered_that_gives(
-                answerer.matcher, read, words, candidate.text, context.fact, only
+                answerer.matcher,
+                read,
+                words,
+                candidate.text,
+                context.fact,
+                only,
+                partial(dated, last=last, bare=candidate.bare),
             )
         if candidate.bare and precise(words) and answered_with(context) is not None:
             # "exact date?", "when exactly?" ask more of the answer just given: only its fact
@@ -394,6 +412,8 @@ def _in_context(
             read = gives_kinds(answerer.matcher, read, words)
             read = gives_day(answerer.matcher, read, words)
             read = names_which(base, read, words, candidate.text)
+            # "when?" after "will they meet again?" asks of what is to come, as the last did.
+            read = within_dates(answerer.matcher, read, words, candidate.text, last, candidate.bare)
         # The context says what the message is about, never what it asks: a "why?" gets a
         # fact that says why, or the closest.
         read = within_limits(answerer.base, words, candidate.text, read)
