@@ -148,16 +148,41 @@ def replace_names(
     for entity in entities:
         if entity.id in named:
             continue  # "and Trump?" after "When did Putin talk to Trump?" replaces no one
-        for mention in mentions:
-            other = base.entities[mention.entity]
-            stand_in = entity if other.kind in _KINDS.get(entity.kind, ()) else None
-            if entity.kind == "country" and other.kind == "person":
-                # "and the Turkish one?" after Iran's president: Turkey's counterpart.
-                stand_in = counterpart(other, entity, base)
-            if mention.first not in changes and stand_in is not None and other.id != stand_in.id:
-                changes[mention.first] = (mention.last, stand_in.name)
+        # A name of its own kind first ("and Egypt?" after "did Putin talk to the Saudis?":
+        # Egypt for the Saudis, not Egypt's leader for Putin); else the first it may replace
+        # ("and the Turkish one?" after Iran's president: Turkey's counterpart).
+        for same in (True, False):
+            change = _stand_in(entity, tokens, mentions, changes, base, same)
+            if change is not None:
+                changes[change[0]] = change[1:]
                 break
     return rebuild(tokens, changes) if changes else None
+
+
+def _stand_in(
+    entity: Entity,
+    tokens: Sequence[Token],
+    mentions: Sequence[Mention],
+    changes: dict[int, tuple[int, str]],
+    base: FactBase,
+    same: bool,
+) -> tuple[int, int, str] | None:
+    """The first mention `entity` takes the place of (its first and last token, the name put
+    there): one of its own kind (`same`); else one of a kind it replaces, or a person of whom
+    it names a counterpart, whichever comes first."""
+    for mention in mentions:
+        other = base.entities[mention.entity]
+        stand_in = entity if other.kind in _KINDS.get(entity.kind, ()) else None
+        if same and other.kind != entity.kind:
+            stand_in = None
+        elif entity.kind == "country" and other.kind == "person":
+            stand_in = counterpart(other, entity, base)
+        if mention.first not in changes and stand_in is not None and other.id != stand_in.id:
+            # "the Saudis" for Egypt is "Egypt", not "the Egypt".
+            the = mention.first > 0 and tokens[mention.first - 1].words == ("the",)
+            first = mention.first - (the and stand_in.kind in ("person", "country"))
+            return first, mention.last, stand_in.name
+    return None
 
 
 def counterpart(person: Entity, country: Entity, base: FactBase) -> Entity | None:
