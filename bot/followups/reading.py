@@ -334,7 +334,6 @@ def _in_context(
     reading with `context` to be taken over it, if any, and whether the message points back.
     With `pick`, a bare question asked back takes the fact offered that gives what it asks."""
     words = [word for word, _ in word_positions(tokens)]
-    last = [word for word, _ in word_positions(split_tokens(plain(context.question)))]
     candidates = (
         another(tokens, context)
         or substitution(tokens, alone, answerer, context)
@@ -373,6 +372,8 @@ def _in_context(
         alone = about_each(answerer.matcher, alone, [candidates[0].unresolved - named])
     if candidates and _only_explained(answerer, message, candidates, alone):
         return alone, None, points  # not one of them could be taken: none is matched
+    # The last question's words: what a bare "when?" asks of ("will they meet again?").
+    last = [word for word, _ in word_positions(split_tokens(plain(context.question)))]
     # The plainest reading that answers; else the plainest.
     found: tuple[Match, Candidate] | None = None
     for candidate in candidates:

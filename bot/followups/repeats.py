@@ -17,6 +17,7 @@ from itertools import pairwise
 
 from bot.followups.context import ABOUT
 from bot.followups.limits import as_closest
+from bot.followups.mentions import split_tokens, word_positions
 from bot.followups.words import (
     AUXILIARIES,
     BE,
@@ -26,7 +27,6 @@ from bot.followups.words import (
     WHICH_KINDS,
 )
 from bot.matching import Match, Matcher, Outcome
-from bot.normalization import normalize
 
 _SAYS = frozenset("say says said mean means meant state states stated".split())
 _HEDGES = frozenset("the a an actually really exactly again about".split())
@@ -116,7 +116,9 @@ def repeated(
     has: for "the other trip", the fact the conversation was about (`fact`) or the one the
     message finds as it stands (`plain`); for what the last answer (`given`) only named, that
     answer."""
-    words = normalize(question.split(ABOUT)[0]).split()
+    if match.outcome is not Outcome.ANSWER or match.best is None:
+        return match
+    words = [word for word, _ in word_positions(split_tokens(question.split(ABOUT)[0]))]
     if the_other(words):
         match = other_than(match, (fact, plain))
     return not_again(matcher, match, words, given)
