@@ -35,6 +35,7 @@ _MISSING_TEXT = {
     "person": "who",
     "reason": "why",
     "future": "what will happen",
+    "outcome": "what came of it",
     "tweet": "what was tweeted",
     "hashtag": "which hashtag",
     "handle": "which handle",

@@ -21,6 +21,7 @@ from bot.matching.asked import (
     HANDLE,
     HASHTAG,
     NUMBER,
+    OUTCOME,
     PLACE,
     REASON,
     TWEET,
@@ -335,6 +336,40 @@ def test_will_needs_a_fact_that_tells_what_is_to_come(base: FactBase, matcher: M
         match = matcher.match(question)
         assert match.outcome is Outcome.ANSWER and match.best is not None
         assert match.best.id == fact
+
+
+def test_what_came_of_something_is_asked_in_the_past() -> None:
+    for question in (
+        "did the congress actually take place",
+        "was the congress held in the end",
+        "how many delegations attended",
+        "what happened at the congress",
+        "what was the outcome of the summit",
+    ):
+        assert OUTCOME in asked_kinds(question.split()), question
+    for question in (
+        "when is the congress supposed to take place",
+        "will the congress take place",
+        "who is invited to attend the congress",
+    ):
+        assert OUTCOME not in asked_kinds(question.split()), question
+
+
+def test_a_fact_that_tells_a_plan_cannot_say_what_came_of_it(
+    base: FactBase, matcher: Matcher
+) -> None:
+    # The congress was planned for December 2017 (`planned:`): its fact tells the plan only.
+    question = "how many delegations attended the national dialogue congress"
+    match = matcher.match(question)
+    assert match.why is not None and match.why.fact == "congress-invitations"
+    assert OUTCOME in match.why.missing
+    assert match.outcome is Outcome.FALLBACK
+    reply = Answerer(base, matcher).ask(question)
+    assert reply.text().startswith("My sources don't say what came of it. What they say:")
+    # A meeting that took place tells what came of it.
+    match = matcher.match("who attended the sochi summit")
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "sochi-summit"
 
 
 def test_what_someone_tweeted_needs_a_tweet(base: FactBase, matcher: Matcher) -> None:

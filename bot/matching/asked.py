@@ -10,6 +10,9 @@ from bot.matching.lexicon import STOPWORDS
 NUMBER, DURATION, PLACE, DATE, PERSON = "number", "duration", "place", "date", "person"
 REASON = "reason"  # "why?", "what for?", "the purpose of …": a cause or a purpose
 FUTURE = "future"  # "will they …?", "is it going to …?": what is to come, not what was
+# "did it take place?", "who attended?", "what came of it?": what became of something, which a
+# fact that tells only a plan (`planned:`) cannot say.
+OUTCOME = "outcome"
 TWEET = "tweet"  # "what did X tweet?": words a tweet gives, not a readout or a speech
 HASHTAG, HANDLE = "hashtag", "handle"  # "which hashtag", "his Twitter handle": #…, @… in a text
 DAY = "day"  # a fact's text gives a day of a month ("22 November"), not only a month or year
@@ -51,6 +54,13 @@ _FUTURE_TEXT = re.compile(
     r"\b(?:will|would|shall|plan|plans|planned|planning|agree|agreed|decide|decided|intend"
     r"|intends|continue|continued|next|again|future|upcoming|scheduled|until|expect|expected"
     r"|hope|hoped|urge|urged|call|called|aim|aimed|to be held|committed|determined)\b"
+)
+_OUTCOME_ASKED = re.compile(
+    r"\b(?:happened|took place|went ahead|occurred|attended|participated|took part|outcomes?"
+    r"|results?|came of|came out of)\b"
+    r"|\b(?:was|were)\b(?: \w+){0,4}? (?:held|convened|cancell?ed|postponed)\b"
+    r"|\b(?:did|has|have|had)\b(?: \w+){0,6}? (?:happen|take place|go ahead|occur|attend"
+    r"|participate|take part|succeed|convene)\b"
 )
 # A text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
 _REASON_TEXT = re.compile(
@@ -123,6 +133,8 @@ def asked_kinds(words: Sequence[str]) -> frozenset[str]:
         found.add(REASON)
     if "will" in words[:4] or "going to" in text:
         found.add(FUTURE)
+    elif _OUTCOME_ASKED.search(text):
+        found.add(OUTCOME)
     if _TWEET_WORDS & set(words):
         found.add(TWEET)
     return frozenset(found)

@@ -14,6 +14,7 @@ from bot.matching.asked import (
     DAY,
     DECLARED,
     FUTURE,
+    OUTCOME,
     TWEET,
     asked_kinds,
     counted,
@@ -67,12 +68,12 @@ def what_items_give(
     common = max(named, key=named.__getitem__, default="")
     share = named.get(common, 0) / max(1, len(items))
     general = frozenset({common}) if share > general_share else frozenset()
-    # A fact planned for a date still to come (`planned:`) tells what is to come; a tweet's
-    # words are what its author tweeted.
+    # A fact planned for a date still to come (`planned:`) tells what is to come, and not what
+    # came of it, as any other does; a tweet's words are what its author tweeted.
     answer_kinds = [
         kinds_of_answer(words, list(place_tokens))
         | marked[position]
-        | ({FUTURE} if item.fact is not None and item.fact.planned is not None else set())
+        | ({FUTURE} if item.fact is not None and item.fact.planned is not None else {OUTCOME})
         | ({TWEET} if _from_tweet(base, item) else set())
         for position, (words, item) in enumerate(zip(flat, items, strict=True))
     ]
@@ -93,7 +94,7 @@ def what_items_give(
     for position, item in enumerate(items):
         if item.fact is not None and item.fact.answers is not None:
             kinds = frozenset(DECLARED[name] for name in item.fact.answers)
-            answer_kinds[position] = kinds | (answer_kinds[position] & {DAY})
+            answer_kinds[position] = kinds | (answer_kinds[position] & {DAY, OUTCOME})
             phrasing_kinds[position] = kinds
     return Gives(
         answer_kinds=answer_kinds,
