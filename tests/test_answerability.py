@@ -33,6 +33,7 @@ from bot.matching.asked import (
     kinds_of_answer,
     marked_kinds,
     named_kinds,
+    which_named,
 )
 from bot.replies import Answerer
 from tests.conftest import copy_project_base
@@ -188,7 +189,7 @@ def test_the_names_asked_for_need_a_fact_naming_someone(matcher: Matcher) -> Non
 
 def test_a_word_the_base_folds_is_shown_as_it_was_typed(base: FactBase, matcher: Matcher) -> None:
     # "people" is folded with its chat spellings; the reply names the word, not its stem.
-    question = "what people did putin call after the summit"
+    question = "how did people react to the summit"
     match = matcher.match(question)
     assert match.why is not None and "people" in match.why.typed
     text = Answerer(base, matcher).ask(question).text()
@@ -370,6 +371,35 @@ def test_a_fact_that_tells_a_plan_cannot_say_what_came_of_it(
     match = matcher.match("who attended the sochi summit")
     assert match.outcome is Outcome.ANSWER and match.best is not None
     assert match.best.id == "sochi-summit"
+
+
+def test_which_names_the_thing_it_asks_for() -> None:
+    assert which_named("which turkish backed rebel groups fight in syria".split()) == (
+        "groups",
+        "organisation",
+    )
+    assert which_named("what other leaders did putin call".split()) == ("leaders", "person")
+    assert which_named("what city did they meet in".split()) == ("city", "place")
+    # "what did the leaders say" asks what they said, not which leaders.
+    assert which_named("what did the leaders say".split()) is None
+
+
+def test_which_needs_a_fact_that_names_or_describes_one(base: FactBase, matcher: Matcher) -> None:
+    # Turkey's support for "Syrian opposition groups" says not which groups.
+    question = "which turkish backed rebel groups fight in syria"
+    match = matcher.match(question)
+    assert match.why is not None and match.why.unnamed == "groups"
+    assert match.outcome is Outcome.FALLBACK
+    reply = Answerer(base, matcher).ask(question)
+    assert reply.text().startswith("My sources don't say which groups. What they say:")
+    # The groups "that are committed to" Syria's sovereignty are described: answered.
+    match = matcher.match("which opposition groups are welcome at the congress")
+    assert match.why is not None and match.why.unnamed is None
+    assert match.outcome is Outcome.ANSWER
+    # A fact naming the leaders answers which leaders.
+    match = matcher.match("what other leaders did putin call")
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "putin-calls-leaders"
 
 
 def test_what_someone_tweeted_needs_a_tweet(base: FactBase, matcher: Matcher) -> None:

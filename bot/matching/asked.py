@@ -62,6 +62,17 @@ _OUTCOME_ASKED = re.compile(
     r"|\b(?:did|has|have|had)\b(?: \w+){0,6}? (?:happen|take place|go ahead|occur|attend"
     r"|participate|take part|succeed|convene)\b"
 )
+# "which groups", "what city": the kind of entity the answer must name one of.
+_WHICH_HEADS = {
+    "organisation": "group groups organisation organisations organization organizations body "
+    "bodies faction factions militia militias",
+    "place": "city cities town towns place places region regions area areas site sites",
+    "country": "country countries nation nations",
+    "person": "person people leader leaders official officials minister ministers president "
+    "presidents diplomat diplomats journalist journalists",
+    "document": "resolution resolutions document documents",
+}
+WHICH_KINDS = {word: kind for kind, words in _WHICH_HEADS.items() for word in words.split()}
 # A text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
 _REASON_TEXT = re.compile(
     r"\b(?:because|so that|in order|goal|aim|aimed|purpose|intended|reason|due to|owing to)\b"
@@ -138,6 +149,21 @@ def asked_kinds(words: Sequence[str]) -> frozenset[str]:
     if _TWEET_WORDS & set(words):
         found.add(TWEET)
     return frozenset(found)
+
+
+def which_named(words: Sequence[str]) -> tuple[str, str] | None:
+    """The thing "which groups …?", "what other leaders …?", "which Turkish-backed rebel groups
+    …?" asks to be named, and its kind of entity; words that describe it may stand between, but
+    no function word ("what did the leaders say" asks what, not which leaders)."""
+    for at, word in enumerate(words):
+        if word not in ("which", "what"):
+            continue
+        for after in words[at + 1 : at + 5]:
+            if after in WHICH_KINDS:
+                return after, WHICH_KINDS[after]
+            if after in STOPWORDS and after not in ("other", "of", "the"):
+                break
+    return None
 
 
 def named_kinds(words: Sequence[str]) -> frozenset[str]:

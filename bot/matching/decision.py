@@ -72,6 +72,7 @@ def decide(ranked: list[Candidate], why: Why | None, weights: Weights) -> Decisi
     # A fact that cannot give what was asked for (a date, a place, someone's words, the one
     # "who" asks for) is never served as its answer, however close its wording.
     lacking = bool(why.missing) or why.unquoted_person or why.nobody or why.absent_person
+    lacking = lacking or why.unnamed is not None
     confident = top.score >= weights.answer and why.answerable >= weights.answerable
     confident = confident and not lacking
     if not rivals and confident:

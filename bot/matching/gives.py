@@ -36,6 +36,9 @@ class Gives:
     answer_places: list[frozenset[str]]  # the places its text gives as where, less the general
     general_places: frozenset[str]  # the place the base is about (Syria), given by many
     item_counts: list[frozenset[str]]  # what it gives a count of, stemmed ("deleg" of "33 …")
+    # The things its text describes with a clause ("opposition groups that are committed to
+    # …"): it says which ones, without naming them.
+    described: list[frozenset[str]]
 
 
 def what_items_give(
@@ -102,7 +105,14 @@ def what_items_give(
         answer_places=[found - general for found in given],
         general_places=general,
         item_counts=[frozenset(found) for found in counts],
+        described=[
+            frozenset(stem(words[at]) for at in range(len(words) - 1) if words[at + 1] in _RELATIVE)
+            for words in flat
+        ],
     )
+
+
+_RELATIVE = frozenset(("that", "who", "which", "whom", "whose"))
 
 
 def _from_tweet(base: FactBase, item: Answerable) -> bool:
