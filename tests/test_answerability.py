@@ -11,7 +11,8 @@ from bot.config import PROJECT_KNOWLEDGE
 from bot.evaluation import evaluate, load_questions
 from bot.factbase import EVAL_DIR, FactBase, load
 from bot.matching import Matcher, Outcome
-from bot.matching.answerability import asks_for_someone
+from bot.matching.answerability import Why, asks_for_someone, explain
+from bot.matching.answerables import Answerable
 from bot.matching.asked import (
     DATE,
     DAY,
@@ -35,6 +36,9 @@ from bot.matching.asked import (
     named_kinds,
     which_named,
 )
+from bot.matching.decision import decide
+from bot.matching.scoring import Candidate
+from bot.matching.weights import Weights
 from bot.replies import Answerer
 from tests.conftest import copy_project_base
 
@@ -308,7 +312,9 @@ def test_a_fact_may_declare_what_it_answers(tmp_path: Path) -> None:
     )
     assert PLACE not in matcher.index.answer_kinds[position]
     match = matcher.match("in which city did assad meet putin")
-    assert match.outcome is Outcome.FALLBACK
+    assert match.best is None or match.best.id != "assad-visits-sochi"
+    assert match.why is not None
+    assert match.why.fact != "assad-visits-sochi" or PLACE in match.why.missing
     match = matcher.match("when did assad meet putin in sochi")
     assert match.outcome is Outcome.ANSWER and match.best is not None
     assert match.best.id == "assad-visits-sochi"
@@ -463,3 +469,52 @@ def test_the_set_written_from_the_article_meets_its_floors(
     answerer = Answerer(base, matcher)
     result = evaluate(questions, answerer.ask, answerer.answered_by)
     assert result.failures() == [], result.table()
+
+
+def _why(fact: str, missing: tuple[str, ...] = ()) -> Why:
+    return Why(
+        fact=fact,
+        score=70.0,
+        margin=0.0,
+        explained=1.0,
+        overlap=0.8,
+        unexplained=(),
+        specific=(),
+        specificity=0.0,
+        sharpest=0.0,
+        asked=(),
+        missing=missing,
+        speaker=None,
+        speaker_quoted=None,
+        unquoted_person=False,
+        missing_entities=(),
+        answerable=0.95,
+    )
+
+
+def test_a_rival_that_cannot_give_what_is_asked_is_none(matcher: Matcher) -> None:
+    # The Ahram Online tweet comes close in words but says nothing of what the meeting was for.
+    question = "what was the riyadh conference for"
+    _, analysis = matcher.read(question)
+    ranked = matcher.rank(analysis)
+    assert ranked[1].item.id == "ahram-tweet"
+    assert ranked[1].score >= ranked[0].score - matcher.weights.margin
+    assert REASON in explain(matcher.index, analysis, ranked, 1).missing
+    match = matcher.match(question)
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "riyadh-opposition-meeting"
+
+
+def test_a_rival_that_can_give_what_is_asked_is_offered_first() -> None:
+    weights = Weights()
+    top, rival = (
+        Candidate(Answerable(ident, ident), score, frozenset({ident}), 1.0, 0.8, at)
+        for at, (ident, score) in enumerate((("top", 80.0), ("rival", 79.0)))
+    )
+    whys = [_why("top", missing=(DATE,)), _why("rival")]
+    decision = decide([top, rival], whys[0], weights, lambda at: whys[at])
+    assert decision.outcome is Outcome.CLARIFY
+    assert [c.item.id for c in decision.chosen] == ["rival", "top"]
+    # Without the rivals' signals, the order is the ranking's.
+    decision = decide([top, rival], whys[0], weights)
+    assert [c.item.id for c in decision.chosen] == ["top", "rival"]

@@ -478,6 +478,7 @@ def test_the_why_object_names_every_signal(matcher: Matcher) -> None:
         "head",
         "nobody",
         "absent_person",
+        "unnamed",
         "answerable",
     }
     assert 0.0 <= why.answerable <= 1.0

@@ -59,7 +59,7 @@ _OUTCOME_ASKED = re.compile(
     r"\b(?:happened|took place|went ahead|occurred|attended|participated|took part|outcomes?"
     r"|results?|came of|came out of)\b"
     r"|\b(?:was|were)\b(?: \w+){0,4}? (?:held|convened|cancell?ed|postponed)\b"
-    r"|\b(?:did|has|have|had)\b(?: \w+){0,6}? (?:happen|take place|go ahead|occur|attend"
+    r"|\b(?:did|has|have|had)\b(?: \w+){0,6}? (?<!to )(?:happen|take place|go ahead|occur|attend"
     r"|participate|take part|succeed|convene)\b"
 )
 # "which groups", "what city": the kind of entity the answer must name one of.
@@ -73,6 +73,8 @@ _WHICH_HEADS = {
     "document": "resolution resolutions document documents",
 }
 WHICH_KINDS = {word: kind for kind, words in _WHICH_HEADS.items() for word in words.split()}
+# A text tells of something still to be held: what came of it, it cannot say.
+_TO_BE_HELD = re.compile(r"\b(?:to be held|will be held|yet to take place)\b")
 # A text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
 _REASON_TEXT = re.compile(
     r"\b(?:because|so that|in order|goal|aim|aimed|purpose|intended|reason|due to|owing to)\b"
@@ -255,4 +257,6 @@ def kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[st
         found.add(REASON)
     if _FUTURE_TEXT.search(text):
         found.add(FUTURE)
+    if not _TO_BE_HELD.search(text):
+        found.add(OUTCOME)
     return frozenset(found)

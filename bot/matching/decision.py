@@ -9,6 +9,7 @@ come, marked as such; below that the bot says it has no sourced answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -55,8 +56,26 @@ class Decision:
     closest: Candidate | None = None
 
 
-def decide(ranked: list[Candidate], why: Why | None, weights: Weights) -> Decision:
-    """The outcome for ranked candidates, given the signals on the top one."""
+def lacks(why: Why) -> bool:
+    """Whether a candidate cannot give what was asked for (a date, a place, someone's words,
+    the one "who" or "which X" asks for), however close its wording."""
+    return (
+        bool(why.missing)
+        or why.unquoted_person
+        or why.nobody
+        or why.absent_person
+        or why.unnamed is not None
+    )
+
+
+def decide(
+    ranked: list[Candidate],
+    why: Why | None,
+    weights: Weights,
+    explain_at: Callable[[int], Why] | None = None,
+) -> Decision:
+    """The outcome for ranked candidates, given the signals on the top one (and, to weigh
+    rivals, `explain_at`: the signals on the candidate at a rank)."""
     if not ranked or why is None or ranked[0].score < weights.clarify:
         near = tuple(c for c in ranked[:3] if c.score >= weights.suggest)
         return Decision(Outcome.FALLBACK, near)
@@ -69,12 +88,20 @@ def decide(ranked: list[Candidate], why: Why | None, weights: Weights) -> Decisi
         if c.score >= max(weights.clarify, top.score - weights.margin)
         and (not c.matched <= top.matched or c.score >= top.score - weights.dominant_margin)
     ]
-    # A fact that cannot give what was asked for (a date, a place, someone's words, the one
-    # "who" asks for) is never served as its answer, however close its wording.
-    lacking = bool(why.missing) or why.unquoted_person or why.nobody or why.absent_person
-    lacking = lacking or why.unnamed is not None
+    # A fact that cannot give what was asked for is never served as its answer.
+    lacking = lacks(why)
     confident = top.score >= weights.answer and why.answerable >= weights.answerable
     confident = confident and not lacking
+    # A rival that cannot give what was asked is none beside a top one that can; where the top
+    # one cannot, a rival that can is offered first.
+    if rivals and explain_at is not None:
+        able = [c for c in rivals if not lacks(explain_at(ranked.index(c)))]
+        if not lacking:
+            rivals = able
+        else:
+            rivals = [*able, *(c for c in rivals if c not in able)]
+            if able and top.explained >= weights.clarify_explained:
+                return Decision(Outcome.CLARIFY, (*rivals[: len(able)], top, *rivals[len(able) :]))
     if not rivals and confident:
         return Decision(Outcome.ANSWER, (top,))
     if rivals and top.explained >= weights.clarify_explained:

@@ -72,12 +72,16 @@ def what_items_give(
     share = named.get(common, 0) / max(1, len(items))
     general = frozenset({common}) if share > general_share else frozenset()
     # A fact planned for a date still to come (`planned:`) tells what is to come, and not what
-    # came of it, as any other does; a tweet's words are what its author tweeted.
+    # came of it, as a text of something still "to be held" does not; a tweet's words are what
+    # its author tweeted.
     answer_kinds = [
-        kinds_of_answer(words, list(place_tokens))
-        | marked[position]
-        | ({FUTURE} if item.fact is not None and item.fact.planned is not None else {OUTCOME})
-        | ({TWEET} if _from_tweet(base, item) else set())
+        (
+            kinds_of_answer(words, list(place_tokens))
+            | marked[position]
+            | ({TWEET} if _from_tweet(base, item) else set())
+        )
+        if item.fact is None or item.fact.planned is None
+        else (kinds_of_answer(words, list(place_tokens)) | marked[position] | {FUTURE}) - {OUTCOME}
         for position, (words, item) in enumerate(zip(flat, items, strict=True))
     ]
     # The kinds of answer an item's own phrasings ask for: a fact asked "where ...?" by the
