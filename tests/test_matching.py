@@ -579,6 +579,18 @@ def test_a_negated_auxiliary_is_a_function_word(matcher: Matcher, negation: str)
     assert negated.content == plain.content
 
 
+@pytest.mark.parametrize("phrase", ["according to", "per"])
+def test_according_to_is_a_function_word(matcher: Matcher, phrase: str) -> None:
+    # "according to Rouhani", "per the statement" say whose words are asked for: the name
+    # carries it, and "according" is no topic the fact must explain.
+    plain = matcher.analyse("what are the three countries committed to rouhani", correct=True)
+    said = matcher.analyse(f"what are the three countries committed to {phrase} rouhani", True)
+    assert said.content == plain.content
+    match = matcher.match("what are the three countries committed to according to rouhani")
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "rouhani-pleased"
+
+
 def test_a_slip_of_a_function_word_is_read_as_one(matcher: Matcher) -> None:
     # "agian" and "thay" are slips of no word with a topic: read as "again" and a function
     # word, not weighed as words the base has never seen.
