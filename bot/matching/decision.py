@@ -92,20 +92,19 @@ def decide(
     lacking = lacks(why)
     confident = top.score >= weights.answer and why.answerable >= weights.answerable
     confident = confident and not lacking
-    # A rival that cannot give what was asked is none beside a top one that can; where the top
-    # one cannot, a rival that can is offered first.
+    # A rival that cannot give what was asked is none beside a top one that can; asked back,
+    # those that can come first.
+    offered = [top, *rivals]
     if rivals and explain_at is not None:
-        able = [c for c in rivals if not lacks(explain_at(ranked.index(c)))]
+        whys = {id(c): explain_at(ranked.index(c)) for c in rivals}
+        whys[id(top)] = why
         if not lacking:
-            rivals = able
-        else:
-            rivals = [*able, *(c for c in rivals if c not in able)]
-            if able and top.explained >= weights.clarify_explained:
-                return Decision(Outcome.CLARIFY, (*rivals[: len(able)], top, *rivals[len(able) :]))
+            rivals = [c for c in rivals if not lacks(whys[id(c)])]
+        offered = sorted([top, *rivals], key=lambda c: lacks(whys[id(c)]))
     if not rivals and confident:
         return Decision(Outcome.ANSWER, (top,))
     if rivals and top.explained >= weights.clarify_explained:
-        return Decision(Outcome.CLARIFY, (top, *rivals))
+        return Decision(Outcome.CLARIFY, tuple(offered))
     others = tuple(c for c in ranked[1:3] if c.score >= weights.suggest)
     if top.explained >= weights.closest_explained:
         return Decision(Outcome.FALLBACK, others, closest=top)
