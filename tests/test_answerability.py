@@ -402,6 +402,13 @@ def test_which_needs_a_fact_that_names_or_describes_one(base: FactBase, matcher:
     match = matcher.match("which opposition groups are welcome at the congress")
     assert match.why is not None and match.why.unnamed is None
     assert match.outcome is Outcome.ANSWER
+    # "Southern Turkey" names no city; the Sochi its phrasings mention is no answer of its.
+    match = matcher.match("in which turkish city did the foreign ministers meet")
+    assert match.why is not None and match.why.fact == "foreign-ministers-talks"
+    assert match.why.unnamed == "city" and match.outcome is Outcome.FALLBACK
+    match = matcher.match("which town did isis lose")
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "abu-kamal"
     # A fact naming the leaders answers which leaders.
     match = matcher.match("what other leaders did putin call")
     assert match.outcome is Outcome.ANSWER and match.best is not None
