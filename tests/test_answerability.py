@@ -61,6 +61,15 @@ def test_a_word_naming_a_kind_of_answer_asks_for_it() -> None:
 
 def test_a_kind_word_is_explained_by_a_fact_that_gives_that_kind(matcher: Matcher) -> None:
     # "town" is explained by a fact that says where: the place it gives.
+    # "Military chiefs from Russia, Iran and Turkey" names none of them; the presidents the
+    # Sochi summit's name holds are not they.
+    for question in (
+        "who were the military chiefs who met in sochi",
+        "which russian general attended the military chiefs meeting",
+    ):
+        match = matcher.match(question)
+        assert match.why is not None and match.why.fact == "military-chiefs-meeting"
+        assert match.why.unnamed is not None and match.outcome is Outcome.FALLBACK
     match = matcher.match("which town did isis lose")
     assert match.why is not None and PLACE in match.why.asked and not match.why.missing
     assert "town" not in match.why.unexplained
@@ -388,6 +397,8 @@ def test_which_names_the_thing_it_asks_for() -> None:
     assert which_named("what city did they meet in".split()) == ("city", "place")
     # "what did the leaders say" asks what they said, not which leaders.
     assert which_named("what did the leaders say".split()) is None
+    assert which_named("who were the military chiefs who met".split()) == ("chiefs", "person")
+    assert which_named("who is lavrov".split()) is None
 
 
 def test_which_needs_a_fact_that_names_or_describes_one(base: FactBase, matcher: Matcher) -> None:
@@ -406,6 +417,15 @@ def test_which_needs_a_fact_that_names_or_describes_one(base: FactBase, matcher:
     match = matcher.match("in which turkish city did the foreign ministers meet")
     assert match.why is not None and match.why.fact == "foreign-ministers-talks"
     assert match.why.unnamed == "city" and match.outcome is Outcome.FALLBACK
+    # "Military chiefs from Russia, Iran and Turkey" names none of them; the presidents the
+    # Sochi summit's name holds are not they.
+    for question in (
+        "who were the military chiefs who met in sochi",
+        "which russian general attended the military chiefs meeting",
+    ):
+        match = matcher.match(question)
+        assert match.why is not None and match.why.fact == "military-chiefs-meeting"
+        assert match.why.unnamed is not None and match.outcome is Outcome.FALLBACK
     match = matcher.match("which town did isis lose")
     assert match.outcome is Outcome.ANSWER and match.best is not None
     assert match.best.id == "abu-kamal"

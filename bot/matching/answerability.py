@@ -264,11 +264,9 @@ def _unnamed(index: Index, analysis: Analysis, position: int) -> str | None:
     head, kind = found
     if stem(head) in index.item_described[position]:
         return None
-    # A place counts where its text names it, not a phrasing ("… before Sochi?") nor a name
-    # that holds it ("the Sochi summit").
-    named: set[str] | frozenset[str] = index.item_entities[position]
-    if kind == "place":
-        named = {term for terms in index.answer_terms[position] for term in terms}
+    # One its text names counts, not one a phrasing mentions ("… before Sochi?") nor one a
+    # name holds ("the Sochi summit": its presidents).
+    named = {term for terms in index.answer_terms[position] for term in terms}
     others = {t for t in named if t in index.entity_by_token} - set(analysis.entities)
     return None if any(index.entity_by_token[t].kind == kind for t in others) else head
 

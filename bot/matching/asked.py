@@ -65,11 +65,12 @@ _OUTCOME_ASKED = re.compile(
 # "which groups", "what city": the kind of entity the answer must name one of.
 _WHICH_HEADS = {
     "organisation": "group groups organisation organisations organization organizations body "
-    "bodies faction factions militia militias",
+    "bodies faction factions militia militias delegation delegations",
     "place": "city cities town towns place places region regions area areas site sites",
     "country": "country countries nation nations",
     "person": "person people leader leaders official officials minister ministers president "
-    "presidents diplomat diplomats journalist journalists",
+    "presidents diplomat diplomats journalist journalists chief chiefs general generals "
+    "commander commanders officer officers delegate delegates",
     "document": "resolution resolutions document documents",
 }
 WHICH_KINDS = {word: kind for kind, words in _WHICH_HEADS.items() for word in words.split()}
@@ -153,14 +154,22 @@ def asked_kinds(words: Sequence[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+_WHO_THE = frozenset((be, "the") for be in _BE)
+
+
 def which_named(words: Sequence[str]) -> tuple[str, str] | None:
     """The thing "which groups …?", "what other leaders …?", "which Turkish-backed rebel groups
-    …?" asks to be named, and its kind of entity; words that describe it may stand between, but
-    no function word ("what did the leaders say" asks what, not which leaders)."""
+    …?", "who were the military chiefs?" asks to be named, and its kind of entity; words that
+    describe it may stand between, but no function word ("what did the leaders say" asks what,
+    not which leaders)."""
     for at, word in enumerate(words):
-        if word not in ("which", "what"):
+        if word in ("which", "what"):
+            start = at + 1
+        elif word == "who" and tuple(words[at + 1 : at + 3]) in _WHO_THE:
+            start = at + 3  # "who were the military chiefs?" asks to name them
+        else:
             continue
-        for after in words[at + 1 : at + 5]:
+        for after in words[start : start + 4]:
             if after in WHICH_KINDS:
                 return after, WHICH_KINDS[after]
             if after in STOPWORDS and after not in ("other", "of", "the"):
