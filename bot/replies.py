@@ -36,6 +36,7 @@ _MISSING_TEXT = {
     "reason": "why",
     "future": "what will happen",
     "outcome": "what came of it",
+    "meaning": "what was meant",
     "tweet": "what was tweeted",
     "hashtag": "which hashtag",
     "handle": "which handle",

@@ -21,6 +21,7 @@ from bot.matching.asked import (
     FUTURE,
     HANDLE,
     HASHTAG,
+    MEANING,
     NUMBER,
     OUTCOME,
     PLACE,
@@ -433,6 +434,20 @@ def test_which_needs_a_fact_that_names_or_describes_one(base: FactBase, matcher:
     match = matcher.match("what other leaders did putin call")
     assert match.outcome is Outcome.ANSWER and match.best is not None
     assert match.best.id == "putin-calls-leaders"
+
+
+def test_what_words_meant_needs_a_text_that_explains_them(base: FactBase, matcher: Matcher) -> None:
+    assert MEANING in asked_kinds("what did zarif mean by glowing orbs".split())
+    assert MEANING in asked_kinds("what was lavrov referring to".split())
+    assert MEANING not in asked_kinds("what does the statement mean for syria".split())
+    # The tweet says "glowing orbs"; nothing says what Zarif meant by them.
+    question = "what did zarif mean by glowing orbs"
+    match = matcher.match(question)
+    assert match.why is not None and match.why.fact == "zarif-tweet"
+    assert MEANING in match.why.missing and match.outcome is Outcome.FALLBACK
+    reply = Answerer(base, matcher).ask(question)
+    assert reply.text().startswith("My sources don't say what was meant. What they say:")
+    assert MEANING in kinds_of_answer("by orbs he meant the globe".split(), [])
 
 
 def test_what_someone_tweeted_needs_a_tweet(base: FactBase, matcher: Matcher) -> None:

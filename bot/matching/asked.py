@@ -13,6 +13,7 @@ FUTURE = "future"  # "will they …?", "is it going to …?": what is to come, n
 # "did it take place?", "who attended?", "what came of it?": what became of something, which a
 # fact that tells only a plan (`planned:`) cannot say.
 OUTCOME = "outcome"
+MEANING = "meaning"  # "what did Zarif mean by glowing orbs?": what words meant, explained
 TWEET = "tweet"  # "what did X tweet?": words a tweet gives, not a readout or a speech
 HASHTAG, HANDLE = "hashtag", "handle"  # "which hashtag", "his Twitter handle": #…, @… in a text
 DAY = "day"  # a fact's text gives a day of a month ("22 November"), not only a month or year
@@ -74,6 +75,8 @@ _WHICH_HEADS = {
     "document": "resolution resolutions document documents",
 }
 WHICH_KINDS = {word: kind for kind, words in _WHICH_HEADS.items() for word in words.split()}
+_MEANING_ASKED = re.compile(r"\b(?:mean|meant|means) by\b|\b(?:refer|refers|referring) to\b")
+_MEANING_TEXT = re.compile(r"\b(?:meaning|means|meant|refers to|referring to|that is to say)\b")
 # A text tells of something still to be held: what came of it, it cannot say.
 _TO_BE_HELD = re.compile(r"\b(?:to be held|will be held|yet to take place)\b")
 # A text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
@@ -151,6 +154,8 @@ def asked_kinds(words: Sequence[str]) -> frozenset[str]:
         found.add(OUTCOME)
     if _TWEET_WORDS & set(words):
         found.add(TWEET)
+    if _MEANING_ASKED.search(text):
+        found.add(MEANING)
     return frozenset(found)
 
 
@@ -268,4 +273,6 @@ def kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[st
         found.add(FUTURE)
     if not _TO_BE_HELD.search(text):
         found.add(OUTCOME)
+    if _MEANING_TEXT.search(text):
+        found.add(MEANING)
     return frozenset(found)
