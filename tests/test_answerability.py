@@ -118,7 +118,7 @@ def test_a_day_is_a_digit_beside_a_month() -> None:
     ("question", "missing", "fact"),
     [
         ("where exactly are the four de-escalation zones", EXACT_PLACE, "de-escalation-zones"),
-        ("what date exactly did isis lose abu kamal", EXACT_DATE, "abu-kamal"),
+        ("when exactly did isis lose abu kamal", EXACT_DATE, "abu-kamal"),
     ],
 )
 def test_exactly_asks_for_more_than_the_fact_gives(
@@ -131,6 +131,19 @@ def test_exactly_asks_for_more_than_the_fact_gives(
     # Without "exactly", the same question is answered with what the fact gives.
     plain = matcher.match(question.replace(" exactly", ""))
     assert plain.why is not None and missing not in plain.why.missing
+
+
+@pytest.mark.parametrize(
+    "question", ["on what date did isis lose abu kamal", "what exact day did isis lose abu kamal"]
+)
+def test_what_date_asks_for_a_day(matcher: Matcher, question: str) -> None:
+    # Abu Kamal was lost "just days before" the talks of November 2017: no day.
+    match = matcher.match(question)
+    assert match.why is not None and match.why.fact == "abu-kamal"
+    assert EXACT_DATE in match.why.missing and match.outcome is Outcome.FALLBACK
+    # "when" is answered with the month.
+    match = matcher.match("when did isis lose abu kamal")
+    assert match.why is not None and EXACT_DATE not in match.why.missing
 
 
 @pytest.mark.parametrize(

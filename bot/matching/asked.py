@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import pairwise
 
 from bot.matching.lexicon import STOPWORDS
 
@@ -19,7 +20,7 @@ HASHTAG, HANDLE = "hashtag", "handle"  # "which hashtag", "his Twitter handle": 
 DAY = "day"  # a fact's text gives a day of a month ("22 November"), not only a month or year
 # What "exactly" asks for beyond a date or a place: a day, a place more precise than the base's.
 EXACT_DATE, EXACT_PLACE = "exact date", "exact place"
-_EXACT_WORDS = frozenset(("exactly", "precisely", "specifically"))
+_EXACT_WORDS = frozenset(("exactly", "precisely", "specifically", "exact", "precise"))
 _NUMBER_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
     "thousand thousands twice once several some".split()
@@ -211,8 +212,11 @@ def places_given(
 
 
 def exact(words: Sequence[str]) -> bool:
-    """Whether a question asks for precision: "where exactly", "what date precisely"."""
-    return any(word in _EXACT_WORDS for word in words)
+    """Whether a question asks for precision: "where exactly", "what date precisely", "the
+    exact location"; and "on what date", "which day": a day, not a month."""
+    if any(word in _EXACT_WORDS for word in words):
+        return True
+    return any(a in ("what", "which") and b in ("date", "day") for a, b in pairwise(words))
 
 
 def _is_day(words: Sequence[str], at: int) -> bool:
