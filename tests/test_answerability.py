@@ -526,7 +526,7 @@ def test_the_set_written_from_the_article_meets_its_floors(
     assert result.failures() == [], result.table()
 
 
-def _why(fact: str, missing: tuple[str, ...] = ()) -> Why:
+def _why(fact: str, missing: tuple[str, ...] = (), kinds: frozenset[str] = frozenset()) -> Why:
     return Why(
         fact=fact,
         score=70.0,
@@ -544,6 +544,7 @@ def _why(fact: str, missing: tuple[str, ...] = ()) -> Why:
         unquoted_person=False,
         missing_entities=(),
         answerable=0.95,
+        kind_terms=kinds,
     )
 
 
@@ -573,3 +574,15 @@ def test_a_rival_that_can_give_what_is_asked_is_offered_first() -> None:
     # Without the rivals' signals, the order is the ranking's.
     decision = decide([top, rival], whys[0], weights)
     assert [c.item.id for c in decision.chosen] == ["top", "rival"]
+
+
+def test_a_rival_explaining_only_a_kind_word_the_top_gives_is_none() -> None:
+    # "what date does the joint statement give …": the statement gives a date; a rival whose
+    # phrasings say "date" explains nothing more.
+    weights = Weights()
+    top = Candidate(Answerable("top", "top"), 80.0, frozenset({"statement"}), 0.9, 0.8, 0)
+    rival = Candidate(Answerable("rival", "rival"), 72.0, frozenset({"statement", "date"}), 1.0)
+    decision = decide([top, rival], _why("top", kinds=frozenset({"date"})), weights)
+    assert decision.outcome is Outcome.ANSWER
+    decision = decide([top, rival], _why("top"), weights)
+    assert decision.outcome is Outcome.CLARIFY

@@ -64,6 +64,8 @@ class Why:
     absent_person: bool = False  # a person the question names is nowhere in the candidate
     # "which groups …?": the thing asked to be named, when the candidate names none of its kind
     unnamed: str | None = None
+    # the kind words of the question ("date", "city") it explains by giving that kind
+    kind_terms: frozenset[str] = frozenset()
 
     def features(self) -> tuple[float, ...]:
         """The signals as the model's inputs, in the order of `Weights.model`."""
@@ -223,6 +225,7 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         missing_entities=tuple(index.entity_by_token[t].id for t in unmentioned),
         nobody=_names_nobody(index, analysis, position),
         unnamed=_unnamed(index, analysis, position),
+        kind_terms=frozenset(t for t in content if KIND_WORDS.get(spelled[t]) in gives),
         head=_unexplained_head(analysis.words, {spelled[term] for term in unexplained}),
     )
     return _with_probability(why, weights)

@@ -80,13 +80,15 @@ def decide(
         near = tuple(c for c in ranked[:3] if c.score >= weights.suggest)
         return Decision(Outcome.FALLBACK, near)
     top = ranked[0]
-    # A runner-up that explains nothing the best one does not is no rival, unless it is
-    # nearly as good; one that explains something else is a rival within the margin.
+    # A runner-up that explains nothing the best one does not (a kind word such as "date" it
+    # gives included) is no rival, unless it is nearly as good; one that explains something
+    # else is a rival within the margin.
+    explained = top.matched | why.kind_terms
     rivals = [
         c
         for c in ranked[1:3]
         if c.score >= max(weights.clarify, top.score - weights.margin)
-        and (not c.matched <= top.matched or c.score >= top.score - weights.dominant_margin)
+        and (not c.matched <= explained or c.score >= top.score - weights.dominant_margin)
     ]
     # A fact that cannot give what was asked for is never served as its answer.
     lacking = lacks(why)
