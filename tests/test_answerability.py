@@ -586,3 +586,18 @@ def test_a_rival_explaining_only_a_kind_word_the_top_gives_is_none() -> None:
     assert decision.outcome is Outcome.ANSWER
     decision = decide([top, rival], _why("top"), weights)
     assert decision.outcome is Outcome.CLARIFY
+
+
+def test_a_rival_explaining_only_what_is_none(matcher: Matcher) -> None:
+    # The statement's own card has a phrasing "what …"; what is asked about is sovereignty,
+    # which only the sovereignty fact explains.
+    question = "what did the statement say about syria's sovereignty"
+    _, analysis = matcher.read(question)
+    ranked = matcher.rank(analysis)
+    top, runner_up = ranked[0], ranked[1]
+    assert top.item.id == "js-sovereignty"
+    assert runner_up.matched - top.matched == {"what"}
+    assert runner_up.score >= top.score - matcher.weights.margin
+    match = matcher.match(question)
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "js-sovereignty"

@@ -81,14 +81,16 @@ def decide(
         return Decision(Outcome.FALLBACK, near)
     top = ranked[0]
     # A runner-up that explains nothing the best one does not (a kind word such as "date" it
-    # gives included) is no rival, unless it is nearly as good; one that explains something
-    # else is a rival within the margin.
+    # gives included; "what", which asks for no kind of answer, aside) is no rival, unless it
+    # is nearly as good; one that explains something else is a rival within the margin.
     explained = top.matched | why.kind_terms
     rivals = [
         c
         for c in ranked[1:3]
         if c.score >= max(weights.clarify, top.score - weights.margin)
-        and (not c.matched <= explained or c.score >= top.score - weights.dominant_margin)
+        and (
+            not c.matched - {"what"} <= explained or c.score >= top.score - weights.dominant_margin
+        )
     ]
     # A fact that cannot give what was asked for is never served as its answer.
     lacking = lacks(why)
