@@ -413,6 +413,7 @@ def test_which_names_the_thing_it_asks_for() -> None:
     assert which_named("what did the leaders say".split()) is None
     assert which_named("who were the military chiefs who met".split()) == ("chiefs", "person")
     assert which_named("who is lavrov".split()) is None
+    assert which_named("what the army chiefs plan".split()) is None
 
 
 def test_which_needs_a_fact_that_names_or_describes_one(base: FactBase, matcher: Matcher) -> None:
@@ -443,6 +444,14 @@ def test_which_needs_a_fact_that_names_or_describes_one(base: FactBase, matcher:
     match = matcher.match("which town did isis lose")
     assert match.outcome is Outcome.ANSWER and match.best is not None
     assert match.best.id == "abu-kamal"
+    # A fact whose own phrasings ask "which factions" says which, to those who wrote them;
+    # "groups" it still does not.
+    match = matcher.match("which syrian factions does turkey back")
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "turkey-supports-opposition"
+    # "the HNC chief" names Hijab: no chief is asked to be named.
+    match = matcher.match("who was the hnc chief that quit")
+    assert match.why is not None and match.why.unnamed is None
     # A fact naming the leaders answers which leaders.
     match = matcher.match("what other leaders did putin call")
     assert match.outcome is Outcome.ANSWER and match.best is not None
@@ -515,12 +524,16 @@ def test_why_is_answered_by_a_fact_that_says_why(matcher: Matcher) -> None:
     assert match.best.id == "assad-visit-purpose"
 
 
-def test_the_set_written_from_the_article_meets_its_floors(
-    base: FactBase, matcher: Matcher
+@pytest.mark.parametrize(
+    ("name", "least_in", "least_out"),
+    [("from-article.yaml", 300, 150), ("from-article-2.yaml", 130, 75)],
+)
+def test_the_sets_written_from_the_article_meet_their_floors(
+    base: FactBase, matcher: Matcher, name: str, least_in: int, least_out: int
 ) -> None:
-    questions = load_questions(PROJECT_KNOWLEDGE / EVAL_DIR / "from-article.yaml")
+    questions = load_questions(PROJECT_KNOWLEDGE / EVAL_DIR / name)
     in_scope = [case for case in questions.cases if case.expect is not None]
-    assert len(in_scope) >= 300 and len(questions.cases) - len(in_scope) >= 150
+    assert len(in_scope) >= least_in and len(questions.cases) - len(in_scope) >= least_out
     answerer = Answerer(base, matcher)
     result = evaluate(questions, answerer.ask, answerer.answered_by)
     assert result.failures() == [], result.table()

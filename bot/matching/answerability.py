@@ -267,6 +267,10 @@ def _unnamed(index: Index, analysis: Analysis, position: int) -> str | None:
     head, kind = found
     if stem(head) in index.item_described[position]:
         return None
+    # "who was the HNC chief": a word of a name the question gives names no one to be named.
+    names = zip(analysis.content, analysis.typed, strict=True)
+    if any(head in typed.split() for term, typed in names if term in index.entity_by_token):
+        return None
     # One its text names counts, not one a phrasing mentions ("… before Sochi?") nor one a
     # name holds ("the Sochi summit": its presidents).
     named = {term for terms in index.answer_terms[position] for term in terms}

@@ -169,6 +169,8 @@ def which_named(words: Sequence[str]) -> tuple[str, str] | None:
     describe it may stand between, but no function word ("what did the leaders say" asks what,
     not which leaders)."""
     for at, word in enumerate(words):
+        # "which of the groups"; but "what the chiefs plan" asks what they plan
+        passed = {"which": ("other", "of", "the"), "what": ("other",)}.get(word, ())
         if word in ("which", "what"):
             start = at + 1
         elif word == "who" and tuple(words[at + 1 : at + 3]) in _WHO_THE:
@@ -178,7 +180,7 @@ def which_named(words: Sequence[str]) -> tuple[str, str] | None:
         for after in words[start : start + 4]:
             if after in WHICH_KINDS:
                 return after, WHICH_KINDS[after]
-            if after in STOPWORDS and after not in ("other", "of", "the"):
+            if after in STOPWORDS and after not in passed:
                 break
     return None
 

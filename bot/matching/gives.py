@@ -22,6 +22,7 @@ from bot.matching.asked import (
     is_tweet,
     kinds_of_answer,
     places_given,
+    which_named,
 )
 from bot.matching.lexicon import entity_token, stem
 from bot.normalization import normalize
@@ -37,7 +38,7 @@ class Gives:
     general_places: frozenset[str]  # the place the base is about (Syria), given by many
     item_counts: list[frozenset[str]]  # what it gives a count of, stemmed ("deleg" of "33 …")
     # The things its text describes with a clause ("opposition groups that are committed to
-    # …"): it says which ones, without naming them.
+    # …"), or its own phrasings ask "which" of: it says which ones, without naming them.
     described: list[frozenset[str]]
 
 
@@ -90,11 +91,18 @@ def what_items_give(
     # What each item gives a count of: the words after a number in its answer or quote ("33
     # delegations"), and what its own phrasings ask "how many" of.
     counts: list[set[str]] = [{stem(word) for word in counts_given(words)} for words in flat]
+    described: list[set[str]] = [
+        {stem(words[at]) for at in range(len(words) - 1) if words[at + 1] in _RELATIVE}
+        for words in flat
+    ]
     for position, words in phrasings:
         asked[position].update(asked_kinds(words))
         noun = counted(words)
         if noun is not None:
             counts[position].add(stem(noun))
+        which = which_named(words)
+        if which is not None:
+            described[position].add(stem(which[0]))
     phrasing_kinds = [frozenset(kinds) for kinds in asked]
     # A fact that declares what it answers (`answers:`) gives just that, whatever its text and
     # phrasings seem to give; whether its text names a day is still read from it.
@@ -109,10 +117,7 @@ def what_items_give(
         answer_places=[found - general for found in given],
         general_places=general,
         item_counts=[frozenset(found) for found in counts],
-        described=[
-            frozenset(stem(words[at]) for at in range(len(words) - 1) if words[at + 1] in _RELATIVE)
-            for words in flat
-        ],
+        described=[frozenset(found) for found in described],
     )
 
 
