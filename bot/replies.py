@@ -35,6 +35,8 @@ _MISSING_TEXT = {
     "person": "who",
     "reason": "why",
     "future": "what will happen",
+    "outcome": "what came of it",
+    "meaning": "what was meant",
     "tweet": "what was tweeted",
     "hashtag": "which hashtag",
     "handle": "which handle",
@@ -235,6 +237,8 @@ class Answerer:
         if why is None:
             return self.base.reply("closest", DEFAULT_CLOSEST)
         missing = [_MISSING_TEXT[kind] for kind in why.missing if kind in _MISSING_TEXT]
+        if why.unnamed is not None:
+            missing.append(f"which {why.unnamed}")
         if why.speaker is not None and not why.speaker_quoted:
             entity = self.base.entities.get(why.speaker)
             missing.append(f"what {entity.name if entity else why.speaker} said")

@@ -478,6 +478,7 @@ def test_the_why_object_names_every_signal(matcher: Matcher) -> None:
         "head",
         "nobody",
         "absent_person",
+        "unnamed",
         "answerable",
     }
     assert 0.0 <= why.answerable <= 1.0
@@ -576,6 +577,18 @@ def test_a_negated_auxiliary_is_a_function_word(matcher: Matcher, negation: str)
     plain = matcher.analyse("did the violence come back", correct=True)
     negated = matcher.analyse(f"the violence {negation} come back", correct=True)
     assert negated.content == plain.content
+
+
+@pytest.mark.parametrize("phrase", ["according to", "per"])
+def test_according_to_is_a_function_word(matcher: Matcher, phrase: str) -> None:
+    # "according to Rouhani", "per the statement" say whose words are asked for: the name
+    # carries it, and "according" is no topic the fact must explain.
+    plain = matcher.analyse("what are the three countries committed to rouhani", correct=True)
+    said = matcher.analyse(f"what are the three countries committed to {phrase} rouhani", True)
+    assert said.content == plain.content
+    match = matcher.match("what are the three countries committed to according to rouhani")
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    assert match.best.id == "rouhani-pleased"
 
 
 def test_a_slip_of_a_function_word_is_read_as_one(matcher: Matcher) -> None:

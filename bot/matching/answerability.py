@@ -29,6 +29,7 @@ from bot.matching.asked import (
     counted,
     exact,
     kinds_asked,
+    which_named,
 )
 from bot.matching.index import Analysis, Index
 from bot.matching.lexicon import QUESTION_TERMS, STOPWORDS, entity_token, rarity, stem
@@ -61,6 +62,10 @@ class Why:
     answerable: float = 0.0
     typed: tuple[str, ...] = ()  # the unexplained words as the asker typed them, to show
     absent_person: bool = False  # a person the question names is nowhere in the candidate
+    # "which groups …?": the thing asked to be named, when the candidate names none of its kind
+    unnamed: str | None = None
+    # the kind words of the question ("date", "city") it explains by giving that kind
+    kind_terms: frozenset[str] = frozenset()
 
     def features(self) -> tuple[float, ...]:
         """The signals as the model's inputs, in the order of `Weights.model`."""
@@ -99,6 +104,7 @@ class Why:
             "head": self.head,
             "nobody": self.nobody,
             "absent_person": self.absent_person,
+            "unnamed": self.unnamed,
             "answerable": round(self.answerable, 3),
         }
 
@@ -127,6 +133,8 @@ class Why:
             parts.append("nobody named")
         if self.absent_person:
             parts.append("a person asked about is absent")
+        if self.unnamed is not None:
+            parts.append(f"no {self.unnamed} named")
         return " ".join(parts)
 
 
@@ -216,6 +224,8 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         and (index.entity_by_token[speaker].kind == "person" or not speakers),
         missing_entities=tuple(index.entity_by_token[t].id for t in unmentioned),
         nobody=_names_nobody(index, analysis, position),
+        unnamed=_unnamed(index, analysis, position),
+        kind_terms=frozenset(t for t in content if KIND_WORDS.get(spelled[t]) in gives),
         head=_unexplained_head(analysis.words, {spelled[term] for term in unexplained}),
     )
     return _with_probability(why, weights)
@@ -244,6 +254,28 @@ def asks_for_someone(words: tuple[str, ...]) -> bool:
             if after in STOPWORDS:
                 break
     return False
+
+
+def _unnamed(index: Index, analysis: Analysis, position: int) -> str | None:
+    """The thing "which groups …?", "what city …?" asks to be named, when the candidate names
+    no entity of its kind beyond those the question names, nor describes which with a clause
+    ("groups that are committed to …"): "Turkey has supported Syrian opposition groups" does
+    not say which."""
+    found = which_named(analysis.words)
+    if found is None:
+        return None
+    head, kind = found
+    if stem(head) in index.item_described[position]:
+        return None
+    # "who was the HNC chief": a word of a name the question gives names no one to be named.
+    names = zip(analysis.content, analysis.typed, strict=True)
+    if any(head in typed.split() for term, typed in names if term in index.entity_by_token):
+        return None
+    # One its text names counts, not one a phrasing mentions ("… before Sochi?") nor one a
+    # name holds ("the Sochi summit": its presidents).
+    named = {term for terms in index.answer_terms[position] for term in terms}
+    others = {t for t in named if t in index.entity_by_token} - set(analysis.entities)
+    return None if any(index.entity_by_token[t].kind == kind for t in others) else head
 
 
 def _names_nobody(index: Index, analysis: Analysis, position: int) -> bool:

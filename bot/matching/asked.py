@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import pairwise
 
 from bot.matching.lexicon import STOPWORDS
 
 NUMBER, DURATION, PLACE, DATE, PERSON = "number", "duration", "place", "date", "person"
 REASON = "reason"  # "why?", "what for?", "the purpose of …": a cause or a purpose
 FUTURE = "future"  # "will they …?", "is it going to …?": what is to come, not what was
+# "did it take place?", "who attended?", "what came of it?": what became of something, which a
+# fact that tells only a plan (`planned:`) cannot say.
+OUTCOME = "outcome"
+MEANING = "meaning"  # "what did Zarif mean by glowing orbs?": what words meant, explained
 TWEET = "tweet"  # "what did X tweet?": words a tweet gives, not a readout or a speech
 HASHTAG, HANDLE = "hashtag", "handle"  # "which hashtag", "his Twitter handle": #…, @… in a text
 DAY = "day"  # a fact's text gives a day of a month ("22 November"), not only a month or year
 # What "exactly" asks for beyond a date or a place: a day, a place more precise than the base's.
 EXACT_DATE, EXACT_PLACE = "exact date", "exact place"
-_EXACT_WORDS = frozenset(("exactly", "precisely", "specifically"))
+_EXACT_WORDS = frozenset(("exactly", "precisely", "specifically", "exact", "precise"))
 _NUMBER_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds "
     "thousand thousands twice once several some".split()
@@ -52,6 +57,29 @@ _FUTURE_TEXT = re.compile(
     r"|intends|continue|continued|next|again|future|upcoming|scheduled|until|expect|expected"
     r"|hope|hoped|urge|urged|call|called|aim|aimed|to be held|committed|determined)\b"
 )
+_OUTCOME_ASKED = re.compile(
+    r"\b(?:happened|took place|went ahead|occurred|attended|participated|took part|outcomes?"
+    r"|results?|came of|came out of)\b"
+    r"|\b(?:was|were)\b(?: \w+){0,4}? (?:held|convened|cancell?ed|postponed)\b"
+    r"|\b(?:did|has|have|had)\b(?: \w+){0,6}? (?<!to )(?:happen|take place|go ahead|occur|attend"
+    r"|participate|take part|succeed|convene)\b"
+)
+# "which groups", "what city": the kind of entity the answer must name one of.
+_WHICH_HEADS = {
+    "organisation": "group groups organisation organisations organization organizations body "
+    "bodies faction factions militia militias delegation delegations",
+    "place": "city cities town towns place places region regions area areas site sites",
+    "country": "country countries nation nations",
+    "person": "person people leader leaders official officials minister ministers president "
+    "presidents diplomat diplomats journalist journalists chief chiefs general generals "
+    "commander commanders officer officers delegate delegates",
+    "document": "resolution resolutions document documents",
+}
+WHICH_KINDS = {word: kind for kind, words in _WHICH_HEADS.items() for word in words.split()}
+_MEANING_ASKED = re.compile(r"\b(?:mean|meant|means) by\b|\b(?:refer|refers|referring) to\b")
+_MEANING_TEXT = re.compile(r"\b(?:meaning|means|meant|refers to|referring to|that is to say)\b")
+# A text tells of something still to be held: what came of it, it cannot say.
+_TO_BE_HELD = re.compile(r"\b(?:to be held|will be held|yet to take place)\b")
 # A text gives a reason or a purpose: "because …", "so that …", "to brief them on …".
 _REASON_TEXT = re.compile(
     r"\b(?:because|so that|in order|goal|aim|aimed|purpose|intended|reason|due to|owing to)\b"
@@ -123,9 +151,38 @@ def asked_kinds(words: Sequence[str]) -> frozenset[str]:
         found.add(REASON)
     if "will" in words[:4] or "going to" in text:
         found.add(FUTURE)
+    elif _OUTCOME_ASKED.search(text):
+        found.add(OUTCOME)
     if _TWEET_WORDS & set(words):
         found.add(TWEET)
+    if _MEANING_ASKED.search(text):
+        found.add(MEANING)
     return frozenset(found)
+
+
+_WHO_THE = frozenset((be, "the") for be in _BE)
+
+
+def which_named(words: Sequence[str]) -> tuple[str, str] | None:
+    """The thing "which groups …?", "what other leaders …?", "which Turkish-backed rebel groups
+    …?", "who were the military chiefs?" asks to be named, and its kind of entity; words that
+    describe it may stand between, but no function word ("what did the leaders say" asks what,
+    not which leaders)."""
+    for at, word in enumerate(words):
+        # "which of the groups"; but "what the chiefs plan" asks what they plan
+        passed = {"which": ("other", "of", "the"), "what": ("other",)}.get(word, ())
+        if word in ("which", "what"):
+            start = at + 1
+        elif word == "who" and tuple(words[at + 1 : at + 3]) in _WHO_THE:
+            start = at + 3  # "who were the military chiefs?" asks to name them
+        else:
+            continue
+        for after in words[start : start + 4]:
+            if after in WHICH_KINDS:
+                return after, WHICH_KINDS[after]
+            if after in STOPWORDS and after not in passed:
+                break
+    return None
 
 
 def named_kinds(words: Sequence[str]) -> frozenset[str]:
@@ -157,8 +214,11 @@ def places_given(
 
 
 def exact(words: Sequence[str]) -> bool:
-    """Whether a question asks for precision: "where exactly", "what date precisely"."""
-    return any(word in _EXACT_WORDS for word in words)
+    """Whether a question asks for precision: "where exactly", "what date precisely", "the
+    exact location"; and "on what date", "which day": a day, not a month."""
+    if any(word in _EXACT_WORDS for word in words):
+        return True
+    return any(a in ("what", "which") and b in ("date", "day") for a, b in pairwise(words))
 
 
 def _is_day(words: Sequence[str], at: int) -> bool:
@@ -217,4 +277,8 @@ def kinds_of_answer(words: Sequence[str], places: Iterable[str]) -> frozenset[st
         found.add(REASON)
     if _FUTURE_TEXT.search(text):
         found.add(FUTURE)
+    if not _TO_BE_HELD.search(text):
+        found.add(OUTCOME)
+    if _MEANING_TEXT.search(text):
+        found.add(MEANING)
     return frozenset(found)

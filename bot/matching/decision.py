@@ -9,6 +9,7 @@ come, marked as such; below that the bot says it has no sourced answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -55,29 +56,59 @@ class Decision:
     closest: Candidate | None = None
 
 
-def decide(ranked: list[Candidate], why: Why | None, weights: Weights) -> Decision:
-    """The outcome for ranked candidates, given the signals on the top one."""
+def lacks(why: Why) -> bool:
+    """Whether a candidate cannot give what was asked for (a date, a place, someone's words,
+    the one "who" or "which X" asks for), however close its wording."""
+    return (
+        bool(why.missing)
+        or why.unquoted_person
+        or why.nobody
+        or why.absent_person
+        or why.unnamed is not None
+    )
+
+
+def decide(
+    ranked: list[Candidate],
+    why: Why | None,
+    weights: Weights,
+    explain_at: Callable[[int], Why] | None = None,
+) -> Decision:
+    """The outcome for ranked candidates, given the signals on the top one (and, to weigh
+    rivals, `explain_at`: the signals on the candidate at a rank)."""
     if not ranked or why is None or ranked[0].score < weights.clarify:
         near = tuple(c for c in ranked[:3] if c.score >= weights.suggest)
         return Decision(Outcome.FALLBACK, near)
     top = ranked[0]
-    # A runner-up that explains nothing the best one does not is no rival, unless it is
-    # nearly as good; one that explains something else is a rival within the margin.
+    # A runner-up that explains nothing the best one does not (a kind word such as "date" it
+    # gives included; "what", which asks for no kind of answer, aside) is no rival, unless it
+    # is nearly as good; one that explains something else is a rival within the margin.
+    explained = top.matched | why.kind_terms
     rivals = [
         c
         for c in ranked[1:3]
         if c.score >= max(weights.clarify, top.score - weights.margin)
-        and (not c.matched <= top.matched or c.score >= top.score - weights.dominant_margin)
+        and (
+            not c.matched - {"what"} <= explained or c.score >= top.score - weights.dominant_margin
+        )
     ]
-    # A fact that cannot give what was asked for (a date, a place, someone's words, the one
-    # "who" asks for) is never served as its answer, however close its wording.
-    lacking = bool(why.missing) or why.unquoted_person or why.nobody or why.absent_person
+    # A fact that cannot give what was asked for is never served as its answer.
+    lacking = lacks(why)
     confident = top.score >= weights.answer and why.answerable >= weights.answerable
     confident = confident and not lacking
+    # A rival that cannot give what was asked is none beside a top one that can; asked back,
+    # those that can come first.
+    offered = [top, *rivals]
+    if rivals and explain_at is not None:
+        whys = {id(c): explain_at(ranked.index(c)) for c in rivals}
+        whys[id(top)] = why
+        if not lacking:
+            rivals = [c for c in rivals if not lacks(whys[id(c)])]
+        offered = sorted([top, *rivals], key=lambda c: lacks(whys[id(c)]))
     if not rivals and confident:
         return Decision(Outcome.ANSWER, (top,))
     if rivals and top.explained >= weights.clarify_explained:
-        return Decision(Outcome.CLARIFY, (top, *rivals))
+        return Decision(Outcome.CLARIFY, tuple(offered))
     others = tuple(c for c in ranked[1:3] if c.score >= weights.suggest)
     if top.explained >= weights.closest_explained:
         return Decision(Outcome.FALLBACK, others, closest=top)

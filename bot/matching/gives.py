@@ -14,6 +14,7 @@ from bot.matching.asked import (
     DAY,
     DECLARED,
     FUTURE,
+    OUTCOME,
     TWEET,
     asked_kinds,
     counted,
@@ -21,6 +22,7 @@ from bot.matching.asked import (
     is_tweet,
     kinds_of_answer,
     places_given,
+    which_named,
 )
 from bot.matching.lexicon import entity_token, stem
 from bot.normalization import normalize
@@ -35,6 +37,9 @@ class Gives:
     answer_places: list[frozenset[str]]  # the places its text gives as where, less the general
     general_places: frozenset[str]  # the place the base is about (Syria), given by many
     item_counts: list[frozenset[str]]  # what it gives a count of, stemmed ("deleg" of "33 …")
+    # The things its text describes with a clause ("opposition groups that are committed to
+    # …"), or its own phrasings ask "which" of: it says which ones, without naming them.
+    described: list[frozenset[str]]
 
 
 def what_items_give(
@@ -67,13 +72,17 @@ def what_items_give(
     common = max(named, key=named.__getitem__, default="")
     share = named.get(common, 0) / max(1, len(items))
     general = frozenset({common}) if share > general_share else frozenset()
-    # A fact planned for a date still to come (`planned:`) tells what is to come; a tweet's
-    # words are what its author tweeted.
+    # A fact planned for a date still to come (`planned:`) tells what is to come, and not what
+    # came of it, as a text of something still "to be held" does not; a tweet's words are what
+    # its author tweeted.
     answer_kinds = [
-        kinds_of_answer(words, list(place_tokens))
-        | marked[position]
-        | ({FUTURE} if item.fact is not None and item.fact.planned is not None else set())
-        | ({TWEET} if _from_tweet(base, item) else set())
+        (
+            kinds_of_answer(words, list(place_tokens))
+            | marked[position]
+            | ({TWEET} if _from_tweet(base, item) else set())
+        )
+        if item.fact is None or item.fact.planned is None
+        else (kinds_of_answer(words, list(place_tokens)) | marked[position] | {FUTURE}) - {OUTCOME}
         for position, (words, item) in enumerate(zip(flat, items, strict=True))
     ]
     # The kinds of answer an item's own phrasings ask for: a fact asked "where ...?" by the
@@ -82,18 +91,25 @@ def what_items_give(
     # What each item gives a count of: the words after a number in its answer or quote ("33
     # delegations"), and what its own phrasings ask "how many" of.
     counts: list[set[str]] = [{stem(word) for word in counts_given(words)} for words in flat]
+    described: list[set[str]] = [
+        {stem(words[at]) for at in range(len(words) - 1) if words[at + 1] in _RELATIVE}
+        for words in flat
+    ]
     for position, words in phrasings:
         asked[position].update(asked_kinds(words))
         noun = counted(words)
         if noun is not None:
             counts[position].add(stem(noun))
+        which = which_named(words)
+        if which is not None:
+            described[position].add(stem(which[0]))
     phrasing_kinds = [frozenset(kinds) for kinds in asked]
     # A fact that declares what it answers (`answers:`) gives just that, whatever its text and
     # phrasings seem to give; whether its text names a day is still read from it.
     for position, item in enumerate(items):
         if item.fact is not None and item.fact.answers is not None:
             kinds = frozenset(DECLARED[name] for name in item.fact.answers)
-            answer_kinds[position] = kinds | (answer_kinds[position] & {DAY})
+            answer_kinds[position] = kinds | (answer_kinds[position] & {DAY, OUTCOME})
             phrasing_kinds[position] = kinds
     return Gives(
         answer_kinds=answer_kinds,
@@ -101,7 +117,11 @@ def what_items_give(
         answer_places=[found - general for found in given],
         general_places=general,
         item_counts=[frozenset(found) for found in counts],
+        described=[frozenset(found) for found in described],
     )
+
+
+_RELATIVE = frozenset(("that", "who", "which", "whom", "whose"))
 
 
 def _from_tweet(base: FactBase, item: Answerable) -> bool:

@@ -63,8 +63,8 @@ class _Phrasing:
     text: str
     content: str
     words: tuple[str, ...]
-    # False for the ways of asking an entity that points to a fact lends it ("where is X"):
-    # what the fact gives is read from its own text and the phrasings people wrote for it.
+    # False for "where is X" and the like, lent by an entity that points to the fact: what
+    # the fact gives is read from its text and the phrasings people wrote.
     written: bool = True
 
 
@@ -134,9 +134,9 @@ class Index:
         )
         self.answer_places = gives.answer_places
         self.general_places = gives.general_places  # the place the base is about (Syria)
-        self.answer_kinds = gives.answer_kinds
-        self.phrasing_kinds = gives.phrasing_kinds
+        self.answer_kinds, self.phrasing_kinds = gives.answer_kinds, gives.phrasing_kinds
         self.item_counts = gives.item_counts
+        self.item_described = gives.described
         # Each phrasing as a set of terms with its total weight, for the Dice overlap; the
         # answer and the quote count too, at a discount, as phrasings no one wrote down.
         self.phrase_sets: list[frozenset[str]] = []

@@ -29,8 +29,8 @@ STOPWORDS = frozenset(
     hasnt havent hadnt aint any many much kind sort as one ones way ask asked
     right correct true anyone anybody someone somebody guys wondering wonder curious quick
     quickly remind mean meant lol btw um uh hmm kindly heard hear remember recall briefly
-    detail details exact basically wanna gonna gotta dunno youre whats happens gets getting
-    goes knows wants needs tells telling asks asking explains shows
+    detail details exact according per basically wanna gonna gotta dunno youre whats happens
+    gets getting goes knows wants needs tells telling asks asking explains shows
     """.split()
 )
 

@@ -54,7 +54,9 @@ class Matcher:
             )
         ranked = self.rank(analysis)
         why = explain(index, analysis, ranked) if ranked else None
-        decision = decide(ranked, why, self.weights)
+        decision = decide(
+            ranked, why, self.weights, lambda at: explain(index, analysis, ranked, at)
+        )
         score = round(ranked[0].score, 1) if ranked else 0.0
         chosen = decision.chosen
         if decision.outcome is Outcome.ANSWER:
