@@ -116,8 +116,12 @@ def repeated(
     has: for "the other trip", the fact the conversation was about (`fact`) or the one the
     message finds as it stands (`plain`); for what the last answer (`given`) only named, that
     answer."""
-    if match.outcome is not Outcome.ANSWER or match.best is None:
+    best = match.best
+    if match.outcome is not Outcome.ANSWER or best is None:
         return match
+    other = best.id in (fact, plain) and "other" in question.lower()
+    if best.id != given and not other:
+        return match  # neither could hold: the words need not be read
     words = [word for word, _ in word_positions(split_tokens(question.split(ABOUT)[0]))]
     if the_other(words):
         match = other_than(match, (fact, plain))
