@@ -15,9 +15,9 @@ from itertools import pairwise
 from bot.claims import Names, claim_of
 from bot.factbase import FactBase
 from bot.followups.mentions import find_mentions, names_of, split_tokens
-from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, PRECISE, WHICH_KINDS
+from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, PRECISE
 from bot.matching import Match, Matcher, Outcome
-from bot.matching.asked import DATE, asked_kinds, asks_why, exact, kinds_asked
+from bot.matching.asked import DATE, WHICH_KINDS, asked_kinds, asks_why, exact, kinds_asked
 from bot.matching.asked import gives_reason as says_why
 from bot.matching.lexicon import SAY_WORDS
 from bot.matching.naming import named_inside

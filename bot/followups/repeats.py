@@ -24,9 +24,9 @@ from bot.followups.words import (
     PERSON_PRONOUNS,
     PLURAL_PRONOUNS,
     PREPOSITIONS,
-    WHICH_KINDS,
 )
 from bot.matching import Match, Matcher, Outcome
+from bot.matching.asked import WHICH_KINDS
 
 _SAYS = frozenset("say says said mean means meant state states stated".split())
 _HEDGES = frozenset("the a an actually really exactly again about".split())

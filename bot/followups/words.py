@@ -69,14 +69,3 @@ TOPIC_OPENERS = (
     ("okay",),
 )
 TOPIC_TAGS = frozenset("right too again then please pls ok okay correct yes".split())
-# "which groups?", "what city?": the kinds of entity the answer must name one of.
-_WHICH_HEADS = {
-    "organisation": "group groups organisation organisations organization organizations body "
-    "bodies faction factions militia militias",
-    "place": "city cities town towns place places region regions area areas site sites",
-    "country": "country countries nation nations",
-    "person": "person people leader leaders official officials minister ministers president "
-    "presidents diplomat diplomats journalist journalists",
-    "document": "resolution resolutions document documents",
-}
-WHICH_KINDS = {word: kind for kind, words in _WHICH_HEADS.items() for word in words.split()}
