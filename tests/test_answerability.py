@@ -304,17 +304,26 @@ def test_in_which_country_needs_a_fact_that_gives_a_place(matcher: Matcher) -> N
     assert match.best.id == "assad-visits-sochi"
 
 
+def _closest_why(matcher: Matcher, question: str) -> Why:
+    """The signals on a question that must not be answered."""
+    match = matcher.match(question)
+    assert match.outcome is Outcome.FALLBACK and match.why is not None
+    return match.why
+
+
+def _answered_with(matcher: Matcher, question: str) -> str:
+    """The fact a question that must be answered is answered with."""
+    match = matcher.match(question)
+    assert match.outcome is Outcome.ANSWER and match.best is not None
+    return match.best.id
+
+
 def test_a_place_name_lent_to_a_fact_does_not_say_where(matcher: Matcher) -> None:
     # "de-escalation zones" is a place entity that points to its fact: "where is …", made up
     # for the name, is no phrasing anyone wrote, and the fact says only "in Syria".
-    match = matcher.match("where are the de-escalation zones")
-    assert match.why is not None and match.why.fact == "de-escalation-zones"
-    assert PLACE in match.why.missing
-    assert match.outcome is Outcome.FALLBACK
+    assert PLACE in _closest_why(matcher, "where are the de-escalation zones").missing
     # The name still finds the fact.
-    match = matcher.match("what are the de-escalation zones")
-    assert match.outcome is Outcome.ANSWER and match.best is not None
-    assert match.best.id == "de-escalation-zones"
+    assert _answered_with(matcher, "what are the de-escalation zones") == "de-escalation-zones"
 
 
 def test_a_fact_may_declare_what_it_answers(tmp_path: Path) -> None:
@@ -385,17 +394,24 @@ def test_what_came_of_something_is_asked_in_the_past() -> None:
         assert OUTCOME not in asked_kinds(question.split()), question
 
 
+def _shown_closest(base: FactBase, matcher: Matcher, question: str, fact: str, what: str) -> Why:
+    """The signals on `question`, asserting it gets `fact` as the closest, "My sources don't
+    say {what}"."""
+    match = matcher.match(question)
+    assert match.why is not None and match.why.fact == fact
+    assert match.outcome is Outcome.FALLBACK
+    reply = Answerer(base, matcher).ask(question)
+    assert reply.text().startswith(f"My sources don't say {what}. What they say:")
+    return match.why
+
+
 def test_a_fact_that_tells_a_plan_cannot_say_what_came_of_it(
     base: FactBase, matcher: Matcher
 ) -> None:
     # The congress was planned for December 2017 (`planned:`): its fact tells the plan only.
     question = "how many delegations attended the national dialogue congress"
-    match = matcher.match(question)
-    assert match.why is not None and match.why.fact == "congress-invitations"
-    assert OUTCOME in match.why.missing
-    assert match.outcome is Outcome.FALLBACK
-    reply = Answerer(base, matcher).ask(question)
-    assert reply.text().startswith("My sources don't say what came of it. What they say:")
+    why = _shown_closest(base, matcher, question, "congress-invitations", "what came of it")
+    assert OUTCOME in why.missing
     # A meeting that took place tells what came of it.
     match = matcher.match("who attended the sochi summit")
     assert match.outcome is Outcome.ANSWER and match.best is not None
@@ -419,43 +435,33 @@ def test_which_names_the_thing_it_asks_for() -> None:
 def test_which_needs_a_fact_that_names_or_describes_one(base: FactBase, matcher: Matcher) -> None:
     # Turkey's support for "Syrian opposition groups" says not which groups.
     question = "which turkish backed rebel groups fight in syria"
-    match = matcher.match(question)
-    assert match.why is not None and match.why.unnamed == "groups"
-    assert match.outcome is Outcome.FALLBACK
-    reply = Answerer(base, matcher).ask(question)
-    assert reply.text().startswith("My sources don't say which groups. What they say:")
+    why = _shown_closest(base, matcher, question, "turkey-supports-opposition", "which groups")
+    assert why.unnamed == "groups"
     # The groups "that are committed to" Syria's sovereignty are described: answered.
     match = matcher.match("which opposition groups are welcome at the congress")
     assert match.why is not None and match.why.unnamed is None
     assert match.outcome is Outcome.ANSWER
     # "Southern Turkey" names no city; the Sochi its phrasings mention is no answer of its.
-    match = matcher.match("in which turkish city did the foreign ministers meet")
-    assert match.why is not None and match.why.fact == "foreign-ministers-talks"
-    assert match.why.unnamed == "city" and match.outcome is Outcome.FALLBACK
+    why = _closest_why(matcher, "in which turkish city did the foreign ministers meet")
+    assert why.fact == "foreign-ministers-talks" and why.unnamed == "city"
     # "Military chiefs from Russia, Iran and Turkey" names none of them; the presidents the
     # Sochi summit's name holds are not they.
     for question in (
         "who were the military chiefs who met in sochi",
         "which russian general attended the military chiefs meeting",
     ):
-        match = matcher.match(question)
-        assert match.why is not None and match.why.fact == "military-chiefs-meeting"
-        assert match.why.unnamed is not None and match.outcome is Outcome.FALLBACK
-    match = matcher.match("which town did isis lose")
-    assert match.outcome is Outcome.ANSWER and match.best is not None
-    assert match.best.id == "abu-kamal"
+        why = _closest_why(matcher, question)
+        assert why.fact == "military-chiefs-meeting" and why.unnamed is not None
+    assert _answered_with(matcher, "which town did isis lose") == "abu-kamal"
     # A fact whose own phrasings ask "which factions" says which, to those who wrote them;
     # "groups" it still does not.
-    match = matcher.match("which syrian factions does turkey back")
-    assert match.outcome is Outcome.ANSWER and match.best is not None
-    assert match.best.id == "turkey-supports-opposition"
+    question = "which syrian factions does turkey back"
+    assert _answered_with(matcher, question) == "turkey-supports-opposition"
     # "the HNC chief" names Hijab: no chief is asked to be named.
     match = matcher.match("who was the hnc chief that quit")
     assert match.why is not None and match.why.unnamed is None
     # A fact naming the leaders answers which leaders.
-    match = matcher.match("what other leaders did putin call")
-    assert match.outcome is Outcome.ANSWER and match.best is not None
-    assert match.best.id == "putin-calls-leaders"
+    assert _answered_with(matcher, "what other leaders did putin call") == "putin-calls-leaders"
 
 
 def test_what_words_meant_needs_a_text_that_explains_them(base: FactBase, matcher: Matcher) -> None:
@@ -464,11 +470,8 @@ def test_what_words_meant_needs_a_text_that_explains_them(base: FactBase, matche
     assert MEANING not in asked_kinds("what does the statement mean for syria".split())
     # The tweet says "glowing orbs"; nothing says what Zarif meant by them.
     question = "what did zarif mean by glowing orbs"
-    match = matcher.match(question)
-    assert match.why is not None and match.why.fact == "zarif-tweet"
-    assert MEANING in match.why.missing and match.outcome is Outcome.FALLBACK
-    reply = Answerer(base, matcher).ask(question)
-    assert reply.text().startswith("My sources don't say what was meant. What they say:")
+    why = _shown_closest(base, matcher, question, "zarif-tweet", "what was meant")
+    assert MEANING in why.missing
     assert MEANING in kinds_of_answer("by orbs he meant the globe".split(), [])
 
 
