@@ -617,3 +617,13 @@ def test_a_rival_explaining_only_what_is_none(matcher: Matcher) -> None:
     match = matcher.match(question)
     assert match.outcome is Outcome.ANSWER and match.best is not None
     assert match.best.id == "js-sovereignty"
+
+
+def test_words_of_saying_and_of_relative_time_need_no_explaining(matcher: Matcher) -> None:
+    # "mention" asks what a text says, as "say" does; "after" is told by a fact that dates it
+    # ("two days later").
+    why = _closest_why(matcher, "did the statement mention prisoners")
+    assert why.fact == "js-humanitarian" and "mention" not in why.unexplained
+    match = matcher.match("how many days after assad's visit was the three-way summit")
+    assert match.why is not None and match.why.fact == "assad-visit-purpose"
+    assert "after" not in match.why.unexplained

@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA
 from bot.matching.asked import (
     DATE,
     DAY,
+    DURATION,
     EXACT_DATE,
     EXACT_PLACE,
     KIND_WORDS,
@@ -170,6 +171,7 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         term
         for term in unexplained
         if KIND_WORDS.get(spelled[term]) not in gives
+        and not (spelled[term] in _RELATIVE_TIME and gives & {DATE, DURATION})
         and (spelled[term] in unread or not _slip_of(spelled[term], stems))
     ]
     specific = [rarity(spelled[term]) for term in unexplained]
@@ -229,6 +231,10 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         head=_unexplained_head(analysis.words, {spelled[term] for term in unexplained}),
     )
     return _with_probability(why, weights)
+
+
+# "how many days after the visit", "before the summit": told by a candidate that dates it.
+_RELATIVE_TIME = frozenset("after before later earlier prior since".split())
 
 
 # "which people", "what officials": someone asked for as a "who" is.

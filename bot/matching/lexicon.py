@@ -172,6 +172,7 @@ SAY_WORDS = """
     say said says tell told tells state stated claim claimed claims think
     thought tweet tweeted tweets write wrote writes post posted stress stressed declare declared
     remark reply replied replies respond responded comment commented warn warned
+    mention mentioned mentions cite cited cites
     """
 
 # How often a word occurs in English (pyspellchecker's word counts). A word it knows at all
