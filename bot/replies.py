@@ -29,7 +29,7 @@ DEFAULT_CLOSEST_OTHERS = rendering.OTHERS
 # What a question asked for that the closest fact does not give, as "My sources don't say ...".
 _MISSING_TEXT = {
     "date": "when",
-    "place": "where",
+    "place": "where exactly",
     "number": "how many",
     "duration": "how long",
     "person": "who",

@@ -620,10 +620,51 @@ def test_a_rival_explaining_only_what_is_none(matcher: Matcher) -> None:
 
 
 def test_words_of_saying_and_of_relative_time_need_no_explaining(matcher: Matcher) -> None:
-    # "mention" asks what a text says, as "say" does; "after" is told by a fact that dates it
-    # ("two days later").
-    why = _closest_why(matcher, "did the statement mention prisoners")
-    assert why.fact == "js-humanitarian" and "mention" not in why.unexplained
+    # "mention", "refer to" ask what a text says, as "say" does; "after" is told by a fact
+    # that dates it ("two days later").
+    assert _answered_with(matcher, "did the statement mention prisoners") == "js-humanitarian"
+    assert _answered_with(matcher, "which resolution did trump and putin refer to") == (
+        "trump-putin-readout"
+    )
     match = matcher.match("how many days after assad's visit was the three-way summit")
     assert match.why is not None and match.why.fact == "assad-visit-purpose"
     assert "after" not in match.why.unexplained
+
+
+def test_what_a_plan_asks_is_no_outcome() -> None:
+    for question in (
+        "did they agree where the congress would take place",
+        "did they say the congress would happen in sochi",
+        "who was invited to the congress and when was it to be held",
+    ):
+        assert OUTCOME not in asked_kinds(question.split()), question
+    for question in (
+        "has the congress taken place",
+        "has the congress been held",
+        "didnt the congress take place",
+    ):
+        assert OUTCOME in asked_kinds(question.split()), question
+
+
+def test_none_of_the_facts_giving_what_is_asked_is_no_choice(matcher: Matcher) -> None:
+    # Neither the invitations nor the statement's call can say whether the congress was held:
+    # the closest, not "Did you mean one of these?".
+    why = _closest_why(matcher, "did the congress take place")
+    assert OUTCOME in why.missing
+    assert matcher.match("did the congress take place").closest is not None
+
+
+def test_which_reads_an_adjective_as_one() -> None:
+    assert which_named("what general agreement did lavrov say they reached".split()) is None
+    assert which_named("what chief goal did the conference have".split()) is None
+    assert which_named("which general met in sochi".split()) == ("general", "person")
+    assert MEANING not in asked_kinds("what do they mean by a political solution".split())
+    assert MEANING not in asked_kinds("what is meant by de-escalation zones".split())
+
+
+def test_a_region_is_given_by_a_country(matcher: Matcher) -> None:
+    # "In southern Turkey" says in which region, not in which city.
+    match = matcher.match("which region did the foreign ministers meet in")
+    assert match.why is not None and match.why.fact == "foreign-ministers-talks"
+    assert match.why.unnamed is None
+    assert _closest_why(matcher, "which city did the foreign ministers meet in").unnamed == "city"

@@ -7,9 +7,9 @@ import pytest
 
 from bot.config import PROJECT_KNOWLEDGE
 from bot.factbase import load
-from bot.followups.limits import asks_day, asks_which, asks_who_they_are, gives_kinds
+from bot.followups.limits import asks_day, asks_who_they_are, gives_kinds
 from bot.matching import Outcome
-from bot.matching.asked import asks_why
+from bot.matching.asked import asks_why, which_named
 from bot.normalization import normalize
 from bot.replies import Answerer, Reply
 from tests.harness import converse
@@ -99,9 +99,9 @@ def test_what_for_asks_a_purpose(answerer: Answerer) -> None:
 
 
 def test_which_groups_needs_a_fact_that_names_one(answerer: Answerer) -> None:
-    assert asks_which("which groups".split()) == "organisation"
-    assert asks_which("what city did they pick".split()) == "place"
-    assert asks_which("which side".split()) is None
+    assert which_named("which groups".split()) == ("groups", "organisation")
+    assert which_named("what city did they pick".split()) == ("city", "place")
+    assert which_named("which side".split()) is None
     # That Turkey has supported Syrian opposition groups does not say which.
     replies = converse(answerer, "has iran backed assad militarily", "and turkey?", "which groups?")
     assert replies[1].fact == "turkey-supports-opposition"

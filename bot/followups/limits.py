@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
-from itertools import pairwise
 
 from bot.claims import Names, claim_of
 from bot.factbase import FactBase
 from bot.followups.mentions import find_mentions, names_of, split_tokens
-from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS, PRECISE
+from bot.followups.words import BE, PERSON_PRONOUNS, PLURAL_PRONOUNS
 from bot.matching import Match, Matcher, Outcome
-from bot.matching.asked import DATE, WHICH_KINDS, asked_kinds, asks_why, exact, kinds_asked
+from bot.matching.asked import DATE, asked_kinds, asks_why, exact, kinds_asked, which_named
 from bot.matching.asked import gives_reason as says_why
 from bot.matching.lexicon import SAY_WORDS
 from bot.matching.naming import named_inside
@@ -157,16 +156,9 @@ _DAY_WORDS = frozenset(("date", "day"))
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 
 
-def precise(words: Sequence[str]) -> bool:
-    """Whether a message asks for precision: "exactly", "what exact date?"."""
-    return exact(words) or bool(set(words) & PRECISE)
-
-
 def asks_day(words: Sequence[str]) -> bool:
     """Whether a message asks for a day: "what date?", "which day?", "when exactly?"."""
-    named = any(a in ("what", "which") and b in ("date", "day") for a, b in pairwise(words))
-    day = DATE in asked_kinds(words) or bool(set(words) & _DAY_WORDS)
-    return named or (precise(words) and day)
+    return exact(words) and (DATE in asked_kinds(words) or bool(set(words) & _DAY_WORDS))
 
 
 def gives_day(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
@@ -184,21 +176,14 @@ def gives_day(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
     return as_closest(match)
 
 
-def asks_which(words: Sequence[str]) -> str | None:
-    """The kind of entity "which groups?", "what city did they pick?" asks to be named."""
-    for first, second in pairwise(words):
-        if first in ("which", "what") and second in WHICH_KINDS:
-            return WHICH_KINDS[second]
-    return None
-
-
 def names_which(base: FactBase, match: Match, words: Sequence[str], question: str) -> Match:
     """The match, unless "which groups?" gets a fact that names no group the question (as
     read) does not: "Turkey has supported Syrian opposition groups" does not say which."""
     best = match.best
-    kind = asks_which(words)
-    if match.outcome is not Outcome.ANSWER or best is None or kind is None:
+    which = which_named(words)
+    if match.outcome is not Outcome.ANSWER or best is None or which is None:
         return match
+    kind = which[1]
     fact = base.facts.get(best.id)
     if fact is None:
         return match

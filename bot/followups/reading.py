@@ -19,7 +19,6 @@ from bot.followups.limits import (
     names_which,
     offered_that_gives,
     only_fact,
-    precise,
     within_limits,
 )
 from bot.followups.mentions import Token, split_tokens, word_positions
@@ -35,7 +34,7 @@ from bot.followups.readings import (
 from bot.followups.repeats import repeated
 from bot.followups.words import INTERJECTIONS, QUESTION_WORDS
 from bot.matching import Match, Outcome
-from bot.matching.asked import KIND_WORDS
+from bot.matching.asked import KIND_WORDS, exact
 from bot.normalization import normalize
 from bot.replies import Answerer, Reply
 
@@ -397,7 +396,7 @@ def _in_context(
                 only,
                 partial(dated, last=last, bare=candidate.bare),
             )
-        if candidate.bare and precise(words) and answered_with(context) is not None:
+        if candidate.bare and exact(words) and answered_with(context) is not None:
             # "exact date?", "when exactly?" ask more of the answer just given: only its fact
             # may say it ("on 22 November" of another fact is that fact's day, not this one's).
             read = only_fact(read, context.fact)

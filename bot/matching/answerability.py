@@ -27,6 +27,7 @@ from bot.matching.asked import (
     NUMBER,
     PERSON,
     PLACE,
+    WIDE_PLACES,
     counted,
     exact,
     kinds_asked,
@@ -281,7 +282,8 @@ def _unnamed(index: Index, analysis: Analysis, position: int) -> str | None:
     # name holds ("the Sochi summit": its presidents).
     named = {term for terms in index.answer_terms[position] for term in terms}
     others = {t for t in named if t in index.entity_by_token} - set(analysis.entities)
-    return None if any(index.entity_by_token[t].kind == kind for t in others) else head
+    kinds = (kind, "country") if head in WIDE_PLACES else (kind,)
+    return None if any(index.entity_by_token[t].kind in kinds for t in others) else head
 
 
 def _names_nobody(index: Index, analysis: Analysis, position: int) -> bool:

@@ -58,11 +58,11 @@ _FUTURE_TEXT = re.compile(
     r"|hope|hoped|urge|urged|call|called|aim|aimed|to be held|committed|determined)\b"
 )
 _OUTCOME_ASKED = re.compile(
-    r"\b(?:happened|took place|went ahead|occurred|attended|participated|took part|outcomes?"
-    r"|results?|came of|came out of)\b"
+    r"\b(?:happened|took place|taken place|went ahead|occurred|attended|participated|took part"
+    r"|outcomes?|results?|came of|came out of|been held|been convened)\b"
     r"|\b(?:was|were)\b(?: \w+){0,4}? (?:held|convened|cancell?ed|postponed)\b"
-    r"|\b(?:did|has|have|had)\b(?: \w+){0,6}? (?<!to )(?:happen|take place|go ahead|occur|attend"
-    r"|participate|take part|succeed|convene)\b"
+    r"|\b(?:did|didnt|has|hasnt|have|havent|had)\b(?: \w+){0,6}? (?:happen|take place|go ahead"
+    r"|occur|attend|participate|take part|succeed|convene)\b"
 )
 # "which groups", "what city": the kind of entity the answer must name one of.
 _WHICH_HEADS = {
@@ -76,7 +76,16 @@ _WHICH_HEADS = {
     "document": "resolution resolutions document documents",
 }
 WHICH_KINDS = {word: kind for kind, words in _WHICH_HEADS.items() for word in words.split()}
-_MEANING_ASKED = re.compile(r"\b(?:mean|meant|means) by\b|\b(?:refer|refers|referring) to\b")
+# A region, an area, a place is given by a country too ("in southern Turkey"); a city is not.
+WIDE_PLACES = frozenset("place places region regions area areas".split())
+# … but not what was planned: "did they agree where it would take place", "to be held".
+_PLAN_ASKED = re.compile(r"\b(?:would|will|could|should|supposed|due|planned|expected|to)\b")
+# "what did Zarif mean by …": someone's words explained ("what do they mean by a political
+# solution", "what is meant by …" ask what a thing is, which a fact about it tells).
+_MEANING_ASKED = re.compile(
+    r"\b(?:did|does|do)\b((?: \w+){1,4}) mean by\b|\b(?:was|is)\b((?: \w+){1,3}) referring to\b"
+)
+_PRONOUNS = frozenset("they he she it you we i them this that".split())
 _MEANING_TEXT = re.compile(r"\b(?:meaning|means|meant|refers to|referring to|that is to say)\b")
 # A text tells of something still to be held: what came of it, it cannot say.
 _TO_BE_HELD = re.compile(r"\b(?:to be held|will be held|yet to take place)\b")
@@ -151,15 +160,18 @@ def asked_kinds(words: Sequence[str]) -> frozenset[str]:
         found.add(REASON)
     if "will" in words[:4] or "going to" in text:
         found.add(FUTURE)
-    elif _OUTCOME_ASKED.search(text):
+    elif (outcome := _OUTCOME_ASKED.search(text)) and not _PLAN_ASKED.search(outcome.group()):
         found.add(OUTCOME)
     if _TWEET_WORDS & set(words):
         found.add(TWEET)
-    if _MEANING_ASKED.search(text):
+    meaning = _MEANING_ASKED.search(text)
+    if meaning and not set((meaning.group(1) or meaning.group(2)).split()) & _PRONOUNS:
         found.add(MEANING)
     return frozenset(found)
 
 
+_ALSO_ADJECTIVES = frozenset(("general", "chief", "official"))
+_PAST_VERBS = frozenset("met went said spoke came took led gave told sent flew".split())
 _WHO_THE = frozenset((be, "the") for be in _BE)
 
 
@@ -177,8 +189,13 @@ def which_named(words: Sequence[str]) -> tuple[str, str] | None:
             start = at + 3  # "who were the military chiefs?" asks to name them
         else:
             continue
-        for after in words[start : start + 4]:
-            if after in WHICH_KINDS:
+        span = words[start : start + 4]
+        for place, after in enumerate(span):
+            following = span[place + 1] if place + 1 < len(span) else ""
+            # "what general agreement", "what chief goal": an adjective, not the thing asked
+            adjective = after in _ALSO_ADJECTIVES and following not in STOPWORDS
+            verb = following.endswith("ed") or following in _PAST_VERBS
+            if after in WHICH_KINDS and not (adjective and not verb):
                 return after, WHICH_KINDS[after]
             if after in STOPWORDS and after not in passed:
                 break

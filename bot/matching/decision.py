@@ -96,14 +96,16 @@ def decide(
     lacking = lacks(why)
     confident = top.score >= weights.answer and why.answerable >= weights.answerable
     confident = confident and not lacking
-    # A rival that cannot give what was asked is none beside a top one that can; asked back,
-    # those that can come first.
+    # A rival that cannot give what was asked is none beside a top one that can, nor beside
+    # one that cannot either; asked back, those that can come first.
     offered = [top, *rivals]
     if rivals and explain_at is not None:
         whys = {id(c): explain_at(ranked.index(c)) for c in rivals}
         whys[id(top)] = why
-        if not lacking:
-            rivals = [c for c in rivals if not lacks(whys[id(c)])]
+        able = [c for c in rivals if not lacks(whys[id(c)])]
+        # Between facts none of which can give it, there is nothing to choose: the closest.
+        if not lacking or not able:
+            rivals = able
         offered = sorted([top, *rivals], key=lambda c: lacks(whys[id(c)]))
     if not rivals and confident:
         return Decision(Outcome.ANSWER, (top,))

@@ -76,13 +76,12 @@ def what_items_give(
     # came of it, as a text of something still "to be held" does not; a tweet's words are what
     # its author tweeted.
     answer_kinds = [
-        (
+        _planned(
             kinds_of_answer(words, list(place_tokens))
             | marked[position]
-            | ({TWEET} if _from_tweet(base, item) else set())
+            | ({TWEET} if _from_tweet(base, item) else set()),
+            item,
         )
-        if item.fact is None or item.fact.planned is None
-        else (kinds_of_answer(words, list(place_tokens)) | marked[position] | {FUTURE}) - {OUTCOME}
         for position, (words, item) in enumerate(zip(flat, items, strict=True))
     ]
     # The kinds of answer an item's own phrasings ask for: a fact asked "where ...?" by the
@@ -122,6 +121,13 @@ def what_items_give(
 
 
 _RELATIVE = frozenset(("that", "who", "which", "whom", "whose"))
+
+
+def _planned(kinds: frozenset[str], item: Answerable) -> frozenset[str]:
+    """A fact planned for a date still to come tells what is to come, not what came of it."""
+    if item.fact is None or item.fact.planned is None:
+        return kinds
+    return (kinds | {FUTURE}) - {OUTCOME}
 
 
 def _from_tweet(base: FactBase, item: Answerable) -> bool:
