@@ -30,15 +30,29 @@ def test_what_a_word_of_the_last_answer_means_is_not_that_answer_again(
     assert alone.fact == "zarif-tweet"
 
 
-def test_what_a_document_the_answer_names_says_is_not_the_answer_again(
-    answerer: Answerer,
+@pytest.mark.parametrize(
+    ("first", "fact", "then"),
+    [
+        # The readout names Resolution 2254; it does not say what the resolution says.
+        (
+            "what did trump and putin stress in their call",
+            "trump-putin-readout",
+            "what does that resolution say?",
+        ),
+        # The leaders agreed to fight "terrorists": which ones, it does not say.
+        (
+            "what did the three leaders agree to do about terrorists",
+            "summit-against-terrorists",
+            "which ones?",
+        ),
+    ],
+)
+def test_what_the_answer_only_spoke_of_is_not_the_answer_again(
+    answerer: Answerer, first: str, fact: str, then: str
 ) -> None:
-    # The readout names Resolution 2254; it does not say what the resolution says.
-    readout, says = converse(
-        answerer, "what did trump and putin stress in their call", "what does that resolution say?"
-    )
-    assert readout.fact == "trump-putin-readout"
-    assert says.outcome is not Outcome.ANSWER
+    answered, followed = converse(answerer, first, then)
+    assert answered.fact == fact
+    assert followed.outcome is not Outcome.ANSWER
 
 
 def test_someones_words_asked_again_are_still_answered(answerer: Answerer) -> None:
@@ -46,16 +60,6 @@ def test_someones_words_asked_again_are_still_answered(answerer: Answerer) -> No
     first, again = converse(answerer, "What did Lavrov say about the talks?", "what did he say?")
     assert first.fact == again.fact == "lavrov-on-talks"
     assert again.outcome is Outcome.ANSWER
-
-
-def test_which_ones_of_those_the_answer_spoke_of_is_not_the_answer_again(
-    answerer: Answerer,
-) -> None:
-    first, which = converse(
-        answerer, "what did the three leaders agree to do about terrorists", "which ones?"
-    )
-    assert first.fact == "summit-against-terrorists"
-    assert which.outcome is not Outcome.ANSWER
 
 
 def test_a_kind_the_answer_gives_is_not_held_to_this(answerer: Answerer) -> None:
