@@ -401,6 +401,8 @@ def test_words_of_the_fact_are_explained_even_inside_a_name(matcher: Matcher) ->
         ("what did iran say about the summit", "iran"),
         ("what did the iranian foreign minister say about the talks", "iran"),
         ("what did putin's aide say about assad", None),
+        # Someone of Turkey, whoever's counterpart he is.
+        ("what did lavrov's turkish counterpart say after the talks", "turkey"),
     ],
 )
 def test_whose_words_are_asked_for(matcher: Matcher, question: str, speaker: str | None) -> None:

@@ -401,13 +401,9 @@ class Index:
 
     def speaker(self, analysis: Analysis) -> str | None:
         """Who a question asks the words of: "what did X say", "has X told", "what X tweeted".
-
-        The person, body or country must come just before the word asking for words, and just
-        after a word that asks; words without content may stand between ("what did Lavrov
-        really say"), and a description after a country ("what did the Iranian foreign minister
-        say": someone of Iran). After "with" or "of" a name is no speaker ("what did the call
-        with Putin tell us?").
-        """
+        X comes just after a word that asks, and before the word asking for words, with only
+        words without content between ("what did Lavrov really say") or a description after a
+        country ("the Iranian foreign minister": someone of Iran); not after "with" or "of"."""
         terms = analysis.terms
         content = set(analysis.content)
         for position, term in enumerate(terms):
@@ -421,8 +417,11 @@ class Index:
                     # "the Iranian foreign minister": someone of Iran; "Putin's aide": not Putin.
                     if described and entity.kind != "country":
                         break
-                    opener = [t for t in terms[max(0, at - 2) : at] if t != "the"][-1:]
-                    if (opener and opener[0] in _ASKING) or at == 0:
+                    # "Lavrov's Turkish counterpart": someone of Turkey, his possessor aside
+                    owner = self.entity_by_token.get(terms[at - 1]) if at and described else None
+                    start = at - 1 if owner is not None and owner.kind == "person" else at
+                    opener = [t for t in terms[max(0, start - 2) : start] if t != "the"][-1:]
+                    if (opener and opener[0] in _ASKING) or start == 0:
                         return before
                     break
                 described = described or before in content
