@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.claims import Names, claim_of
 from bot.followups.context import ABOUT
-from bot.followups.limits import as_closest, asks_day
+from bot.followups.limits import as_closest, asks_day, names_a_day
 from bot.matching import Match, Matcher, Outcome
 from bot.matching.asked import DATE, FUTURE, asked_kinds, kinds_of_answer
 from bot.normalization import normalize
@@ -23,9 +22,6 @@ _MONTH = "January|February|March|April|May|June|July|August|September|October|No
 _OF_DATE = re.compile(
     rf"\b([A-Za-z][\w'-]*) of (?:\d{{1,2}} )?(?:{_MONTH})(?: \d{{1,2}})?,? \d{{4}}\b"
 )
-
-
-_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 
 
 def asks_to_come(words: Sequence[str], before: Sequence[str] = ()) -> bool:
@@ -79,10 +75,7 @@ def dated_here(matcher: Matcher, match: Match, words: Sequence[str], question: s
     if not _OF_DATE.search(text):
         return match
     kept = own_dates(matcher, text, question)
-    if day:
-        gives = bool(claim_of(kept, Names(())).days or set(normalize(kept).split()) & _WEEKDAYS)
-    else:
-        gives = DATE in kinds_of_answer(normalize(kept).split(), ())
+    gives = names_a_day(kept) if day else DATE in kinds_of_answer(normalize(kept).split(), ())
     return match if gives else as_closest(match)
 
 

@@ -170,10 +170,12 @@ def gives_day(matcher: Matcher, match: Match, words: Sequence[str]) -> Match:
     fact = matcher.base.facts.get(best.id)
     if fact is None:
         return match
-    text = f"{fact.short} {fact.answer}"
-    if claim_of(text, Names(())).days or set(normalize(text).split()) & _WEEKDAYS:
-        return match
-    return as_closest(match)
+    return match if names_a_day(f"{fact.short} {fact.answer}") else as_closest(match)
+
+
+def names_a_day(text: str) -> bool:
+    """Whether a text says on what day: a day of a month ("22 November"), or of the week."""
+    return bool(claim_of(text, Names(())).days or set(normalize(text).split()) & _WEEKDAYS)
 
 
 def names_which(base: FactBase, match: Match, words: Sequence[str], question: str) -> Match:
