@@ -168,10 +168,11 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
     position = candidate.position
     gives = index.answer_kinds[position] | index.phrasing_kinds[position]
     # "date", "location": explained by a candidate that gives a date, a place.
+    kind_terms = frozenset(t for t in content if KIND_WORDS.get(spelled[t]) in gives)
     unexplained = [
         term
         for term in unexplained
-        if KIND_WORDS.get(spelled[term]) not in gives
+        if term not in kind_terms
         and not (spelled[term] in _RELATIVE_TIME and gives & {DATE, DURATION})
         and (spelled[term] in unread or not _slip_of(spelled[term], stems))
     ]
@@ -228,7 +229,7 @@ def explain(index: Index, analysis: Analysis, ranked: list[Candidate], at: int =
         missing_entities=tuple(index.entity_by_token[t].id for t in unmentioned),
         nobody=_names_nobody(index, analysis, position),
         unnamed=_unnamed(index, analysis, position),
-        kind_terms=frozenset(t for t in content if KIND_WORDS.get(spelled[t]) in gives),
+        kind_terms=kind_terms,
         head=_unexplained_head(analysis.words, {spelled[term] for term in unexplained}),
     )
     return _with_probability(why, weights)

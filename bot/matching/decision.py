@@ -100,13 +100,13 @@ def decide(
     # one that cannot either; asked back, those that can come first.
     offered = [top, *rivals]
     if rivals and explain_at is not None:
-        whys = {id(c): explain_at(ranked.index(c)) for c in rivals}
-        whys[id(top)] = why
-        able = [c for c in rivals if not lacks(whys[id(c)])]
+        cannot = {id(c): lacks(explain_at(at)) for at, c in enumerate(ranked[:3]) if c in rivals}
+        cannot[id(top)] = lacking
+        able = [c for c in rivals if not cannot[id(c)]]
         # Between facts none of which can give it, there is nothing to choose: the closest.
         if not lacking or not able:
             rivals = able
-        offered = sorted([top, *rivals], key=lambda c: lacks(whys[id(c)]))
+        offered = sorted([top, *rivals], key=lambda c: cannot[id(c)])
     if not rivals and confident:
         return Decision(Outcome.ANSWER, (top,))
     if rivals and top.explained >= weights.clarify_explained:

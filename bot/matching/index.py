@@ -267,15 +267,15 @@ class Index:
         for entry in self.base.learned:
             learned[entry.fact].append(entry.question)
         for entity in self.base.entities.values():
-            asks = [*entity_phrasings(entity), *learned[entity.id]]
+            own, taught = entity_phrasings(entity), learned[entity.id]
             if entity.fact is not None:
-                lent[entity.fact].extend(entity_phrasings(entity))
-                extra[entity.fact].extend(learned[entity.id])
+                lent[entity.fact].extend(own)
+                extra[entity.fact].extend(taught)
                 continue
             index = self._add_item(
                 Answerable(id=entity.id, question=entity_question(entity), entity=entity)
             )
-            for text in asks:
+            for text in (*own, *taught):
                 self._add_phrasing(index, text)
         for fact in self.base.facts.values():
             index = self._add_item(Answerable(id=fact.id, question=fact.questions[0], fact=fact))
